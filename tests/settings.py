@@ -1,0 +1,19 @@
+"""Test settings: the project's settings on a temporary embedded PostgreSQL.
+
+Each test run gets its own server in a fresh temporary folder, deleted when the run ends, unless
+DATABASE_URL names a server to use instead (pytest-django creates its test database there).
+"""
+
+import os
+import tempfile
+
+from newsarchive import database
+
+if not os.environ.get("DATABASE_URL"):
+    os.environ["DATABASE_URL"] = database.embedded_database_url(
+        tempfile.mkdtemp(prefix="newsarchive-test-postgres-"), temporary=True
+    )
+
+from newsarchive.settings import *  # noqa: F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast logins in tests
