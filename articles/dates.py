@@ -1,0 +1,36 @@
+"""Dates that are known only to a day, a month, a year, or not at all.
+
+A partial date is stored as a DateField plus a precision; a month or a year is stored as its
+first day. The database holds that rule with a check constraint.
+"""
+
+from django.db import models
+from django.db.models import Q
+
+
+class DatePrecision(models.TextChoices):
+    DAY = "day", "Day"
+    MONTH = "month", "Month"
+    YEAR = "year", "Year"
+    UNKNOWN = "unknown", "Unknown"
+
+
+def partial_date_constraint(date_field, name):
+    precision_field = f"{date_field}_precision"
+    unknown = Q(**{f"{date_field}__isnull": True, precision_field: DatePrecision.UNKNOWN})
+    day = Q(**{f"{date_field}__isnull": False, precision_field: DatePrecision.DAY})
+    month = Q(**{f"{date_field}__day": 1, precision_field: DatePrecision.MONTH})
+    year = Q(
+        **{f"{date_field}__day": 1, f"{date_field}__month": 1, precision_field: DatePrecision.YEAR}
+    )
+    return models.CheckConstraint(condition=unknown | day | month | year, name=name)
+
+
+def format_partial_date(date, precision):
+    if date is None or precision == DatePrecision.UNKNOWN:
+        return "date unknown"
+    if precision == DatePrecision.YEAR:
+        return str(date.year)
+    if precision == DatePrecision.MONTH:
+        return date.strftime("%B %Y")
+    return f"{date.day} {date.strftime('%B %Y')}"

@@ -1,0 +1,310 @@
+import hashlib
+
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Length
+from django.urls import reverse
+from django.utils import timezone
+
+from articles.dates import DatePrecision, format_partial_date, partial_date_constraint
+from articles.search import weighted_vector
+from newsarchive.slugs import unique_slug
+
+
+class Outlet(models.Model):
+    """A publication that reported something the archive holds."""
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=80, unique=True, blank=True)
+    homepage = models.URLField(blank=True)
+    country = models.CharField(max_length=2, blank=True, help_text="ISO 3166-1 alpha-2 code.")
+    language = models.CharField(max_length=20, blank=True, help_text="BCP 47 tag, e.g. en.")
+    description = models.TextField(blank=True, help_text="The outlet's kind and ownership.")
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(country="") | Q(country__regex=r"^[A-Z]{2}$"),
+                name="outlet_country_is_iso_code",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(self, self.name)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("articles:outlet", kwargs={"pk": self.pk, "slug": self.slug})
+
+
+class PersonQuerySet(models.QuerySet):
+    def for_detail_page(self):
+        # Claims are reached through their reverse relation: articles never imports claims.
+        return self.prefetch_related(
+            models.Prefetch("quotes", Quote.objects.select_related("article__outlet")),
+            models.Prefetch("authored_articles", Article.objects.for_lists()),
+            "claim_roles__claim",
+        )
+
+
+class Person(models.Model):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=80, unique=True, blank=True)
+    aliases = ArrayField(
+        models.CharField(max_length=200),
+        default=list,
+        blank=True,
+        help_text="Other spellings and transliterations, e.g. Zelenskyy for Zelensky.",
+    )
+    description = models.CharField(max_length=300, blank=True, help_text="Role, briefly.")
+    wikidata_id = models.CharField(max_length=20, blank=True, help_text="e.g. Q22686")
+
+    objects = PersonQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "people"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["wikidata_id"], condition=~Q(wikidata_id=""), name="person_wikidata_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(wikidata_id="") | Q(wikidata_id__regex=r"^Q[1-9][0-9]*$"),
+                name="person_wikidata_id_format",
+            ),
+        ]
+        indexes = [GinIndex(fields=["name"], name="person_name_trgm", opclasses=["gin_trgm_ops"])]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(self, self.name)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("articles:person", kwargs={"pk": self.pk, "slug": self.slug})
+
+
+class ArticleQuerySet(models.QuerySet):
+    def for_lists(self):
+        return self.select_related("outlet").defer("body", "raw_capture")
+
+    def for_detail_page(self):
+        return self.select_related("outlet").prefetch_related(
+            "authors",
+            models.Prefetch("quotes", Quote.objects.select_related("speaker")),
+            "reported_claims",
+        )
+
+
+class Article(models.Model):
+    """One archived capture of a news article: the cleaned text and the raw capture behind it."""
+
+    outlet = models.ForeignKey(
+        Outlet,
+        # An outlet with archived articles can't be deleted: that would orphan the record.
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="articles",
+        help_text="Empty when the capture does not say which outlet published it.",
+    )
+    title = models.CharField(max_length=500)
+    title_is_supplied = models.BooleanField(
+        default=False,
+        help_text="The capture has no headline: the archive wrote this title (shown in brackets).",
+    )
+    slug = models.SlugField(max_length=80, unique=True, blank=True)
+    url = models.URLField(
+        "canonical URL",
+        max_length=2000,
+        null=True,
+        blank=True,
+        unique=True,
+        help_text="Only a URL the capture itself gives; never a guessed one.",
+    )
+    published_date = models.DateField(null=True, blank=True)
+    published_date_precision = models.CharField(
+        max_length=7, choices=DatePrecision.choices, default=DatePrecision.UNKNOWN
+    )
+    authors = models.ManyToManyField(Person, blank=True, related_name="authored_articles")
+    byline = models.CharField(max_length=300, blank=True, help_text="The byline as printed.")
+    language = models.CharField(max_length=20, default="en")
+    body = models.TextField(help_text="The article text, without the site's boilerplate.")
+    raw_capture = models.TextField(help_text="The capture exactly as it was retrieved.")
+    capture_sha256 = models.CharField(
+        "SHA-256 of the raw capture", max_length=64, unique=True, editable=False
+    )
+    retrieved_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the capture was made, if known."
+    )
+    archived_at = models.DateTimeField(default=timezone.now, editable=False)
+    provenance_note = models.TextField(
+        blank=True,
+        help_text="What the capture does not say (outlet, URL, date, author) and the evidence "
+        "the archive has instead.",
+    )
+    search_vector = models.GeneratedField(
+        expression=weighted_vector(("title", "A"), ("body", "B")),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_date", "title"]
+        constraints = [
+            partial_date_constraint("published_date", name="article_published_date_precision"),
+            models.CheckConstraint(
+                condition=Q(capture_sha256__regex=r"^[0-9a-f]{64}$"),
+                name="article_capture_sha256_is_hex",
+            ),
+            models.CheckConstraint(condition=~Q(body=""), name="article_body_not_empty"),
+        ]
+        indexes = [GinIndex(fields=["search_vector"], name="article_search_vector")]
+
+    def __str__(self):
+        return self.display_title
+
+    def save(self, *args, **kwargs):
+        self.capture_sha256 = hashlib.sha256(self.raw_capture.encode()).hexdigest()
+        if self.url == "":
+            self.url = None
+        if not self.slug:
+            self.slug = unique_slug(self, self.title)
+        if self.pk:
+            self.validate_quotes_still_match()
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("articles:article", kwargs={"pk": self.pk, "slug": self.slug})
+
+    @property
+    def display_title(self):
+        """A title the archive supplied is shown in square brackets, as archivists do."""
+        return f"[{self.title}]" if self.title_is_supplied else self.title
+
+    @property
+    def published_display(self):
+        return format_partial_date(self.published_date, self.published_date_precision)
+
+    def clean(self):
+        if self.pk:
+            self.validate_quotes_still_match()
+
+    def validate_quotes_still_match(self):
+        """Editing the body must not move the text out from under a quote's offsets."""
+        broken = [
+            quote.pk
+            for quote in Quote.objects.filter(article=self)
+            if self.body[quote.start_offset : quote.end_offset] != quote.text
+        ]
+        if broken:
+            raise ValidationError(
+                {
+                    "body": f"This change would break the offsets of quotes {broken}; "
+                    "edit or remove those quotes first."
+                }
+            )
+
+
+class Quote(models.Model):
+    """Words inside quotation marks in an article, with who said them."""
+
+    article = models.ForeignKey(
+        # Quotes are evidence for claims: an article that has them can't vanish.
+        Article,
+        on_delete=models.PROTECT,
+        related_name="quotes",
+    )
+    speaker = models.ForeignKey(
+        Person,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="quotes",
+        help_text="Empty for an anonymous or collective speaker; describe them in the label.",
+    )
+    speaker_label = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text='How the article describes the speaker, e.g. "an anonymous Trump-aligned '
+        'national security expert".',
+    )
+    text = models.TextField(help_text="The exact quoted words, as they stand in the body.")
+    start_offset = models.PositiveIntegerField(help_text="Character offset in the article body.")
+    end_offset = models.PositiveIntegerField()
+    occasion = models.CharField(
+        max_length=300, blank=True, help_text="e.g. a rally in Philadelphia, a podcast."
+    )
+    occasion_date = models.DateField(null=True, blank=True)
+    occasion_date_precision = models.CharField(
+        max_length=7, choices=DatePrecision.choices, default=DatePrecision.UNKNOWN
+    )
+    search_vector = models.GeneratedField(
+        expression=weighted_vector(("text", "A")),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
+
+    class Meta:
+        ordering = ["article", "start_offset"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(text=""), name="quote_text_not_empty"),
+            models.CheckConstraint(
+                condition=Q(end_offset=F("start_offset") + Length("text")),
+                name="quote_offsets_span_text",
+            ),
+            models.CheckConstraint(
+                condition=Q(speaker__isnull=False) | ~Q(speaker_label=""),
+                name="quote_has_speaker_or_label",
+            ),
+            partial_date_constraint("occasion_date", name="quote_occasion_date_precision"),
+        ]
+        indexes = [GinIndex(fields=["search_vector"], name="quote_search_vector")]
+
+    def __str__(self):
+        return f"{self.speaker_display}: “{self.text}”"
+
+    def save(self, *args, **kwargs):
+        self.validate_offsets()
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("articles:quote", kwargs={"pk": self.pk})
+
+    @property
+    def speaker_display(self):
+        return self.speaker.name if self.speaker else self.speaker_label
+
+    @property
+    def occasion_date_display(self):
+        return format_partial_date(self.occasion_date, self.occasion_date_precision)
+
+    def clean(self):
+        self.validate_offsets()
+
+    def validate_offsets(self):
+        if self.start_offset is None or self.end_offset is None or self.article_id is None:
+            raise ValidationError("A quote needs its article and both offsets.")
+        found = self.article.body[self.start_offset : self.end_offset]
+        if found != self.text:
+            raise ValidationError(
+                {
+                    "text": f"The article body at {self.start_offset} to {self.end_offset} reads "
+                    f"“{found}”, not the quoted text."
+                }
+            )

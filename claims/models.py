@@ -1,0 +1,179 @@
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+from articles.dates import DatePrecision, format_partial_date, partial_date_constraint
+from articles.models import Article, Person, Quote
+from articles.search import weighted_vector
+from newsarchive.slugs import decorative_slug, unique_slug
+
+
+class Topic(models.Model):
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=80, unique=True, blank=True)
+    description = models.TextField(blank=True)
+    synonyms = ArrayField(
+        models.CharField(max_length=200),
+        default=list,
+        blank=True,
+        help_text='Other words for the topic that search should use, e.g. "collective defense".',
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(self, self.name)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("claims:topic", kwargs={"pk": self.pk, "slug": self.slug})
+
+
+class Source(models.Model):
+    """The original report, interview, rally or post that a claim rests on."""
+
+    class Kind(models.TextChoices):
+        REPORT = "report", "News report"
+        INTERVIEW = "interview", "Interview"
+        RALLY = "rally", "Rally or speech"
+        PODCAST = "podcast", "Podcast"
+        STATEMENT = "statement", "Statement"
+        SOCIAL_POST = "social_post", "Social media post"
+        DOCUMENT = "document", "Document"
+        OTHER = "other", "Other"
+
+    publisher = models.CharField(max_length=200, help_text="e.g. Politico, Bloomberg.")
+    title = models.CharField(max_length=500, blank=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.REPORT)
+    date = models.DateField(null=True, blank=True)
+    date_precision = models.CharField(
+        max_length=7, choices=DatePrecision.choices, default=DatePrecision.UNKNOWN
+    )
+    url = models.URLField(max_length=2000, blank=True, help_text="Only when a capture gives it.")
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["publisher", "-date"]
+        constraints = [partial_date_constraint("date", name="source_date_precision")]
+
+    def __str__(self):
+        label = self.title or f"{self.publisher} {self.get_kind_display().lower()}"
+        return f"{label} ({self.date_display})"
+
+    def get_absolute_url(self):
+        return reverse("claims:source", kwargs={"pk": self.pk})
+
+    @property
+    def date_display(self):
+        return format_partial_date(self.date, self.date_precision)
+
+
+class ClaimQuerySet(models.QuerySet):
+    def for_detail_page(self):
+        return self.select_related("source").prefetch_related(
+            models.Prefetch("claim_actors", ClaimActor.objects.select_related("person")),
+            "topics",
+            models.Prefetch("articles", Article.objects.select_related("outlet")),
+            models.Prefetch("evidence", Quote.objects.select_related("speaker", "article")),
+        )
+
+    def for_lists(self):
+        return self.select_related("source").prefetch_related("topics")
+
+
+class Claim(models.Model):
+    class Status(models.TextChoices):
+        REPORTED = "reported", "Reported"
+        CORROBORATED = "corroborated", "Corroborated"
+        DISPUTED = "disputed", "Disputed"
+        DENIED = "denied", "Denied"
+        RETRACTED = "retracted", "Retracted"
+
+    statement = models.TextField(help_text="What is claimed, in one or two plain sentences.")
+    slug = models.SlugField(max_length=80, blank=True, help_text="Decorative; links use the id.")
+    actors = models.ManyToManyField(Person, through="ClaimActor", related_name="claims")
+    topics = models.ManyToManyField(Topic, blank=True, related_name="claims")
+    source = models.ForeignKey(
+        Source,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="claims",
+        help_text="The original report the claim rests on, when known.",
+    )
+    articles = models.ManyToManyField(
+        Article, blank=True, related_name="reported_claims", help_text="Articles that report it."
+    )
+    evidence = models.ManyToManyField(
+        Quote, blank=True, related_name="claims", help_text="Quotes that evidence it."
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.REPORTED)
+    claimed_date = models.DateField(null=True, blank=True)
+    claimed_date_precision = models.CharField(
+        max_length=7, choices=DatePrecision.choices, default=DatePrecision.UNKNOWN
+    )
+    notes = models.TextField("editor notes", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    search_vector = models.GeneratedField(
+        expression=weighted_vector(("statement", "A"), ("notes", "C")),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
+
+    objects = ClaimQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(statement=""), name="claim_statement_not_empty"),
+            partial_date_constraint("claimed_date", name="claim_claimed_date_precision"),
+        ]
+        indexes = [GinIndex(fields=["search_vector"], name="claim_search_vector")]
+
+    def __str__(self):
+        return self.statement if len(self.statement) <= 80 else self.statement[:79] + "…"
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = decorative_slug(self.statement)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("claims:claim", kwargs={"pk": self.pk, "slug": self.slug})
+
+    @property
+    def claimed_date_display(self):
+        return format_partial_date(self.claimed_date, self.claimed_date_precision)
+
+
+class ClaimActor(models.Model):
+    """A person's part in a claim: who made it, proposed the idea, or is its subject."""
+
+    class Role(models.TextChoices):
+        CLAIMANT = "claimant", "Made the claim"
+        PROPOSER = "proposer", "Proposed the idea"
+        SUBJECT = "subject", "Subject of the claim"
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="claim_actors")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="claim_roles")
+    role = models.CharField(max_length=20, choices=Role.choices)
+
+    class Meta:
+        ordering = ["claim", "role", "person__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["claim", "person", "role"], name="claim_actor_unique_role"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.person} ({self.get_role_display().lower()})"

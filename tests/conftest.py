@@ -1,0 +1,36 @@
+import pytest
+
+from tests import factories
+
+
+@pytest.fixture
+def archive(db):
+    """A small archive with one of everything, linked the way the seed corpus is."""
+    outlet = factories.make_outlet(name="Euromaidan Press")
+    roberts = factories.make_person(name="Kevin Roberts", description="Heritage Foundation")
+    zelensky = factories.make_person(name="Volodymyr Zelensky", aliases=["Zelenskyy"])
+    article = factories.make_article(outlet=outlet, title="Trump considers NATO deal")
+    quote = factories.make_quote(
+        article, "I would expect a very quick deal to end the conflict", speaker=roberts
+    )
+    topic = factories.make_topic(name="NATO expansion", synonyms=["NATO enlargement"])
+    source = factories.make_source(publisher="Politico", title="Politico report")
+    claim = factories.make_claim(
+        statement="Trump would make a deal with Putin to halt NATO expansion.",
+        actors=[roberts],
+        topics=[topic],
+        articles=[article],
+        evidence=[quote],
+        source=source,
+        notes="Two experts, one anonymous.",
+    )
+    return {
+        "outlet": outlet,
+        "person": roberts,
+        "other_person": zelensky,
+        "article": article,
+        "quote": quote,
+        "topic": topic,
+        "source": source,
+        "claim": claim,
+    }
