@@ -1,0 +1,27 @@
+# The production image: the app under gunicorn, static files served by whitenoise.
+# docker-compose.yml runs it next to PostgreSQL 18; see README.md.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    NEWSARCHIVE_ENV=production \
+    STATIC_ROOT=/app/staticfiles
+
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY newsarchive newsarchive
+COPY articles articles
+COPY claims claims
+RUN pip install --no-cache-dir .
+COPY . .
+
+# collectstatic needs settings but no database: placeholders keep the embedded server from starting.
+RUN SECRET_KEY=collectstatic-only ALLOWED_HOSTS=localhost \
+    DATABASE_URL=postgres://unused@localhost/unused \
+    python manage.py collectstatic --noinput
+
+RUN useradd --system --no-create-home newsarchive
+USER newsarchive
+EXPOSE 8000
+
+CMD ["sh", "-c", "python manage.py migrate --noinput && python manage.py load_seed && exec gunicorn newsarchive.wsgi:application --bind 0.0.0.0:8000 --workers ${GUNICORN_WORKERS:-3} --access-logfile -"]

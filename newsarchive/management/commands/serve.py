@@ -1,0 +1,86 @@
+"""`make run`: migrate, load the seed corpus into an empty archive, and serve with gunicorn.
+
+This process owns the embedded PostgreSQL (when DATABASE_URL is not set): gunicorn and its
+workers get its URL in DATABASE_URL, and on Ctrl-C or SIGTERM this process waits for gunicorn
+to stop and then stops the database, so nothing is left running.
+"""
+
+import os
+import signal
+import subprocess
+import sys
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from django.db import connections
+
+from newsarchive import database
+from newsarchive.seed import load_seed_if_empty
+
+GUNICORN_STOP_TIMEOUT = 30  # seconds
+
+
+class Command(BaseCommand):
+    help = "Prepare the archive and serve it with gunicorn (what `make run` does)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--workers", type=int, default=2)
+
+    def handle(self, *, host, port, workers, **options):
+        url = database.database_url(settings.EMBEDDED_POSTGRES_DIR)
+        call_command("migrate", interactive=False, verbosity=0)
+        call_command("collectstatic", interactive=False, verbosity=0)
+        if load_seed_if_empty():
+            self.stdout.write("Loaded the seed corpus into the new archive.")
+
+        gunicorn = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "newsarchive.wsgi:application",
+                "--bind",
+                f"{host}:{port}",
+                "--workers",
+                str(workers),
+                "--access-logfile",
+                "-",
+            ],
+            env={**os.environ, "DATABASE_URL": url},
+        )
+        self.stdout.write(
+            f"\nnewsarchive is serving at http://{host}:{port}/\n"
+            "To create an editor account, in another terminal run:\n"
+            "    .venv/bin/python manage.py createsuperuser\n"
+            "Press Ctrl-C to stop.\n"
+        )
+        self.stdout.flush()
+
+        def stop(signum, frame):
+            # Ctrl-C in a terminal already reached gunicorn too; passing the signal on covers a
+            # `kill` aimed at this process alone.
+            if gunicorn.poll() is None:
+                gunicorn.send_signal(signal.SIGINT if signum == signal.SIGINT else signal.SIGTERM)
+
+        signal.signal(signal.SIGINT, stop)
+        signal.signal(signal.SIGTERM, stop)
+        try:
+            gunicorn.wait()
+        finally:
+            self._stop_gunicorn(gunicorn)
+            connections.close_all()
+            database.stop_embedded_server(settings.EMBEDDED_POSTGRES_DIR)
+        self.stdout.write("newsarchive stopped.")
+
+    def _stop_gunicorn(self, gunicorn):
+        if gunicorn.poll() is not None:
+            return
+        gunicorn.terminate()
+        try:
+            gunicorn.wait(GUNICORN_STOP_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            gunicorn.kill()
+            gunicorn.wait()

@@ -1,0 +1,17 @@
+"""Loading the seed corpus into a new archive."""
+
+from django.conf import settings
+from django.core.management import call_command
+
+from articles.models import Article
+
+SEED_FIXTURE = settings.BASE_DIR / "fixtures" / "seed.json"
+
+
+def load_seed_if_empty(fixture=SEED_FIXTURE):
+    """Load the seed corpus into an empty archive only, so that a restart never overwrites what
+    editors changed. Returns whether it loaded."""
+    if not fixture.exists() or Article.objects.exists():
+        return False
+    call_command("loaddata", str(fixture), verbosity=0)
+    return True

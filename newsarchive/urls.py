@@ -1,0 +1,15 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from newsarchive import views
+
+admin.site.site_header = "newsarchive editors"
+admin.site.site_title = "newsarchive editors"
+admin.site.index_title = "Curate the archive"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("", include("articles.urls")),
+    path("", include("claims.urls")),
+    path("admin/", admin.site.urls),
+]

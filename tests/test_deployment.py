@@ -1,0 +1,35 @@
+"""docker-compose.yml and the Dockerfile: no Docker engine runs here, so check what they say."""
+
+from pathlib import Path
+
+import yaml
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def compose():
+    return yaml.safe_load((BASE_DIR / "docker-compose.yml").read_text())
+
+
+def test_the_database_is_postgresql_18_with_a_healthcheck_and_a_named_volume():
+    database = compose()["services"]["db"]
+    assert database["image"] == "postgres:18"
+    assert "pg_isready" in " ".join(database["healthcheck"]["test"])
+    volume, mount = database["volumes"][0].split(":")
+    assert volume in compose()["volumes"]
+    assert mount == "/var/lib/postgresql"  # the volume of 18+ images, not .../data
+
+
+def test_the_app_waits_for_a_healthy_database_and_runs_in_production_mode():
+    app = compose()["services"]["app"]
+    assert app["depends_on"]["db"]["condition"] == "service_healthy"
+    assert app["environment"]["NEWSARCHIVE_ENV"] == "production"
+    assert app["environment"]["DATABASE_URL"].startswith("postgres://")
+    assert "@db:5432/newsarchive" in app["environment"]["DATABASE_URL"]
+
+
+def test_the_image_migrates_then_serves_with_gunicorn():
+    dockerfile = (BASE_DIR / "Dockerfile").read_text()
+    command = next(line for line in dockerfile.splitlines() if line.startswith("CMD"))
+    assert command.index("migrate") < command.index("gunicorn newsarchive.wsgi:application")
+    assert "collectstatic --noinput" in dockerfile

@@ -1,0 +1,116 @@
+"""Every public page renders, with a fixed number of queries, and keeps archived text inert."""
+
+import pytest
+from django.urls import reverse
+
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_home_page_shows_what_the_archive_holds(client, archive, django_assert_num_queries):
+    # 5 counts (articles, outlets, people, quotes, claims), latest claims with their source,
+    # their topics, topics with claim counts.
+    with django_assert_num_queries(8):
+        response = client.get(reverse("home"))
+    assert response.status_code == 200
+    assert archive["claim"].statement in response.text
+    assert "NATO expansion" in response.text
+
+
+def test_the_home_page_of_an_empty_archive_renders(client, db):
+    response = client.get(reverse("home"))
+    assert response.status_code == 200
+    assert "No claims yet." in response.text
+
+
+# (page, expected queries: each listed)
+DETAIL_PAGES = {
+    # article with outlet, authors, quotes with speakers, claims it reports
+    "article": 4,
+    # outlet, its articles
+    "outlet": 2,
+    # person, quotes with articles, authored articles, claim roles, their claims
+    "person": 5,
+    # quote with speaker, article and outlet
+    "quote": 1,
+    # claim with source, actors with people, topics, articles with outlets, quotes with speakers
+    "claim": 5,
+    # topic, its claims with sources, their topics
+    "topic": 3,
+    # source, its claims, their topics, their articles with outlets
+    "source": 4,
+}
+
+
+@pytest.mark.parametrize(("name", "queries"), DETAIL_PAGES.items())
+def test_each_detail_page_renders_with_a_fixed_number_of_queries(
+    client, archive, django_assert_num_queries, name, queries
+):
+    url = archive[name].get_absolute_url()
+    with django_assert_num_queries(queries):
+        response = client.get(url)
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("name", ["article", "outlet", "person", "claim", "topic", "source"])
+def test_detail_query_counts_do_not_grow_with_related_rows(
+    client, archive, django_assert_num_queries, name
+):
+    for _ in range(3):
+        article = factories.make_article(outlet=archive["outlet"])
+        quote = factories.make_quote(article, "Politico", speaker=archive["person"])
+        factories.make_claim(
+            actors=[archive["person"]],
+            topics=[archive["topic"]],
+            articles=[article],
+            evidence=[quote],
+            source=archive["source"],
+        )
+    with django_assert_num_queries(DETAIL_PAGES[name]):
+        response = client.get(archive[name].get_absolute_url())
+    assert response.status_code == 200
+
+
+def test_the_article_page_marks_and_anchors_each_quote(client, archive):
+    response = client.get(archive["article"].get_absolute_url())
+    quote = archive["quote"]
+    assert f'<mark id="quote-{quote.pk}" class="quote-mark">' in response.text
+    assert quote.text in response.text
+
+
+def test_archived_text_is_never_rendered_as_markup(client, db):
+    body = 'He said “<script>alert(1)</script>” and <img src=x onerror="alert(2)">.'
+    article = factories.make_article(body=body, title="<b>Bold</b> title")
+    factories.make_quote(article, "<script>alert(1)</script>")
+    response = client.get(article.get_absolute_url())
+    assert "<script>alert(1)" not in response.text
+    assert "<img src=x" not in response.text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in response.text
+    assert "&lt;b&gt;Bold&lt;/b&gt; title" in response.text
+
+
+def test_an_unknown_id_is_a_friendly_404(client, db):
+    response = client.get(reverse("claims:claim", kwargs={"pk": 999, "slug": "nothing"}))
+    assert response.status_code == 404
+    assert "permalinks should work forever" in response.text
+
+
+def test_pages_send_the_security_headers(client, archive):
+    response = client.get(archive["claim"].get_absolute_url())
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["Cross-Origin-Opener-Policy"] == "same-origin"
+    policy = response["Content-Security-Policy"]
+    assert "script-src 'self'" in policy
+    assert "style-src 'self'" in policy
+    assert "unsafe-inline" not in policy
+
+
+@pytest.mark.parametrize("name", list(DETAIL_PAGES))
+def test_pages_have_no_inline_scripts_or_styles(client, archive, name):
+    text = client.get(archive[name].get_absolute_url()).text
+    assert "<script>" not in text
+    assert "<style" not in text
+    assert " style=" not in text

@@ -1,0 +1,42 @@
+"""Permalinks are built from ids that never change; slugs are decorative and redirect."""
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+SLUGGED = ["article", "outlet", "person", "claim", "topic"]
+
+
+@pytest.mark.parametrize("name", SLUGGED)
+def test_a_permalink_resolves_to_its_object(client, archive, name):
+    obj = archive[name]
+    url = obj.get_absolute_url()
+    assert f"/{obj.pk}/{obj.slug}/" in url
+    assert client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize("name", SLUGGED)
+def test_the_id_alone_redirects_permanently_to_the_permalink(client, archive, name):
+    obj = archive[name]
+    url = obj.get_absolute_url().replace(f"{obj.slug}/", "")
+    response = client.get(url)
+    assert response.status_code == 301
+    assert response["Location"] == obj.get_absolute_url()
+
+
+@pytest.mark.parametrize("name", SLUGGED)
+def test_an_old_slug_redirects_after_a_rename(client, archive, name):
+    obj = archive[name]
+    old_url = obj.get_absolute_url()
+    obj.slug = "a-new-slug"
+    obj.save()
+    response = client.get(old_url)
+    assert response.status_code == 301
+    assert response["Location"] == obj.get_absolute_url()
+    assert client.get(response["Location"]).status_code == 200
+
+
+def test_quote_and_source_permalinks_are_their_ids(client, archive):
+    assert archive["quote"].get_absolute_url() == f"/quotes/{archive['quote'].pk}/"
+    assert archive["source"].get_absolute_url() == f"/sources/{archive['source'].pk}/"
+    assert client.get(archive["quote"].get_absolute_url()).status_code == 200
