@@ -17,3 +17,4 @@ if not os.environ.get("DATABASE_URL"):
 from newsarchive.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast logins in tests
+STATIC_ROOT = None  # nothing is collected in tests; whitenoise serves from the app finders
