@@ -144,6 +144,11 @@ class Article(models.Model):
     language = models.CharField(max_length=20, default="en")
     body = models.TextField(help_text="The article text, without the site's boilerplate.")
     raw_capture = models.TextField(help_text="The capture exactly as it was retrieved.")
+    removed_boilerplate = models.JSONField(
+        default=list,
+        blank=True,
+        help_text='What cleaning left out of the body: [{"text": ..., "reason": ...}].',
+    )
     capture_sha256 = models.CharField(
         "SHA-256 of the raw capture", max_length=64, unique=True, editable=False
     )
@@ -253,6 +258,9 @@ class Quote(models.Model):
     occasion_date = models.DateField(null=True, blank=True)
     occasion_date_precision = models.CharField(
         max_length=7, choices=DatePrecision.choices, default=DatePrecision.UNKNOWN
+    )
+    note = models.TextField(
+        blank=True, help_text="What the archive had to decide, e.g. where an unclosed quote ends."
     )
     search_vector = models.GeneratedField(
         expression=weighted_vector(("text", "A")),

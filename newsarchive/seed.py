@@ -1,11 +1,9 @@
 """Loading the seed corpus into a new archive."""
 
-from django.conf import settings
 from django.core.management import call_command
 
 from articles.models import Article
-
-SEED_FIXTURE = settings.BASE_DIR / "fixtures" / "seed.json"
+from newsarchive.seed_build import SEED_FIXTURE
 
 
 def load_seed_if_empty(fixture=SEED_FIXTURE):

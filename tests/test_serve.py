@@ -62,34 +62,33 @@ def press_ctrl_c(process):
     return output
 
 
-def test_serve_answers_and_ctrl_c_stops_gunicorn_and_postgres(tmp_path):
+def test_serve_loads_the_seed_answers_and_ctrl_c_stops_gunicorn_and_postgres(tmp_path):
     data_dir, port = tmp_path / "postgres", free_port()
     process = start_serve(data_dir, tmp_path / "static", port)
     try:
         status, page = wait_for_page(f"http://127.0.0.1:{port}/", process)
         assert status == 200
-        assert "What the archive holds" in page
+        assert "<strong>5</strong> articles" in page  # the seed corpus
         database_url = f"postgresql://postgres@{quote(str(data_dir), safe='')}/newsarchive"
         with psycopg.connect(database_url) as connection:
-            connection.execute(
-                "INSERT INTO articles_outlet (name, slug, homepage, country, language,"
-                " description, notes) VALUES ('Kept Outlet', 'kept', '', '', '', '', '')"
-            )
+            connection.execute("UPDATE claims_claim SET statement = 'Edited by an editor.'")
     finally:
         output = press_ctrl_c(process)
     assert process.returncode == 0, output
+    assert "Loaded the seed corpus" in output
     assert "newsarchive stopped." in output
     assert not (data_dir / "postmaster.pid").exists(), "PostgreSQL was left running"
     with socket.socket() as probe:
         assert probe.connect_ex(("127.0.0.1", port)) != 0, "gunicorn was left running"
 
-    # The next run starts again from the same data.
+    # The next run starts again from the same data and keeps what editors changed.
     process = start_serve(data_dir, tmp_path / "static", port)
     try:
-        _, page = wait_for_page(f"http://127.0.0.1:{port}/outlets/1/", process)
-        assert "Kept Outlet" in page
+        _, page = wait_for_page(f"http://127.0.0.1:{port}/claims/1/", process)
+        assert "Edited by an editor." in page
     finally:
-        press_ctrl_c(process)
+        output = press_ctrl_c(process)
+    assert "Loaded the seed corpus" not in output
     assert not (data_dir / "postmaster.pid").exists()
 
 

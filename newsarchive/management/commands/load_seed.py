@@ -4,7 +4,9 @@ from newsarchive.seed import SEED_FIXTURE, load_seed_if_empty
 
 
 class Command(BaseCommand):
-    help = f"Load the seed corpus ({SEED_FIXTURE.name}) into an empty archive; otherwise do nothing."
+    help = (
+        f"Load the seed corpus ({SEED_FIXTURE.name}) into an empty archive; otherwise do nothing."
+    )
 
     def handle(self, **options):
         if load_seed_if_empty():
