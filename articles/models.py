@@ -6,6 +6,7 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Length
 from django.urls import reverse
 from django.utils import timezone
@@ -44,16 +45,21 @@ class Outlet(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("articles:outlet", kwargs={"pk": self.pk, "slug": self.slug})
+        return reverse("claims:outlet", kwargs={"pk": self.pk, "slug": self.slug})
 
 
 class PersonQuerySet(models.QuerySet):
-    def for_detail_page(self):
-        # Claims are reached through their reverse relation: articles never imports claims.
-        return self.prefetch_related(
-            models.Prefetch("quotes", Quote.objects.select_related("article__outlet")),
-            models.Prefetch("authored_articles", Article.objects.for_lists()),
-            "claim_roles__claim",
+    def matching_any(self, phrases):
+        """People whose name, an alias or surname is one of the phrases (see search_key)."""
+        return self.filter(
+            pk__in=RawSQL(
+                "SELECT id FROM articles_person,"
+                " LATERAL (SELECT ARRAY(SELECT search_key(p) FROM unnest(%s::text[]) p)) k(keys)"
+                " WHERE regexp_replace(search_key(name), '^.* ', '') = ANY(keys)"
+                " OR EXISTS (SELECT 1 FROM unnest(array_append(aliases, name)) term"
+                "  WHERE search_key(term) = ANY(keys))",
+                [list(phrases)],
+            )
         )
 
 
@@ -94,7 +100,7 @@ class Person(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("articles:person", kwargs={"pk": self.pk, "slug": self.slug})
+        return reverse("claims:person", kwargs={"pk": self.pk, "slug": self.slug})
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -205,6 +211,15 @@ class Article(models.Model):
     @property
     def published_display(self):
         return format_partial_date(self.published_date, self.published_date_precision)
+
+    @property
+    def people(self):
+        """Its authors and quoted speakers (uses the prefetches of for_detail_page())."""
+        people = {author.pk: author for author in self.authors.all()}
+        for quote in self.quotes.all():
+            if quote.speaker:
+                people.setdefault(quote.speaker.pk, quote.speaker)
+        return sorted(people.values(), key=lambda person: person.name)
 
     def clean(self):
         if self.pk:

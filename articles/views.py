@@ -1,39 +1,30 @@
-from django.db.models import Prefetch
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 
+from articles.forms import ArticleViewForm
 from articles.highlight import body_segments
-from articles.models import Article, Outlet, Person, Quote
+from articles.models import Article, Quote
 from newsarchive.permalinks import redirect_to_canonical
-
-
-def outlet_detail(request, pk, slug=None):
-    outlet = get_object_or_404(
-        Outlet.objects.prefetch_related(Prefetch("articles", Article.objects.for_lists())),
-        pk=pk,
-    )
-    if redirect := redirect_to_canonical(outlet, slug):
-        return redirect
-    return render(request, "articles/outlet_detail.html", {"outlet": outlet})
 
 
 def article_detail(request, pk, slug=None):
     article = get_object_or_404(Article.objects.for_detail_page(), pk=pk)
-    if redirect := redirect_to_canonical(article, slug):
+    if redirect := redirect_to_canonical(request, article, slug):
         return redirect
+    form = ArticleViewForm(request.GET)
+    quotes = {quote.pk: quote for quote in article.quotes.all()}
+    focus = form.cleaned_data["quote"] if form.is_valid() else None
+    if not form.is_valid() or (focus and focus not in quotes):
+        message = f"This article has no quote {request.GET.get('quote')}."
+        return render(request, "400.html", {"exception": message}, status=400)
     context = {
         "article": article,
-        "segments": body_segments(article.body, article.quotes.all()),
+        "segments": body_segments(article.body, quotes.values()),
+        "focus": quotes.get(focus),
     }
     return render(request, "articles/article_detail.html", context)
 
 
-def person_detail(request, pk, slug=None):
-    person = get_object_or_404(Person.objects.for_detail_page(), pk=pk)
-    if redirect := redirect_to_canonical(person, slug):
-        return redirect
-    return render(request, "articles/person_detail.html", {"person": person})
-
-
 def quote_detail(request, pk):
-    quote = get_object_or_404(Quote.objects.select_related("speaker", "article__outlet"), pk=pk)
-    return render(request, "articles/quote_detail.html", {"quote": quote})
+    """A quote's permalink opens its article, scrolled to the quote and with its citation."""
+    quote = get_object_or_404(Quote.objects.select_related("article"), pk=pk)
+    return redirect(f"{quote.article.get_absolute_url()}?quote={quote.pk}#quote-{quote.pk}")

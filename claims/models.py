@@ -1,14 +1,31 @@
+import datetime
+from dataclasses import dataclass
+
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
+from django.db.models.expressions import RawSQL
 from django.urls import reverse
 
 from articles.dates import DatePrecision, format_partial_date, partial_date_constraint
 from articles.models import Article, Person, Quote
 from articles.search import weighted_vector
 from newsarchive.slugs import decorative_slug, unique_slug
+
+
+class TopicQuerySet(models.QuerySet):
+    def matching_any(self, phrases):
+        """Topics whose name or a synonym is one of the phrases (see search_key)."""
+        return self.filter(
+            pk__in=RawSQL(
+                "SELECT id FROM claims_topic WHERE EXISTS ("
+                " SELECT 1 FROM unnest(array_append(synonyms, name)) term"
+                " WHERE search_key(term) = ANY(SELECT search_key(p) FROM unnest(%s::text[]) p))",
+                [list(phrases)],
+            )
+        )
 
 
 class Topic(models.Model):
@@ -21,6 +38,8 @@ class Topic(models.Model):
         blank=True,
         help_text='Other words for the topic that search should use, e.g. "collective defense".',
     )
+
+    objects = TopicQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -35,6 +54,43 @@ class Topic(models.Model):
 
     def get_absolute_url(self):
         return reverse("claims:topic", kwargs={"pk": self.pk, "slug": self.slug})
+
+
+class SpellingVariantQuerySet(models.QuerySet):
+    def matching_any(self, phrases):
+        """Groups with a term equal to one of the phrases, ignoring case, accents, punctuation."""
+        return self.filter(
+            pk__in=RawSQL(
+                "SELECT id FROM claims_spellingvariant WHERE EXISTS ("
+                " SELECT 1 FROM unnest(terms) term"
+                " WHERE search_key(term) = ANY(SELECT search_key(p) FROM unnest(%s::text[]) p))",
+                [list(phrases)],
+            )
+        )
+
+
+class SpellingVariant(models.Model):
+    """Spellings that search treats as one: transliterations such as Kyiv and Kiev.
+
+    People's aliases and topics' synonyms work the same way; this is for the words that are
+    neither, mostly place names.
+    """
+
+    terms = ArrayField(models.CharField(max_length=200), help_text="e.g. Kyiv, Kiev")
+    note = models.CharField(max_length=300, blank=True)
+
+    objects = SpellingVariantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["terms"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(terms__len__gte=2), name="spelling_variant_has_two_terms"
+            )
+        ]
+
+    def __str__(self):
+        return " = ".join(self.terms)
 
 
 class Source(models.Model):
@@ -74,6 +130,17 @@ class Source(models.Model):
     @property
     def date_display(self):
         return format_partial_date(self.date, self.date_precision)
+
+
+@dataclass
+class ProvenanceStep:
+    """One step from what was said to where it was reported, for the claim's timeline."""
+
+    date: datetime.date | None
+    date_display: str
+    kind: str  # "said", "original source" or "reported"
+    label: str
+    url: str
 
 
 class ClaimQuerySet(models.QuerySet):
@@ -149,6 +216,54 @@ class Claim(models.Model):
 
     def get_absolute_url(self):
         return reverse("claims:claim", kwargs={"pk": self.pk, "slug": self.slug})
+
+    def provenance(self):
+        """Speaker, original report and reporting articles in date order, undated last.
+        Uses the prefetched relations of for_detail_page()."""
+        steps = [
+            ProvenanceStep(
+                quote.occasion_date,
+                quote.occasion_date_display,
+                "said",
+                f"{quote.speaker_display}: “{quote.text}”"
+                + (f" ({quote.occasion})" if quote.occasion else ""),
+                quote.get_absolute_url(),
+            )
+            for quote in self.evidence.all()
+        ]
+        if self.source:
+            steps.append(
+                ProvenanceStep(
+                    self.source.date,
+                    self.source.date_display,
+                    "original source",
+                    str(self.source),
+                    self.source.get_absolute_url(),
+                )
+            )
+        steps += [
+            ProvenanceStep(
+                article.published_date,
+                article.published_display,
+                "reported",
+                f"{article.outlet.name if article.outlet else 'Unknown outlet'}: "
+                f"{article.display_title}",
+                article.get_absolute_url(),
+            )
+            for article in self.articles.all()
+        ]
+        order = {"said": 0, "original source": 1, "reported": 2}
+        return sorted(steps, key=lambda step: (step.date is None, step.date, order[step.kind]))
+
+    @property
+    def reporting_outlets(self):
+        """Names of the outlets whose articles report the claim (uses prefetched articles)."""
+        articles = self.articles.all()
+        names = sorted({article.outlet.name for article in articles if article.outlet})
+        unknown = sum(1 for article in articles if article.outlet is None)
+        if unknown:
+            names.append("an unknown outlet" if unknown == 1 else f"{unknown} unknown outlets")
+        return names
 
     @property
     def claimed_date_display(self):

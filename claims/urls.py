@@ -5,9 +5,17 @@ from claims import views
 app_name = "claims"
 
 urlpatterns = [
+    path("search/", views.search, name="search"),
+    path("claims/", views.claim_list, name="claim_list"),
     path("claims/<int:pk>/", views.claim_detail),
     path("claims/<int:pk>/<slug:slug>/", views.claim_detail, name="claim"),
     path("topics/<int:pk>/", views.topic_detail),
     path("topics/<int:pk>/<slug:slug>/", views.topic_detail, name="topic"),
     path("sources/<int:pk>/", views.source_detail, name="source"),
+    # People and outlets are articles' models; their pages are about the claims they make and
+    # report, so they are served here (articles reverses these names, it imports nothing).
+    path("people/<int:pk>/", views.person_detail),
+    path("people/<int:pk>/<slug:slug>/", views.person_detail, name="person"),
+    path("outlets/<int:pk>/", views.outlet_detail),
+    path("outlets/<int:pk>/<slug:slug>/", views.outlet_detail, name="outlet"),
 ]

@@ -1,6 +1,14 @@
 import pytest
+from django.core.management import call_command
 
+from newsarchive.seed_build import SEED_FIXTURE
 from tests import factories
+
+
+@pytest.fixture
+def seed(db):
+    """The seed corpus, as `make run` loads it."""
+    call_command("loaddata", str(SEED_FIXTURE), verbosity=0)
 
 
 @pytest.fixture

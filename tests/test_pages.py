@@ -24,22 +24,25 @@ def test_the_home_page_of_an_empty_archive_renders(client, db):
     assert "No claims yet." in response.text
 
 
-# (page, expected queries: each listed)
+# The claim explorer on topic, outlet, source and person pages runs: a count of the matching
+# claims, six facet counts (actor, topic, outlet, source, status, period), the page of claims
+# and its three prefetches (topics, actors with people, articles with outlets) = 11.
+EXPLORER = 11
 DETAIL_PAGES = {
-    # article with outlet, authors, quotes with speakers, claims it reports
+    # article with outlet, its authors, quotes with speakers, claims it reports
     "article": 4,
-    # outlet, its articles
-    "outlet": 2,
-    # person, quotes with articles, authored articles, claim roles, their claims
-    "person": 5,
-    # quote with speaker, article and outlet
-    "quote": 1,
+    # the quote's article (the redirect), then the article page
+    "quote": 1 + 4,
     # claim with source, actors with people, topics, articles with outlets, quotes with speakers
     "claim": 5,
-    # topic, its claims with sources, their topics
-    "topic": 3,
-    # source, its claims, their topics, their articles with outlets
-    "source": 4,
+    # outlet, its articles, the explorer over the claims its articles report
+    "outlet": 2 + EXPLORER,
+    # person, count of their quotes, their quotes, the explorer, the articles they wrote
+    "person": 3 + EXPLORER + 1,
+    # topic, the explorer
+    "topic": 1 + EXPLORER,
+    # source, the explorer
+    "source": 1 + EXPLORER,
 }
 
 
@@ -49,7 +52,7 @@ def test_each_detail_page_renders_with_a_fixed_number_of_queries(
 ):
     url = archive[name].get_absolute_url()
     with django_assert_num_queries(queries):
-        response = client.get(url)
+        response = client.get(url, follow=True)
     assert response.status_code == 200
 
 
@@ -68,7 +71,7 @@ def test_detail_query_counts_do_not_grow_with_related_rows(
             source=archive["source"],
         )
     with django_assert_num_queries(DETAIL_PAGES[name]):
-        response = client.get(archive[name].get_absolute_url())
+        response = client.get(archive[name].get_absolute_url(), follow=True)
     assert response.status_code == 200
 
 
@@ -110,7 +113,7 @@ def test_pages_send_the_security_headers(client, archive):
 
 @pytest.mark.parametrize("name", list(DETAIL_PAGES))
 def test_pages_have_no_inline_scripts_or_styles(client, archive, name):
-    text = client.get(archive[name].get_absolute_url()).text
+    text = client.get(archive[name].get_absolute_url(), follow=True).text
     assert "<script>" not in text
     assert "<style" not in text
     assert " style=" not in text

@@ -39,4 +39,29 @@ def test_an_old_slug_redirects_after_a_rename(client, archive, name):
 def test_quote_and_source_permalinks_are_their_ids(client, archive):
     assert archive["quote"].get_absolute_url() == f"/quotes/{archive['quote'].pk}/"
     assert archive["source"].get_absolute_url() == f"/sources/{archive['source'].pk}/"
-    assert client.get(archive["quote"].get_absolute_url()).status_code == 200
+    assert client.get(archive["source"].get_absolute_url()).status_code == 200
+
+
+def test_a_quote_permalink_opens_its_article_at_the_quote(client, archive):
+    quote, article = archive["quote"], archive["article"]
+    response = client.get(quote.get_absolute_url())
+    assert response.status_code == 302
+    assert response["Location"] == (
+        f"{article.get_absolute_url()}?quote={quote.pk}#quote-{quote.pk}"
+    )
+    page = client.get(response["Location"]).text
+    assert f'<mark id="quote-{quote.pk}" class="quote-mark focused">' in page
+    assert "Cite" in page and f"/quotes/{quote.pk}/" in page
+
+
+def test_a_redirect_keeps_the_view_parameters(client, archive):
+    topic = archive["topic"]
+    response = client.get(f"/topics/{topic.pk}/old-name/?status=reported")
+    assert response.status_code == 301
+    assert response["Location"] == f"{topic.get_absolute_url()}?status=reported"
+
+
+def test_an_article_page_refuses_a_quote_it_does_not_have(client, archive):
+    response = client.get(archive["article"].get_absolute_url(), {"quote": 999})
+    assert response.status_code == 400
+    assert "no quote 999" in response.text

@@ -48,11 +48,6 @@ BOILERPLATE_PHRASES = [
 ]
 
 
-@pytest.fixture
-def seed(db):
-    call_command("loaddata", str(SEED_FIXTURE), verbosity=0)
-
-
 def test_rebuilding_from_the_captures_and_annotations_gives_the_committed_fixture():
     assert render_fixture(build_seed()) == SEED_FIXTURE.read_text(encoding="utf-8")
 

@@ -1,0 +1,214 @@
+"""Full-text search over claims, quotes and articles.
+
+A search is PostgreSQL full-text search in websearch syntax ("phrases", OR, -exclusion) over the
+generated, weighted search vectors (articles/search.py), widened by aliases: when the words typed
+name a person, a topic or a spelling variant, every other name of it is searched too, so that
+"Zelenskyy" also finds "Zelensky", "Kyiv" finds "Kiev", and "collective defense" finds the
+claims filed under Article 5. Results say when they matched only through an alias.
+"""
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from django.contrib.postgres.search import (
+    SearchHeadline,
+    SearchQuery,
+    SearchRank,
+    TrigramWordSimilarity,
+)
+from django.core.paginator import Paginator
+from django.db.models import BooleanField, ExpressionWrapper, F, Q
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+
+from articles.models import Article, Person, Quote
+from articles.search import SEARCH_CONFIG
+from claims.models import Claim, ClaimActor, SpellingVariant, Topic
+
+MAX_QUERY_LENGTH = 200
+LONGEST_NAME_IN_WORDS = 4
+SUGGESTION_SIMILARITY = 0.5
+# Private-use characters mark highlights inside PostgreSQL's headline; they become <mark> tags
+# only after the text around them has been escaped.
+HIGHLIGHT_START, HIGHLIGHT_STOP = "\ue000", "\ue001"
+WORD = re.compile(r"[\w'’.-]+")
+POSSESSIVE = re.compile(r"['’]s$", re.IGNORECASE)
+OPERATORS = {"or", "and", "not"}
+
+
+@dataclass
+class Alias:
+    """Other names searched because the query named a person, a topic or a spelling variant."""
+
+    kind: str  # "person", "topic" or "spelling"
+    label: str  # what the names belong to, e.g. "Volodymyr Zelenskyy"
+    typed: str  # the words of the query that named it, e.g. "Zelenskyy"
+    names: list  # every other name, e.g. ["Vladimir Zelensky", "Zelensky"]
+
+
+@dataclass
+class Search:
+    text: str
+    direct_query: SearchQuery  # the words as typed
+    query: SearchQuery  # the words as typed, or with a named thing called by another name
+    aliases: list = field(default_factory=list)
+    people: list = field(default_factory=list)
+    topics: list = field(default_factory=list)
+
+
+def prepare_search(text):
+    """A Search for the text, with its aliases looked up (three queries), or None if empty."""
+    text = " ".join(text.split())[:MAX_QUERY_LENGTH]
+    if not WORD.search(text):
+        return None
+    phrases = _phrases(text)
+    people = list(Person.objects.matching_any(phrases)) if phrases else []
+    topics = list(Topic.objects.matching_any(phrases)) if phrases else []
+    spellings = list(SpellingVariant.objects.matching_any(phrases)) if phrases else []
+    groups = [
+        *(("person", person.name, [person.name, *person.aliases]) for person in people),
+        *(("topic", topic.name, [topic.name, *topic.synonyms]) for topic in topics),
+        *(("spelling", str(spelling), spelling.terms) for spelling in spellings),
+    ]
+    aliases = [alias for group in groups if (alias := _alias(*group, phrases))]
+    direct_query = SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)
+    query = direct_query
+    for alias in aliases:
+        for name in alias.names:
+            # The query again, with the named thing called by its other name.
+            alternative = _replace_words(text, alias.typed, f'"{name}"')
+            query |= SearchQuery(alternative, search_type="websearch", config=SEARCH_CONFIG)
+    return Search(text, direct_query, query, aliases, people, topics)
+
+
+def _alias(kind, label, names, phrases):
+    keys = {search_key(name) for name in names}
+    if kind == "person":
+        keys.add(search_key(label).rpartition(" ")[2])  # a person may be named by surname
+    typed = max((p for p in phrases if search_key(p) in keys), key=len, default=None)
+    if typed is None:
+        return None  # matched by the database's normalisation but not ours; skip, don't guess
+    others = [name for name in names if search_key(name) != search_key(typed)]
+    return Alias(kind, label, typed, others) if others else None
+
+
+def search_key(text):
+    """Python's twin of the SQL function search_key: no case, accents or punctuation."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    plain = "".join(char for char in decomposed if not unicodedata.combining(char)).lower()
+    return " ".join(re.sub(r"[\W_]+", " ", plain).split())
+
+
+def _replace_words(text, words, replacement):
+    pattern = r"[\W_]+".join(re.escape(word) for word in WORD.findall(words))
+    return re.sub(pattern, lambda _: replacement, text, count=1, flags=re.IGNORECASE)
+
+
+def _phrases(text):
+    """Runs of up to four consecutive words, leaving out excluded (-word) and operator words."""
+    words = [
+        POSSESSIVE.sub("", word).strip(".'’-")
+        for word in WORD.findall(text.replace('"', " "))
+        if not word.startswith("-") and word.lower() not in OPERATORS
+    ]
+    words = [word for word in words if word]
+    return {
+        " ".join(words[start : start + length])
+        for length in range(1, LONGEST_NAME_IN_WORDS + 1)
+        for start in range(len(words) - length + 1)
+    }
+
+
+def search_claims(claims, search):
+    """Claims whose text matches, or whose actors or topics the query named."""
+    named = Q(pk__in=ClaimActor.objects.filter(person__in=search.people).values("claim"))
+    named |= Q(pk__in=Claim.topics.through.objects.filter(topic__in=search.topics).values("claim"))
+    matching = claims.filter(Q(search_vector=search.query) | named)
+    return _ranked(matching, search, "statement", highlight_all=True)
+
+
+def search_quotes(quotes, search):
+    return _ranked(quotes.filter(search_vector=search.query), search, "text", highlight_all=True)
+
+
+def search_articles(articles, search):
+    return _ranked(
+        articles.filter(search_vector=search.query),
+        search,
+        "body",
+        max_fragments=2,
+        min_words=12,
+        max_words=30,
+        fragment_delimiter=" … ",
+    )
+
+
+def _ranked(queryset, search, text_field, **headline_options):
+    return queryset.annotate(
+        rank=SearchRank(F("search_vector"), search.query),
+        direct_match=ExpressionWrapper(
+            Q(search_vector=search.direct_query), output_field=BooleanField()
+        ),
+        headline=SearchHeadline(
+            text_field,
+            search.query,
+            config=SEARCH_CONFIG,
+            start_sel=HIGHLIGHT_START,
+            stop_sel=HIGHLIGHT_STOP,
+            **headline_options,
+        ),
+    )
+
+
+def highlight(headline):
+    """Safe HTML for a headline: the text escaped first, then the highlights marked."""
+    escaped = escape(headline)
+    return mark_safe(escaped.replace(HIGHLIGHT_START, "<mark>").replace(HIGHLIGHT_STOP, "</mark>"))
+
+
+def suggest(text):
+    """A person's or topic's name close to a misspelled query ("did you mean"), or None."""
+    candidates = [
+        *Person.objects.annotate(similarity=TrigramWordSimilarity(text, "name"))
+        .filter(similarity__gte=SUGGESTION_SIMILARITY)
+        .values_list("similarity", "name")[:3],
+        *Topic.objects.annotate(similarity=TrigramWordSimilarity(text, "name"))
+        .filter(similarity__gte=SUGGESTION_SIMILARITY)
+        .values_list("similarity", "name")[:3],
+    ]
+    names = [name for _, name in sorted(candidates, reverse=True)]
+    return next((name for name in names if name.casefold() != text.casefold()), None)
+
+
+@dataclass
+class ResultGroup:
+    kind: str  # "claims", "quotes" or "articles"
+    count: int
+    page: object  # a Page of the group's rows (the first few when showing every kind)
+
+
+PREVIEW_SIZE = 5  # rows of each kind when showing every kind
+PAGE_SIZE = 20
+RESULT_KINDS = ["claims", "quotes", "articles"]
+
+
+def search_everything(search, *, kind="all", page_number=1):
+    """Result groups for claims, quotes and articles: a count of each kind, and a page of rows
+    of the chosen kind (or the first few of each). Two queries per kind, plus prefetches."""
+    searchers = {
+        "claims": lambda: search_claims(Claim.objects.for_lists(), search),
+        "quotes": lambda: search_quotes(Quote.objects.select_related("speaker", "article"), search),
+        "articles": lambda: search_articles(Article.objects.select_related("outlet"), search),
+    }
+    groups = []
+    for name in RESULT_KINDS:
+        results = searchers[name]().order_by("-rank", "-pk")
+        size = PAGE_SIZE if kind == name else PREVIEW_SIZE
+        paginator = Paginator(results, size)
+        if kind in ("all", name):
+            page = paginator.get_page(page_number if kind == name else 1)
+            groups.append(ResultGroup(name, paginator.count, page))
+        else:
+            groups.append(ResultGroup(name, paginator.count, None))
+    return groups
