@@ -4,6 +4,8 @@ A partial date is stored as a DateField plus a precision; a month or a year is s
 first day. The database holds that rule with a check constraint.
 """
 
+import calendar
+
 from django.db import models
 from django.db.models import Q
 
@@ -34,3 +36,14 @@ def format_partial_date(date, precision):
     if precision == DatePrecision.MONTH:
         return date.strftime("%B %Y")
     return f"{date.day} {date.strftime('%B %Y')}"
+
+
+def latest_possible_day(date, precision):
+    """The last day a partial date may stand for: to order "2024" after "4 July 2024"."""
+    if date is None or precision == DatePrecision.UNKNOWN:
+        return None
+    if precision == DatePrecision.YEAR:
+        return date.replace(month=12, day=31)
+    if precision == DatePrecision.MONTH:
+        return date.replace(day=calendar.monthrange(date.year, date.month)[1])
+    return date

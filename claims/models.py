@@ -9,7 +9,12 @@ from django.db.models import Q
 from django.db.models.expressions import RawSQL
 from django.urls import reverse
 
-from articles.dates import DatePrecision, format_partial_date, partial_date_constraint
+from articles.dates import (
+    DatePrecision,
+    format_partial_date,
+    latest_possible_day,
+    partial_date_constraint,
+)
 from articles.models import Article, Person, Quote
 from articles.search import weighted_vector
 from newsarchive.slugs import decorative_slug, unique_slug
@@ -136,7 +141,7 @@ class Source(models.Model):
 class ProvenanceStep:
     """One step from what was said to where it was reported, for the claim's timeline."""
 
-    date: datetime.date | None
+    date: datetime.date | None  # the latest day the (partial) date may stand for
     date_display: str
     kind: str  # "said", "original source" or "reported"
     label: str
@@ -222,7 +227,7 @@ class Claim(models.Model):
         Uses the prefetched relations of for_detail_page()."""
         steps = [
             ProvenanceStep(
-                quote.occasion_date,
+                latest_possible_day(quote.occasion_date, quote.occasion_date_precision),
                 quote.occasion_date_display,
                 "said",
                 f"{quote.speaker_display}: “{quote.text}”"
@@ -234,7 +239,7 @@ class Claim(models.Model):
         if self.source:
             steps.append(
                 ProvenanceStep(
-                    self.source.date,
+                    latest_possible_day(self.source.date, self.source.date_precision),
                     self.source.date_display,
                     "original source",
                     str(self.source),
@@ -243,7 +248,7 @@ class Claim(models.Model):
             )
         steps += [
             ProvenanceStep(
-                article.published_date,
+                latest_possible_day(article.published_date, article.published_date_precision),
                 article.published_display,
                 "reported",
                 f"{article.outlet.name if article.outlet else 'Unknown outlet'}: "

@@ -33,6 +33,7 @@ SUGGESTION_SIMILARITY = 0.5
 # only after the text around them has been escaped.
 HIGHLIGHT_START, HIGHLIGHT_STOP = "\ue000", "\ue001"
 WORD = re.compile(r"[\w'’.-]+")
+QUOTED = re.compile(r'"[^"]*"?')
 POSSESSIVE = re.compile(r"['’]s$", re.IGNORECASE)
 OPERATORS = {"or", "and", "not"}
 
@@ -106,10 +107,11 @@ def _replace_words(text, words, replacement):
 
 
 def _phrases(text):
-    """Runs of up to four consecutive words, leaving out excluded (-word) and operator words."""
+    """Runs of up to four consecutive words that could name something, leaving out "quoted
+    phrases" (asked for exactly), excluded -words and operators."""
     words = [
         POSSESSIVE.sub("", word).strip(".'’-")
-        for word in WORD.findall(text.replace('"', " "))
+        for word in WORD.findall(QUOTED.sub(" ", text))
         if not word.startswith("-") and word.lower() not in OPERATORS
     ]
     words = [word for word in words if word]
@@ -121,10 +123,14 @@ def _phrases(text):
 
 
 def search_claims(claims, search):
-    """Claims whose text matches, or whose actors or topics the query named."""
+    """Claims whose statement or notes match, whose evidence quotes match, or whose actors or
+    topics the query named."""
+    evidence = Claim.evidence.through.objects.filter(quote__search_vector=search.query)
     named = Q(pk__in=ClaimActor.objects.filter(person__in=search.people).values("claim"))
     named |= Q(pk__in=Claim.topics.through.objects.filter(topic__in=search.topics).values("claim"))
-    matching = claims.filter(Q(search_vector=search.query) | named)
+    matching = claims.filter(
+        Q(search_vector=search.query) | Q(pk__in=evidence.values("claim")) | named
+    )
     return _ranked(matching, search, "statement", highlight_all=True)
 
 

@@ -1,0 +1,67 @@
+"""Browser journeys in real headless Chromium: Debian's /usr/bin/chromium driven by Playwright.
+
+Where there is no Chromium the journeys skip with the reason, except under CI=true, where a
+missing browser is a failure: CI must run them.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from newsarchive.seed_build import SEED_FIXTURE
+
+CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/browser/" in str(item.fspath):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        message = f"no Chromium at {CHROMIUM}: `make test` installs Debian's chromium as root"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI must run the browser tests, but there is {message}")
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API keeps an event loop in this thread while these tests run; their
+    # own ORM calls (and the live server's database set-up) are still synchronous, so Django's
+    # guard against ORM calls from async code does not apply. Only for these tests: the deploy
+    # check rightly refuses this variable.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            yield browser
+            browser.close()
+    finally:
+        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def live_seed(transactional_db):
+    call_command("loaddata", str(SEED_FIXTURE), verbosity=0)

@@ -1,0 +1,187 @@
+"""The claim explorer page: canonical URLs, chips, sorting, paging, and bad parameters."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from articles.models import Person
+from claims.models import Claim, Topic
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+URL = reverse("claims:claim_list")
+
+
+def canonical(response):
+    return re.search(r'<link rel="canonical" href="http://testserver([^"]*)">', response.text)[1]
+
+
+def ids(*slugs):
+    return [str(Person.objects.get(slug=slug).pk) for slug in slugs]
+
+
+def test_it_lists_every_claim(client, seed):
+    response = client.get(URL)
+    assert response.status_code == 200
+    assert f"<strong>{Claim.objects.count()}</strong> claims" in response.text
+
+
+def test_the_canonical_url_is_the_same_in_any_parameter_order(client, seed):
+    trump, putin = ids("donald-trump", "vladimir-putin")
+    topic = str(Topic.objects.get(slug="peace-negotiations").pk)
+    orders = [
+        f"?topic={topic}&actor={putin}&actor={trump}&status=reported",
+        f"?status=reported&actor={trump}&topic={topic}&actor={putin}",
+        f"?actor={putin}&status=reported&topic={topic}&actor={trump}&page=1&per_page=25",
+    ]
+    urls = {canonical(client.get(URL + order)) for order in orders}
+    first, second = sorted([trump, putin], key=int)
+    assert urls == {f"{URL}?actor={first}&amp;actor={second}&amp;topic={topic}&amp;status=reported"}
+
+
+def test_a_chip_removes_its_filter_in_one_click(client, seed):
+    trump, putin = ids("donald-trump", "vladimir-putin")
+    response = client.get(URL, {"actor": [trump, putin], "status": "reported"})
+    assert 'aria-label="Remove Actor Donald Trump"' in response.text
+    remove_trump = re.search(
+        r'<a class="chip-remove" href="([^"]*)" aria-label="Remove Actor Donald Trump"',
+        response.text,
+    )[1].replace("&amp;", "&")
+    assert remove_trump == f"{URL}?actor={putin}&status=reported"
+    assert f'<a class="clear-all" href="{URL}">Clear all</a>' in response.text
+
+
+def test_facet_values_link_to_the_view_with_that_value_added(client, seed):
+    (trump,) = ids("donald-trump")
+    response = client.get(URL, {"actor": trump})
+    kudlow = Person.objects.get(slug="larry-kudlow")
+    # Kudlow's claims are not Trump's, so with Trump chosen the actor facet still offers him,
+    # counted over the other filters only (there are none), as an OR.
+    assert f"actor={min(int(trump), kudlow.pk)}&amp;actor={max(int(trump), kudlow.pk)}" in (
+        response.text
+    )
+
+
+def test_sorting_newest_and_oldest(client, seed):
+    newest = client.get(URL, {"sort": "newest", "per_page": 10}).context["exploration"]
+    oldest = client.get(URL, {"sort": "oldest", "per_page": 10}).context["exploration"]
+    newest_dates = [claim.claimed_date for claim in newest.page.object_list if claim.claimed_date]
+    oldest_dates = [claim.claimed_date for claim in oldest.page.object_list if claim.claimed_date]
+    assert newest_dates == sorted(newest_dates, reverse=True)
+    assert oldest_dates == sorted(oldest_dates)
+
+
+def test_searching_sorts_by_relevance_by_default(client, seed):
+    exploration = client.get(URL, {"q": "two-tier NATO"}).context["exploration"]
+    ranks = [claim.rank for claim in exploration.page.object_list]
+    assert exploration.sort == "relevance"
+    assert ranks == sorted(ranks, reverse=True)
+
+
+def test_pages_and_page_sizes(client, seed):
+    total = Claim.objects.count()
+    first = client.get(URL, {"per_page": 10}).context["exploration"]
+    last = client.get(URL, {"per_page": 10, "page": 3}).context["exploration"]
+    assert len(first.page.object_list) == 10
+    assert len(last.page.object_list) == total - 20
+    assert not {c.pk for c in first.page.object_list} & {c.pk for c in last.page.object_list}
+
+
+@pytest.mark.parametrize("per_page", [10, 25, 50, 100])
+def test_the_list_has_a_fixed_number_of_queries_whatever_the_page_size(
+    client, db, django_assert_num_queries, per_page
+):
+    for _ in range(30):
+        person = factories.make_person()
+        article = factories.make_article(outlet=factories.make_outlet())
+        factories.make_claim(
+            actors=[person], topics=[factories.make_topic()], articles=[article],
+            source=factories.make_source(),
+        )  # fmt: skip
+    # The claim count, six facet counts (actor, topic, outlet, source, status, period), the
+    # page of claims with sources, and its prefetches: topics, actors with people, articles
+    # with outlets.
+    with django_assert_num_queries(11):
+        response = client.get(URL, {"per_page": per_page})
+    assert response.status_code == 200
+
+
+def test_filters_add_their_validation_query_and_nothing_per_row(
+    client, seed, django_assert_num_queries
+):
+    trump, putin = ids("donald-trump", "vladimir-putin")
+    # The explorer's 11 queries, plus the check that the actor ids exist, plus the alias
+    # look-ups of the search (people, topics, spelling variants).
+    with django_assert_num_queries(11 + 1 + 3):
+        response = client.get(URL, {"actor": [trump, putin], "q": "NATO", "per_page": 100})
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("parameters", "message"),
+    [
+        ({"actor": "999999"}, "Actor: Select a valid choice. 999999 is not one of"),
+        ({"actor": "Trump"}, "Actor: “Trump” is not a valid value."),
+        ({"topic": "1.5"}, "Topic:"),
+        ({"status": "true"}, "Status: Select a valid choice."),
+        ({"period": "July 2024"}, "“July 2024” is not a period"),
+        ({"period": "2024-13"}, "“2024-13” is not a period"),
+        ({"sort": "random"}, "Sort: Select a valid choice."),
+        ({"per_page": "1000000"}, "Page size: Select a valid choice."),
+        ({"page": "two"}, "Page: Enter a number."),
+        ({"page": "0"}, "Page: Ensure this value is greater than or equal to 1."),
+        ({"page": "99"}, "There is no page 99"),
+        ({"q": "x" * 201}, "Search: Ensure this value has at most 200 characters"),
+    ],
+)
+def test_a_bad_parameter_is_a_400_with_a_message_and_no_claims(client, seed, parameters, message):
+    response = client.get(URL, parameters)
+    assert response.status_code == 400
+    assert message in response.text
+    assert 'class="explorer-results"' not in response.text
+
+
+def test_the_histogram_draws_years_and_drills_into_a_year(client, seed):
+    years = client.get(URL).context["exploration"].histogram
+    assert [bar.label for bar in years] == ["2023", "2024"]
+    assert all("period=" in bar.url for bar in years)
+    months = client.get(URL, {"period": "2024"}).context["exploration"].histogram
+    assert [bar.label for bar in months][:2] == ["Jan", "Feb"]
+    assert len(months) == 12
+    february = months[1]
+    assert (
+        february.count
+        == Claim.objects.filter(
+            claimed_date__year=2024,
+            claimed_date__month=2,
+            claimed_date_precision__in=["day", "month"],
+        ).count()
+    )
+    assert "period=2024-02" in february.url
+
+
+def test_a_misspelled_name_offers_did_you_mean(client, seed):
+    response = client.get(URL, {"q": "Stoltenburg"})
+    assert "Did you mean" in response.text
+    assert "Jens Stoltenberg" in response.text
+
+
+def test_topic_page_has_the_explorer_scoped_to_the_topic(client, seed):
+    topic = Topic.objects.get(slug="article-5")
+    exploration = client.get(topic.get_absolute_url()).context["exploration"]
+    assert exploration.page.paginator.count == topic.claims.count()
+    assert exploration.path == topic.get_absolute_url()
+    assert {str(topic.pk)} == {
+        v.value for v in exploration.facets["topic"] if v.count == topic.claims.count()
+    }
+
+
+def test_person_page_searches_within_their_quotes_and_claims(client, seed):
+    trump = Person.objects.get(slug="donald-trump")
+    response = client.get(trump.get_absolute_url(), {"q": "Oval Office"})
+    assert response.status_code == 200
+    assert [quote.text for quote in response.context["quotes"]] == [
+        "before I even arrive at the Oval Office, shortly after we win the presidency"
+    ]
+    assert response.context["exploration"].page.paginator.count == 1
