@@ -13,10 +13,10 @@ from django.utils import timezone
 
 from articles.dates import DatePrecision, format_partial_date, partial_date_constraint
 from articles.search import weighted_vector
-from newsarchive.slugs import unique_slug
+from newsarchive.slugs import NamedSlugMixin, unique_slug
 
 
-class Outlet(models.Model):
+class Outlet(NamedSlugMixin, models.Model):
     """A publication that reported something the archive holds."""
 
     name = models.CharField(max_length=200)
@@ -39,11 +39,6 @@ class Outlet(models.Model):
     def __str__(self):
         return self.name
 
-    def save(self, *args, **kwargs):
-        if not self.slug:
-            self.slug = unique_slug(self, self.name)
-        super().save(*args, **kwargs)
-
     def get_absolute_url(self):
         return reverse("claims:outlet", kwargs={"pk": self.pk, "slug": self.slug})
 
@@ -63,7 +58,7 @@ class PersonQuerySet(models.QuerySet):
         )
 
 
-class Person(models.Model):
+class Person(NamedSlugMixin, models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=80, unique=True, blank=True)
     aliases = ArrayField(
@@ -93,11 +88,6 @@ class Person(models.Model):
 
     def __str__(self):
         return self.name
-
-    def save(self, *args, **kwargs):
-        if not self.slug:
-            self.slug = unique_slug(self, self.name)
-        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("claims:person", kwargs={"pk": self.pk, "slug": self.slug})

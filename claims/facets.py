@@ -101,33 +101,26 @@ def facet_counts(claims, active, selected):
 
 
 def _actor_counts(matching):
-    rows = (
-        ClaimActor.objects.filter(claim__in=matching)
-        .values("person_id", "person__name")
-        .annotate(n=Count("claim_id", distinct=True))
-        .order_by("-n", "person__name")
-    )
-    return [(row["person_id"], row["person__name"], row["n"]) for row in rows]
+    return _grouped(ClaimActor.objects.filter(claim__in=matching), "person_id", "person__name")
 
 
 def _topic_counts(matching):
-    rows = (
-        ClaimTopic.objects.filter(claim__in=matching)
-        .values("topic_id", "topic__name")
-        .annotate(n=Count("claim_id", distinct=True))
-        .order_by("-n", "topic__name")
-    )
-    return [(row["topic_id"], row["topic__name"], row["n"]) for row in rows]
+    return _grouped(ClaimTopic.objects.filter(claim__in=matching), "topic_id", "topic__name")
 
 
 def _outlet_counts(matching):
+    links = ClaimArticle.objects.filter(claim__in=matching, article__outlet__isnull=False)
+    return _grouped(links, "article__outlet_id", "article__outlet__name")
+
+
+def _grouped(links, id_field, name_field):
+    """(id, name, claims) per value of a claim's relation, most claims first."""
     rows = (
-        ClaimArticle.objects.filter(claim__in=matching, article__outlet__isnull=False)
-        .values("article__outlet_id", "article__outlet__name")
+        links.values(id_field, name_field)
         .annotate(n=Count("claim_id", distinct=True))
-        .order_by("-n", "article__outlet__name")
+        .order_by("-n", name_field)
     )
-    return [(row["article__outlet_id"], row["article__outlet__name"], row["n"]) for row in rows]
+    return [(row[id_field], row[name_field], row["n"]) for row in rows]
 
 
 def _source_counts(matching):

@@ -17,7 +17,7 @@ from articles.dates import (
 )
 from articles.models import Article, Person, Quote
 from articles.search import weighted_vector
-from newsarchive.slugs import decorative_slug, unique_slug
+from newsarchive.slugs import NamedSlugMixin, decorative_slug
 
 
 class TopicQuerySet(models.QuerySet):
@@ -33,7 +33,7 @@ class TopicQuerySet(models.QuerySet):
         )
 
 
-class Topic(models.Model):
+class Topic(NamedSlugMixin, models.Model):
     name = models.CharField(max_length=200, unique=True)
     slug = models.SlugField(max_length=80, unique=True, blank=True)
     description = models.TextField(blank=True)
@@ -51,11 +51,6 @@ class Topic(models.Model):
 
     def __str__(self):
         return self.name
-
-    def save(self, *args, **kwargs):
-        if not self.slug:
-            self.slug = unique_slug(self, self.name)
-        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("claims:topic", kwargs={"pk": self.pk, "slug": self.slug})

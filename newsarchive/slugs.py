@@ -18,3 +18,12 @@ def unique_slug(instance, text, *, field="slug"):
 def decorative_slug(text):
     """A readable slug for a URL that is found by its id; it need not be unique."""
     return slugify(text)[:SLUG_MAX_LENGTH].strip("-") or "untitled"
+
+
+class NamedSlugMixin:
+    """For models with `name` and a unique `slug`: the slug is made from the name when empty."""
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(self, self.name)
+        super().save(*args, **kwargs)
