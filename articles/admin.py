@@ -1,7 +1,9 @@
 from django.contrib import admin
 from django.db import models
 
+from articles.forms import QuoteForm
 from articles.models import Article, Outlet, Person, Quote
+from newsarchive.admin import VersionedAdmin
 
 # Editors paste bare domains; read them as https (Django 6's default) rather than http.
 ASSUME_HTTPS = {models.URLField: {"assume_scheme": "https"}}
@@ -17,15 +19,17 @@ class OutletAdmin(admin.ModelAdmin):
 
 
 @admin.register(Person)
-class PersonAdmin(admin.ModelAdmin):
+class PersonAdmin(VersionedAdmin):
     list_display = ["name", "description", "wikidata_id"]
+    list_filter = [("wikidata_id", admin.EmptyFieldListFilter)]
     search_fields = ["name", "aliases", "description"]
     prepopulated_fields = {"slug": ["name"]}
 
 
-class QuoteInline(admin.TabularInline):
+class QuoteInline(admin.StackedInline):
     model = Quote
-    fields = ["text", "speaker", "speaker_label", "start_offset", "end_offset"]
+    form = QuoteForm
+    fields = ["text", "occurrence", "speaker", "speaker_label", "occasion", "note", "version"]
     autocomplete_fields = ["speaker"]
     extra = 0
     show_change_link = True
@@ -37,19 +41,17 @@ class ArticleAdmin(admin.ModelAdmin):
     list_filter = ["outlet", "published_date_precision", "language", "title_is_supplied"]
     search_fields = ["title", "body", "byline", "url"]
     autocomplete_fields = ["outlet", "authors"]
-    readonly_fields = ["capture_sha256", "archived_at"]
+    readonly_fields = ["capture_sha256", "archived_at", "removed_boilerplate"]
     date_hierarchy = "published_date"
     inlines = [QuoteInline]
     formfield_overrides = ASSUME_HTTPS
     fieldsets = [
         (None, {"fields": ["title", "title_is_supplied", "slug", "outlet", "url", "language"]}),
-        (
-            "Date and byline",
-            {"fields": [("published_date", "published_date_precision"), "byline", "authors"]},
-        ),
-        ("Text", {"fields": ["body", "raw_capture", "capture_sha256"]}),
+        ("Date and byline", {"fields": [
+            ("published_date", "published_date_precision"), "byline", "authors"]}),
+        ("Text", {"fields": ["body", "raw_capture", "capture_sha256", "removed_boilerplate"]}),
         ("Provenance", {"fields": ["retrieved_at", "archived_at", "provenance_note"]}),
-    ]
+    ]  # fmt: skip
 
     @admin.display(description="title", ordering="title")
     def display_title(self, article):
@@ -57,11 +59,13 @@ class ArticleAdmin(admin.ModelAdmin):
 
 
 @admin.register(Quote)
-class QuoteAdmin(admin.ModelAdmin):
+class QuoteAdmin(VersionedAdmin):
+    form = QuoteForm
     list_display = ["text", "speaker_display", "article"]
     list_filter = ["article__outlet", "speaker"]
     search_fields = ["text", "speaker__name", "speaker_label", "article__title"]
     autocomplete_fields = ["article", "speaker"]
+    readonly_fields = ["start_offset", "end_offset"]
     list_select_related = ["speaker", "article"]
 
     @admin.display(description="speaker")

@@ -8,6 +8,8 @@ import calendar
 
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Cast, ExtractDay, ExtractMonth
+from django.db.models.lookups import Exact
 
 
 class DatePrecision(models.TextChoices):
@@ -19,12 +21,15 @@ class DatePrecision(models.TextChoices):
 
 def partial_date_constraint(date_field, name):
     precision_field = f"{date_field}_precision"
+    # The cast gives the date a type even when Django checks the constraint in Python with a
+    # literal value (model validation), where EXTRACT of an untyped literal is ambiguous.
+    date = Cast(date_field, models.DateField())
+    first_of_month = Exact(ExtractDay(date), 1)
+    first_of_year = Exact(ExtractMonth(date), 1)
     unknown = Q(**{f"{date_field}__isnull": True, precision_field: DatePrecision.UNKNOWN})
     day = Q(**{f"{date_field}__isnull": False, precision_field: DatePrecision.DAY})
-    month = Q(**{f"{date_field}__day": 1, precision_field: DatePrecision.MONTH})
-    year = Q(
-        **{f"{date_field}__day": 1, f"{date_field}__month": 1, precision_field: DatePrecision.YEAR}
-    )
+    month = Q(first_of_month, **{precision_field: DatePrecision.MONTH})
+    year = Q(first_of_month, first_of_year, **{precision_field: DatePrecision.YEAR})
     return models.CheckConstraint(condition=unknown | day | month | year, name=name)
 
 

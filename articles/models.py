@@ -10,9 +10,11 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Length
 from django.urls import reverse
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from articles.dates import DatePrecision, format_partial_date, partial_date_constraint
 from articles.search import weighted_vector
+from newsarchive.models import VersionedModel
 from newsarchive.slugs import NamedSlugMixin, unique_slug
 
 
@@ -58,7 +60,7 @@ class PersonQuerySet(models.QuerySet):
         )
 
 
-class Person(NamedSlugMixin, models.Model):
+class Person(NamedSlugMixin, VersionedModel):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=80, unique=True, blank=True)
     aliases = ArrayField(
@@ -71,6 +73,7 @@ class Person(NamedSlugMixin, models.Model):
     wikidata_id = models.CharField(max_length=20, blank=True, help_text="e.g. Q22686")
 
     objects = PersonQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
@@ -231,7 +234,7 @@ class Article(models.Model):
             )
 
 
-class Quote(models.Model):
+class Quote(VersionedModel):
     """Words inside quotation marks in an article, with who said them."""
 
     article = models.ForeignKey(
@@ -272,6 +275,8 @@ class Quote(models.Model):
         output_field=SearchVectorField(),
         db_persist=True,
     )
+
+    history = HistoricalRecords(excluded_fields=["search_vector"])
 
     class Meta:
         ordering = ["article", "start_offset"]

@@ -1,22 +1,35 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import Count, OuterRef, Subquery
+from django.template.response import TemplateResponse
 
 from articles.admin import ASSUME_HTTPS
-from claims.models import Claim, ClaimActor, Source, Topic
+from claims.models import Annotation, Claim, ClaimActor, Source, SpellingVariant, Topic
+from newsarchive.admin import VersionedAdmin
+from newsarchive.models import StaleEditError
 
 
 @admin.register(Topic)
-class TopicAdmin(admin.ModelAdmin):
+class TopicAdmin(VersionedAdmin):
     list_display = ["name", "description"]
+    list_filter = ["claims__status"]
     search_fields = ["name", "synonyms", "description"]
     prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(Source)
-class SourceAdmin(admin.ModelAdmin):
+class SourceAdmin(VersionedAdmin):
     list_display = ["__str__", "publisher", "kind", "date", "date_precision"]
     list_filter = ["kind", "publisher"]
     search_fields = ["publisher", "title", "notes"]
     formfield_overrides = ASSUME_HTTPS
+
+
+@admin.register(SpellingVariant)
+class SpellingVariantAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "note"]
+    list_filter = ["note"]
+    search_fields = ["terms", "note"]
 
 
 class ClaimActorInline(admin.TabularInline):
@@ -25,20 +38,142 @@ class ClaimActorInline(admin.TabularInline):
     extra = 1
 
 
+class AnnotationInline(admin.TabularInline):
+    """Notes are added, never rewritten: each keeps its author and time."""
+
+    model = Annotation
+    fields = ["text", "visibility", "author_name", "created_at"]
+    readonly_fields = ["author_name", "created_at"]
+    extra = 1
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="author")
+    def author_name(self, annotation):
+        return annotation.author_name if annotation.author_id else "you"
+
+
+class AddTopicForm(forms.Form):
+    topic = forms.ModelChoiceField(queryset=Topic.objects.all())
+
+
 @admin.register(Claim)
-class ClaimAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "status", "source", "claimed_date", "updated_at"]
+class ClaimAdmin(VersionedAdmin):
+    list_display = [
+        "__str__", "status", "topic_names", "actor_names", "reporting_outlets", "last_editor",
+        "updated_at",
+    ]  # fmt: skip
+    list_editable = ["status"]
     list_filter = ["status", "topics", "articles__outlet", "source"]
     search_fields = ["statement", "notes", "evidence__text"]
     autocomplete_fields = ["topics", "source", "articles", "evidence"]
-    list_select_related = ["source"]
-    inlines = [ClaimActorInline]
+    inlines = [ClaimActorInline, AnnotationInline]
     readonly_fields = ["created_at", "updated_at"]
+    actions = [
+        "mark_corroborated", "mark_disputed", "mark_denied", "mark_retracted", "add_topic",
+    ]  # fmt: skip
     fieldsets = [
-        (
-            None,
-            {"fields": ["statement", "slug", "status", ("claimed_date", "claimed_date_precision")]},
-        ),
+        (None, {"fields": ["statement", "slug", "status", "version",
+                           ("claimed_date", "claimed_date_precision")]}),
         ("Provenance", {"fields": ["source", "articles", "evidence", "topics"]}),
-        ("Editor notes", {"fields": ["notes", "created_at", "updated_at"]}),
-    ]
+        ("Public editor notes", {"fields": ["notes", "created_at", "updated_at"]}),
+    ]  # fmt: skip
+
+    def get_queryset(self, request):
+        last_editor = Claim.history.filter(id=OuterRef("pk")).order_by("-history_date")
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("source")
+            .prefetch_related("topics", "claim_actors__person")
+            .annotate(
+                outlet_count=Count("articles__outlet", distinct=True),
+                last_editor_name=Subquery(last_editor.values("history_user__username")[:1]),
+            )
+        )
+
+    @admin.display(description="topics")
+    def topic_names(self, claim):
+        return ", ".join(topic.name for topic in claim.topics.all())
+
+    @admin.display(description="actors")
+    def actor_names(self, claim):
+        return ", ".join(actor.person.name for actor in claim.claim_actors.all())
+
+    @admin.display(description="outlets", ordering="outlet_count")
+    def reporting_outlets(self, claim):
+        return claim.outlet_count
+
+    @admin.display(description="last editor", ordering="last_editor_name")
+    def last_editor(self, claim):
+        return claim.last_editor_name or "—"
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is Annotation:
+            for annotation in formset.save(commit=False):
+                annotation.author = request.user
+                annotation.save()
+            return
+        super().save_formset(request, form, formset, change)
+
+    @admin.action(description="Mark selected claims corroborated")
+    def mark_corroborated(self, request, queryset):
+        self._set_status(request, queryset, Claim.Status.CORROBORATED)
+
+    @admin.action(description="Mark selected claims disputed")
+    def mark_disputed(self, request, queryset):
+        self._set_status(request, queryset, Claim.Status.DISPUTED)
+
+    @admin.action(description="Mark selected claims denied")
+    def mark_denied(self, request, queryset):
+        self._set_status(request, queryset, Claim.Status.DENIED)
+
+    @admin.action(description="Mark selected claims retracted")
+    def mark_retracted(self, request, queryset):
+        self._set_status(request, queryset, Claim.Status.RETRACTED)
+
+    def _set_status(self, request, queryset, status):
+        """Each claim is saved on its own, so each change is versioned and in its history."""
+        changed, refused = 0, []
+        for claim in queryset:
+            if not Claim.can_change_status(claim.status, status):
+                refused.append(
+                    f"claim {claim.pk}: {Claim.status_change_refusal(claim.status, status)}"
+                )
+                continue
+            claim.status = status
+            claim._history_user = request.user
+            try:
+                claim.save()
+            except StaleEditError as error:
+                refused.append(str(error))
+                continue
+            changed += 1
+        self.message_user(request, f"{changed} claim(s) marked {status}.", messages.SUCCESS)
+        for problem in refused:
+            self.message_user(request, problem, messages.WARNING)
+
+    @admin.action(description="Add a topic to selected claims")
+    def add_topic(self, request, queryset):
+        form = AddTopicForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            topic = form.cleaned_data["topic"]
+            for claim in queryset:
+                claim.topics.add(topic)
+                claim._history_user = request.user
+                claim.save()  # a new version, recorded in the history with its topics
+            self.message_user(request, f"Added {topic} to {queryset.count()} claim(s).")
+            return None
+        return TemplateResponse(
+            request,
+            "admin/claims/claim/add_topic.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "claims": queryset,
+                "form": form,
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+                "title": "Add a topic to claims",
+            },
+        )

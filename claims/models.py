@@ -1,13 +1,16 @@
 import datetime
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.db.models.expressions import RawSQL
 from django.urls import reverse
+from simple_history.models import HistoricalRecords
 
 from articles.dates import (
     DatePrecision,
@@ -17,6 +20,7 @@ from articles.dates import (
 )
 from articles.models import Article, Person, Quote
 from articles.search import weighted_vector
+from newsarchive.models import VersionedModel
 from newsarchive.slugs import NamedSlugMixin, decorative_slug
 
 
@@ -33,7 +37,7 @@ class TopicQuerySet(models.QuerySet):
         )
 
 
-class Topic(NamedSlugMixin, models.Model):
+class Topic(NamedSlugMixin, VersionedModel):
     name = models.CharField(max_length=200, unique=True)
     slug = models.SlugField(max_length=80, unique=True, blank=True)
     description = models.TextField(blank=True)
@@ -45,6 +49,7 @@ class Topic(NamedSlugMixin, models.Model):
     )
 
     objects = TopicQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
@@ -93,7 +98,7 @@ class SpellingVariant(models.Model):
         return " = ".join(self.terms)
 
 
-class Source(models.Model):
+class Source(VersionedModel):
     """The original report, interview, rally or post that a claim rests on."""
 
     class Kind(models.TextChoices):
@@ -115,6 +120,8 @@ class Source(models.Model):
     )
     url = models.URLField(max_length=2000, blank=True, help_text="Only when a capture gives it.")
     notes = models.TextField(blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["publisher", "-date"]
@@ -150,19 +157,35 @@ class ClaimQuerySet(models.QuerySet):
             "topics",
             models.Prefetch("articles", Article.objects.select_related("outlet")),
             models.Prefetch("evidence", Quote.objects.select_related("speaker", "article")),
+            models.Prefetch(
+                "annotations",
+                Annotation.objects.filter(visibility=Annotation.Visibility.PUBLIC).select_related(
+                    "author"
+                ),
+                to_attr="public_annotations",
+            ),
         )
 
     def for_lists(self):
         return self.select_related("source").prefetch_related("topics")
 
 
-class Claim(models.Model):
+class Claim(VersionedModel):
     class Status(models.TextChoices):
         REPORTED = "reported", "Reported"
         CORROBORATED = "corroborated", "Corroborated"
         DISPUTED = "disputed", "Disputed"
         DENIED = "denied", "Denied"
         RETRACTED = "retracted", "Retracted"
+
+    # The workflow: a reported claim is weighed; a verdict can be revised, a retraction undone.
+    STATUS_CHANGES = {
+        Status.REPORTED: {Status.CORROBORATED, Status.DISPUTED, Status.DENIED, Status.RETRACTED},
+        Status.CORROBORATED: {Status.DISPUTED, Status.RETRACTED},
+        Status.DISPUTED: {Status.CORROBORATED, Status.DENIED, Status.RETRACTED},
+        Status.DENIED: {Status.DISPUTED, Status.RETRACTED},
+        Status.RETRACTED: {Status.REPORTED},
+    }
 
     statement = models.TextField(help_text="What is claimed, in one or two plain sentences.")
     slug = models.SlugField(max_length=80, blank=True, help_text="Decorative; links use the id.")
@@ -197,6 +220,9 @@ class Claim(models.Model):
     )
 
     objects = ClaimQuerySet.as_manager()
+    history = HistoricalRecords(
+        excluded_fields=["search_vector", "updated_at"], m2m_fields=[topics, articles, evidence]
+    )
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -216,6 +242,25 @@ class Claim(models.Model):
 
     def get_absolute_url(self):
         return reverse("claims:claim", kwargs={"pk": self.pk, "slug": self.slug})
+
+    def clean(self):
+        if self.pk:
+            saved = Claim.objects.filter(pk=self.pk).values_list("status", flat=True).first()
+            if saved and not self.can_change_status(saved, self.status):
+                raise ValidationError({"status": self.status_change_refusal(saved, self.status)})
+
+    @classmethod
+    def can_change_status(cls, old, new):
+        return old == new or new in cls.STATUS_CHANGES[old]
+
+    @classmethod
+    def status_change_refusal(cls, old, new):
+        labels = dict(cls.Status.choices)
+        allowed = ", ".join(sorted(labels[status].lower() for status in cls.STATUS_CHANGES[old]))
+        return (
+            f"A {labels[old].lower()} claim can't become {labels[new].lower()}; "
+            f"it can become {allowed}."
+        )
 
     def provenance(self):
         """Speaker, original report and reporting articles in date order, undated last.
@@ -270,6 +315,44 @@ class Claim(models.Model):
         return format_partial_date(self.claimed_date, self.claimed_date_precision)
 
 
+class Annotation(models.Model):
+    """An editor's note on a claim, apart from the public statement; author and time recorded."""
+
+    class Visibility(models.TextChoices):
+        PUBLIC = "public", "Public: shown on the claim's page"
+        INTERNAL = "internal", "Internal: editors only"
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="annotations")
+    author = models.ForeignKey(
+        # Keep notes when an account goes: deactivate editors rather than delete them.
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="annotations",
+        editable=False,
+    )
+    text = models.TextField()
+    visibility = models.CharField(
+        max_length=10, choices=Visibility.choices, default=Visibility.INTERNAL
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(text=""), name="annotation_text_not_empty")
+        ]
+
+    def __str__(self):
+        kind = "Public" if self.visibility == self.Visibility.PUBLIC else "Internal"
+        return f"{kind} note by {self.author} on claim {self.claim_id}"
+
+    @property
+    def author_name(self):
+        return self.author.get_full_name() or self.author.get_username()
+
+
 class ClaimActor(models.Model):
     """A person's part in a claim: who made it, proposed the idea, or is its subject."""
 
@@ -281,6 +364,8 @@ class ClaimActor(models.Model):
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="claim_actors")
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="claim_roles")
     role = models.CharField(max_length=20, choices=Role.choices)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["claim", "role", "person__name"]

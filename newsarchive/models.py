@@ -1,0 +1,40 @@
+"""Optimistic concurrency for everything editors change: no silent overwrite.
+
+A versioned row carries a number that every save increments, on the condition that it is still
+the number the editor started from. Two editors who open the same row at version 3: the first
+to save makes it 4; the second save still says 3 and is refused, with nothing of the first
+overwritten. The admin checks it while locking the row (see newsarchive.admin); this save()
+holds the rule for every other path too.
+"""
+
+from django.db import models, transaction
+
+
+class StaleEditError(Exception):
+    """The row changed since the editor loaded it."""
+
+
+class VersionedModel(models.Model):
+    version = models.PositiveIntegerField(
+        default=1, help_text="Counts saves; an edit of an older version is refused."
+    )
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self._state.adding or self.pk is None:
+            return super().save(*args, **kwargs)
+        with transaction.atomic():
+            claimed = (
+                type(self)
+                ._default_manager.filter(pk=self.pk, version=self.version)
+                .update(version=self.version + 1)
+            )
+            if not claimed:
+                raise StaleEditError(
+                    f"{self._meta.verbose_name} {self.pk} was changed by someone else since "
+                    f"version {self.version} was loaded."
+                )
+            self.version += 1
+            return super().save(*args, **kwargs)
