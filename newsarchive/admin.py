@@ -30,17 +30,19 @@ class VersionedForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        if self.instance.pk:
-            yours = cleaned.get("version")
-            current = self._saved_version(lock=True)
-            if yours != current:
-                raise forms.ValidationError(
-                    STALE_EDIT_MESSAGE.format(
-                        name=self._meta.model._meta.verbose_name, current=current, yours=yours
-                    ),
-                    code="stale",
-                )
-            self.instance.version = current
+        if not self.instance.pk:
+            cleaned["version"] = 1
+            return cleaned
+        yours = cleaned.get("version")
+        current = self._saved_version(lock=True)
+        if yours != current:
+            raise forms.ValidationError(
+                STALE_EDIT_MESSAGE.format(
+                    name=self._meta.model._meta.verbose_name, current=current, yours=yours
+                ),
+                code="stale",
+            )
+        cleaned["version"] = self.instance.version = current
         return cleaned
 
     def _is_revert(self):

@@ -14,15 +14,19 @@ class NewsarchiveConfig(AppConfig):
     verbose_name = "News archive"
 
     def ready(self):
-        post_migrate.connect(_sync_roles_after_migrate, sender=self)
+        post_migrate.connect(_sync_roles_after_migrate)
         user_login_failed.connect(_log_login_failure)
 
 
-def _sync_roles_after_migrate(**kwargs):
-    # After every migrate (new models bring new permissions), keep the roles complete.
+def _sync_roles_after_migrate(sender, **kwargs):
+    # Permissions are created app by app as migrate finishes each; the roles are complete once
+    # the last app's are there.
+    from django.apps import apps
+
     from newsarchive.roles import sync_roles
 
-    sync_roles()
+    if sender is list(apps.get_app_configs())[-1]:
+        sync_roles()
 
 
 def _log_login_failure(sender, credentials, request=None, **kwargs):

@@ -1,0 +1,315 @@
+"""Editors in the admin: annotations, status workflow, quotes from pasted words, no lost edits,
+history, roles, and a login that resists guessing."""
+
+import logging
+import threading
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.core.management import call_command
+from django.db import connection
+from django.test import Client
+from django.urls import reverse
+
+from articles.models import Article, Quote
+from claims.models import Annotation, Claim
+from newsarchive.models import StaleEditError
+from newsarchive.roles import ARCHIVIST, EDITOR
+from tests import factories
+from tests.admin_forms import read_form
+
+pytestmark = pytest.mark.django_db
+
+
+def make_user(username, role):
+    user = User.objects.create_user(username, password="a-long-password-1", is_staff=True)
+    user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+@pytest.fixture
+def editor(db):
+    return make_user("edith", EDITOR)
+
+
+@pytest.fixture
+def editor_client(editor):
+    client = Client()
+    client.force_login(editor)
+    return client
+
+
+def claim_change_url(claim):
+    return reverse("admin:claims_claim_change", args=[claim.pk])
+
+
+def test_an_editor_annotates_a_claim_and_only_the_public_note_is_public(
+    client, editor, editor_client, archive
+):
+    claim = archive["claim"]
+    data = read_form(editor_client, claim_change_url(claim), "claim_form")
+    data.update({
+        "annotations-TOTAL_FORMS": "2",
+        "annotations-0-text": "Corroborated by a second outlet's interview.",
+        "annotations-0-visibility": "public",
+        "annotations-1-text": "Ask the desk about the anonymous expert.",
+        "annotations-1-visibility": "internal",
+        "annotations-1-claim": str(claim.pk),
+    })  # fmt: skip
+    response = editor_client.post(claim_change_url(claim), data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    public, internal = Annotation.objects.order_by("pk")
+    assert (public.author, internal.author) == (editor, editor)
+    page = client.get(claim.get_absolute_url()).text
+    assert "Corroborated by a second outlet&#x27;s interview." in page
+    assert "— edith," in page
+    assert "Ask the desk" not in page
+
+
+def test_an_editor_sets_a_status_and_history_says_who(editor, editor_client, archive):
+    claim = archive["claim"]
+    data = read_form(editor_client, claim_change_url(claim), "claim_form")
+    data["status"] = "disputed"
+    assert editor_client.post(claim_change_url(claim), data).status_code == 302
+    latest = claim.history.latest()
+    assert (latest.status, latest.history_user) == ("disputed", editor)
+    assert latest.prev_record.status == "reported"
+
+
+def test_a_status_change_outside_the_workflow_is_a_form_error(editor_client, archive):
+    claim = archive["claim"]
+    Claim.objects.filter(pk=claim.pk).update(status="retracted")
+    data = read_form(editor_client, claim_change_url(claim), "claim_form")
+    data["status"] = "corroborated"
+    response = editor_client.post(claim_change_url(claim), data)
+    assert response.status_code == 200
+    assert "A retracted claim can&#x27;t become corroborated; it can become reported." in (
+        response.text
+    )
+
+
+def test_a_stale_save_is_refused_and_the_first_save_survives(editor, archive):
+    claim = archive["claim"]
+    first, second = Client(), Client()
+    first.force_login(editor)
+    second.force_login(make_user("other", EDITOR))
+    first_form = read_form(first, claim_change_url(claim), "claim_form")
+    second_form = read_form(second, claim_change_url(claim), "claim_form")
+
+    first_form["notes"] = "The first editor's note."
+    assert first.post(claim_change_url(claim), first_form).status_code == 302
+    second_form["notes"] = "The second editor's note."
+    response = second.post(claim_change_url(claim), second_form)
+
+    assert response.status_code == 200
+    assert "Someone else saved this claim after you opened it" in response.text
+    assert "The second editor&#x27;s note." in response.text  # their input is kept
+    claim.refresh_from_db()
+    assert claim.notes == "The first editor's note."
+
+
+@pytest.mark.django_db(transaction=True)
+def test_of_two_editors_saving_at_once_exactly_one_wins():
+    claim = factories.make_claim(statement="A claim two editors open.")
+    copies = [Claim.objects.get(pk=claim.pk) for _ in range(2)]
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def save(copy, notes):
+        copy.notes = notes
+        barrier.wait()
+        try:
+            copy.save()
+            outcomes.append(("saved", notes))
+        except StaleEditError:
+            outcomes.append(("refused", notes))
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=save, args=(copy, f"editor {number}"))
+        for number, copy in enumerate(copies)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcome for outcome, _ in outcomes) == ["refused", "saved"]
+    winner = next(notes for outcome, notes in outcomes if outcome == "saved")
+    claim.refresh_from_db()
+    assert (claim.notes, claim.version) == (winner, 2)
+
+
+def test_list_editable_saves_are_version_checked_too(editor_client, archive):
+    claim = archive["claim"]
+    url = reverse("admin:claims_claim_changelist")
+    data = read_form(editor_client, url, "changelist-form")
+    Claim.objects.get(pk=claim.pk).save()  # someone else saves meanwhile
+    data["form-0-status"] = "disputed"
+    data["_save"] = "Save"
+    response = editor_client.post(url, data)
+    assert "Someone else saved this claim" in response.text
+    claim.refresh_from_db()
+    assert claim.status == "reported"
+
+
+def test_bulk_actions_are_versioned_and_recorded_in_history(editor, editor_client, archive):
+    claims = [archive["claim"], factories.make_claim()]
+    topic = factories.make_topic(name="Sanctions on Russia")
+    url = reverse("admin:claims_claim_changelist")
+    selected = [str(claim.pk) for claim in claims]
+    editor_client.post(url, {"action": "mark_disputed", "_selected_action": selected})
+    editor_client.post(
+        url, {"action": "add_topic", "_selected_action": selected, "apply": "1", "topic": topic.pk}
+    )
+    for claim in claims:
+        claim.refresh_from_db()
+        assert claim.status == "disputed"
+        assert topic in claim.topics.all()
+        assert claim.version == 3
+        records = list(claim.history.order_by("-history_date")[:2])
+        assert [record.history_user for record in records] == [editor, editor]
+        assert topic.pk in [row.topic_id for row in records[0].topics.all()]
+
+
+def test_an_action_skips_claims_the_workflow_does_not_allow(editor_client, archive):
+    claim = archive["claim"]
+    Claim.objects.filter(pk=claim.pk).update(status="retracted")
+    response = editor_client.post(
+        reverse("admin:claims_claim_changelist"),
+        {"action": "mark_corroborated", "_selected_action": [claim.pk]},
+        follow=True,
+    )
+    assert "can&#x27;t become corroborated" in response.text
+    claim.refresh_from_db()
+    assert claim.status == "retracted"
+
+
+def test_a_change_can_be_reverted_from_the_history(editor, editor_client, archive):
+    claim = archive["claim"]
+    original = claim.statement
+    data = read_form(editor_client, claim_change_url(claim), "claim_form")
+    data["statement"] = "A statement edited by mistake."
+    editor_client.post(claim_change_url(claim), data)
+    first_record = claim.history.earliest()
+    revert_url = reverse(
+        "admin:claims_claim_simple_history", args=[claim.pk, first_record.history_id]
+    )
+    revert_data = read_form(editor_client, revert_url, "historicalclaim_form")
+    response = editor_client.post(revert_url, revert_data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    claim.refresh_from_db()
+    assert claim.statement == original
+    latest = claim.history.latest()
+    assert (latest.statement, latest.history_user) == (original, editor)
+
+
+def test_history_is_kept_for_quotes_topics_and_people(editor_client, archive):
+    for obj in [archive["quote"], archive["topic"], archive["person"]]:
+        obj.save()
+        assert obj.history.count() == 2
+
+
+def quote_form(editor_client, article, text, **extra):
+    data = read_form(editor_client, reverse("admin:articles_quote_add"), "quote_form")
+    data.update({"article": article.pk, "text": text, "speaker_label": "an expert", **extra})
+    return data
+
+
+def test_a_pasted_quote_gets_its_offsets(editor_client, archive):
+    article = archive["article"]
+    data = quote_form(editor_client, article, "according to a report by Politico")
+    response = editor_client.post(reverse("admin:articles_quote_add"), data)
+    assert response.status_code == 302
+    quote = Quote.objects.get(text="according to a report by Politico")
+    assert article.body[quote.start_offset : quote.end_offset] == quote.text
+
+
+def test_a_pasted_quote_not_in_the_body_is_refused_with_a_message(editor_client, archive):
+    data = quote_form(editor_client, archive["article"], "words that are not there")
+    response = editor_client.post(reverse("admin:articles_quote_add"), data)
+    assert response.status_code == 200
+    assert "These words are not in the article&#x27;s text." in response.text
+
+
+def test_a_pasted_quote_found_twice_needs_its_occurrence(editor_client, db):
+    article = factories.make_article(body="He said “no” and, asked again, he said “no” once more.")
+    data = quote_form(editor_client, article, "no")
+    response = editor_client.post(reverse("admin:articles_quote_add"), data)
+    assert "These words appear 2 times in the article: say which occurrence" in response.text
+    data["occurrence"] = "2"
+    assert editor_client.post(reverse("admin:articles_quote_add"), data).status_code == 302
+    assert Quote.objects.get().start_offset == article.body.rindex("no")
+
+
+def test_an_editor_cannot_delete_articles_or_outlets(editor_client, archive):
+    for model, obj in [("article", archive["article"]), ("outlet", archive["outlet"])]:
+        url = reverse(f"admin:articles_{model}_delete", args=[obj.pk])
+        assert editor_client.post(url, {"post": "yes"}).status_code == 403
+    assert Article.objects.filter(pk=archive["article"].pk).exists()
+
+
+def test_an_archivist_can_delete_an_article(db):
+    article = factories.make_article()
+    client = Client()
+    client.force_login(make_user("arch", ARCHIVIST))
+    url = reverse("admin:articles_article_delete", args=[article.pk])
+    assert client.post(url, {"post": "yes"}).status_code == 302
+    assert not Article.objects.exists()
+
+
+def test_the_roles_exist_after_migrate_and_can_be_resynced(db):
+    call_command("setup_roles", verbosity=0)
+    editor = Group.objects.get(name=EDITOR)
+    codenames = set(editor.permissions.values_list("codename", flat=True))
+    assert {"change_claim", "add_annotation", "change_quote", "add_topic"} <= codenames
+    assert not {"delete_article", "delete_outlet", "change_article"} & codenames
+    archivist = set(
+        Group.objects.get(name=ARCHIVIST).permissions.values_list("codename", flat=True)
+    )
+    assert {"delete_article", "delete_outlet", "delete_claim"} <= archivist
+
+
+def test_anonymous_visitors_cannot_reach_the_admin(client, archive):
+    response = client.get(claim_change_url(archive["claim"]))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("admin:login"))
+
+
+def test_admin_posts_need_a_csrf_token(editor, archive):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(editor)
+    data = read_form(client, claim_change_url(archive["claim"]), "claim_form")
+    data.pop("csrfmiddlewaretoken")
+    assert client.post(claim_change_url(archive["claim"]), data).status_code == 403
+
+
+def login(client, username, password, address="10.0.0.1"):
+    return client.post(
+        reverse("admin:login"),
+        {"username": username, "password": password, "next": "/admin/"},
+        REMOTE_ADDR=address,
+    )
+
+
+def test_failed_logins_are_limited_per_user_and_address_with_a_cool_off(db, settings, caplog):
+    make_user("edith", EDITOR)
+    client = Client()
+    with caplog.at_level(logging.WARNING, logger="newsarchive.security"):
+        for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+            assert login(client, "edith", "wrong").status_code == 200
+        assert login(client, "edith", "wrong").status_code == 429  # the limit is reached
+    failures = caplog.text.count("Failed login for 'edith' from 10.0.0.1")
+    assert failures == settings.AXES_FAILURE_LIMIT  # every failure is logged
+
+    locked = login(client, "edith", "a-long-password-1")
+    assert locked.status_code == 429
+    assert "Too many failed sign-ins" in locked.text
+    # The same editor from her own address is not locked out by a guesser elsewhere.
+    assert login(Client(), "edith", "a-long-password-1", address="10.0.0.2").status_code == 302
+
+    from axes.models import AccessAttempt
+
+    AccessAttempt.objects.update(attempt_time=AccessAttempt.objects.get().attempt_time
+                                 - settings.AXES_COOLOFF_TIME)  # fmt: skip
+    assert login(Client(), "edith", "a-long-password-1").status_code == 302
