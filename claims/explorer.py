@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from django.core.paginator import Paginator
 from django.db.models import F, Prefetch
+from django.urls import reverse
 
 from articles.models import Article
 from claims import facets
@@ -83,6 +84,8 @@ class Exploration:
     path: str
     parameters: list = field(default_factory=list)
     page: object = None
+    results: object = None  # every matching claim, ordered: what exports and feeds use
+    export_format: str = ""
     facets: dict = field(default_factory=dict)
     chips: list = field(default_factory=list)
     histogram: list = field(default_factory=list)
@@ -102,6 +105,20 @@ class Exploration:
 
     def url(self, parameters):
         return self.path + query_string(parameters)
+
+    @property
+    def export_links(self):
+        """(label, url) of this view's rows in each export format."""
+        labels = {"csv": "CSV", "json": "JSON", "bibtex": "BibTeX", "csljson": "CSL-JSON"}
+        return [
+            (label, self.url([*without_page(self.parameters), ("format", name)]))
+            for name, label in labels.items()
+        ]
+
+    @property
+    def feed_url(self):
+        """The Atom feed of new claims in this view (scoped pages: their filters, as a view)."""
+        return reverse("claims:feed") + query_string(without_page(self.parameters))
 
     @property
     def histogram_width(self):
@@ -155,13 +172,13 @@ def explore(claims, data, path):
     cleaned = filterset.form.cleaned_data
     exploration.parameters = canonical_parameters(cleaned)
     exploration.search = prepare_search(cleaned["q"]) if cleaned.get("q") else None
-    if exploration.search:
-        claims = search_claims(claims, exploration.search)
     exploration.sort = _sort(cleaned, exploration.search)
     exploration.per_page = cleaned.get("per_page") or DEFAULT_PAGE_SIZE
-
-    active = facets.conditions(cleaned)
-    results = facets.apply(claims, active).order_by(*ORDERINGS[exploration.sort])
+    results = matching_claims(claims, cleaned, exploration.search)
+    exploration.results = results
+    exploration.export_format = cleaned.get("format") or ""
+    if exploration.export_format:
+        return exploration  # the rows are all an export needs
     paginator = Paginator(_for_rows(results), exploration.per_page)
     page_number = int(cleaned.get("page") or 1)
     if page_number > paginator.num_pages:
@@ -173,7 +190,8 @@ def explore(claims, data, path):
     exploration.page = paginator.page(page_number)
 
     selected = _selected(cleaned)
-    exploration.facets = facets.facet_counts(claims, active, selected)
+    searched = search_claims(claims, exploration.search) if exploration.search else claims
+    exploration.facets = facets.facet_counts(searched, facets.conditions(cleaned), selected)
     exploration.facets["period"] = _months_of_chosen_years(exploration.facets["period"])
     for name, values in exploration.facets.items():
         for value in values:
@@ -183,6 +201,16 @@ def explore(claims, data, path):
     if exploration.search and not paginator.count:
         exploration.suggestion = suggest(exploration.search.text) or ""
     return exploration
+
+
+def matching_claims(claims, cleaned, search):
+    """The claims a valid ClaimFilter's data (and its prepared search) selects, in its order:
+    what the explorer lists, and what the API and feeds show."""
+    if search:
+        claims = search_claims(claims, search)
+    return facets.apply(claims, facets.conditions(cleaned)).order_by(
+        *ORDERINGS[_sort(cleaned, search)]
+    )
 
 
 def _error_message(filterset):

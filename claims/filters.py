@@ -11,6 +11,7 @@ from django.utils.http import urlencode
 
 from articles.models import Outlet, Person
 from claims import facets
+from claims.exports import FORMATS as EXPORT_FORMATS
 from claims.models import Claim, Source, Topic
 from claims.search import prepare_search, search_claims
 
@@ -68,6 +69,9 @@ class ClaimFilter(django_filters.FilterSet):
         choices=[(size, size) for size in PAGE_SIZES], coerce=int, method="keep"
     )
     page = django_filters.NumberFilter(min_value=1, method="keep")
+    format = django_filters.ChoiceFilter(
+        choices=[(name, name) for name in EXPORT_FORMATS], method="keep", empty_label=None
+    )
 
     class Meta:
         model = Claim

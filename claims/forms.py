@@ -1,6 +1,12 @@
 from django import forms
 
+from claims.exports import FORMATS
 from claims.search import MAX_QUERY_LENGTH, RESULT_KINDS
+
+
+class ExportForm(forms.Form):
+    q = forms.CharField(label="Search", max_length=MAX_QUERY_LENGTH, required=False)
+    format = forms.ChoiceField(choices=[(name, name) for name in FORMATS])
 
 
 class SearchForm(forms.Form):
@@ -10,6 +16,13 @@ class SearchForm(forms.Form):
         required=False,
     )
     page = forms.IntegerField(min_value=1, required=False)
+    format = forms.ChoiceField(choices=[(name, name) for name in FORMATS], required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("format") and cleaned.get("type") in (None, "", "all"):
+            raise forms.ValidationError("To download results, choose claims, quotes or articles.")
+        return cleaned
 
     def clean_type(self):
         return self.cleaned_data["type"] or "all"

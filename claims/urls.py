@@ -1,6 +1,6 @@
 from django.urls import path
 
-from claims import views
+from claims import feeds, views
 
 app_name = "claims"
 
@@ -18,4 +18,8 @@ urlpatterns = [
     path("people/<int:pk>/<slug:slug>/", views.person_detail, name="person"),
     path("outlets/<int:pk>/", views.outlet_detail),
     path("outlets/<int:pk>/<slug:slug>/", views.outlet_detail, name="outlet"),
+    path("people/<int:pk>/<slug:slug>/quotes/", views.person_quotes, name="person_quotes"),
+    path("feeds/claims/", feeds.ClaimFeed(), name="feed"),
+    path("feeds/topics/<int:pk>/", feeds.TopicClaimFeed(), name="topic_feed"),
+    path("feeds/people/<int:pk>/", feeds.PersonClaimFeed(), name="person_feed"),
 ]

@@ -1,13 +1,27 @@
 from django.shortcuts import get_object_or_404, render
 
-from articles.models import Outlet, Person, Quote
+from articles.models import Article, Outlet, Person, Quote
 from claims.explorer import explore
-from claims.forms import SearchForm
+from claims.exports import (
+    articles_for_export,
+    claims_for_export,
+    export_response,
+    quotes_for_export,
+)
+from claims.forms import ExportForm, SearchForm
 from claims.models import Claim, ClaimActor, Source, Topic
-from claims.search import prepare_search, search_everything, search_quotes, suggest
+from claims.search import (
+    prepare_search,
+    search_articles,
+    search_claims,
+    search_everything,
+    search_quotes,
+    suggest,
+)
 from newsarchive.permalinks import redirect_to_canonical
 
 QUOTES_ON_PERSON_PAGE = 20
+EXPORT_LABELS = [("csv", "CSV"), ("json", "JSON"), ("bibtex", "BibTeX"), ("csljson", "CSL-JSON")]
 
 
 def claim_list(request):
@@ -62,7 +76,26 @@ def person_detail(request, pk, slug=None):
         person=person,
         quotes=quotes[:QUOTES_ON_PERSON_PAGE],
         quote_count=quotes.count(),
+        export_formats=EXPORT_LABELS,
         authored_articles=person.authored_articles.for_lists(),
+    )
+
+
+def person_quotes(request, pk, slug):
+    """A person's quotes (searched with ?q=) as a download: ?format=csv, json, bibtex, csljson."""
+    person = get_object_or_404(Person, pk=pk)
+    form = ExportForm(request.GET)
+    if not form.is_valid():
+        return render(request, "400.html", {"exception": form.errors.as_text()}, status=400)
+    quotes = Quote.objects.filter(speaker=person).order_by("pk")
+    search = prepare_search(form.cleaned_data["q"])
+    if search:
+        quotes = search_quotes(quotes, search).order_by("-rank", "pk")
+    return export_response(
+        quotes_for_export(quotes),
+        form.cleaned_data["format"],
+        name=f"people-{person.pk}-{person.slug}-quotes",
+        request=request,
     )
 
 
@@ -71,7 +104,15 @@ def search(request):
     if not form.is_valid():
         return render(request, "claims/search.html", {"form": form}, status=400)
     query = prepare_search(form.cleaned_data["q"])
-    context = {"form": form, "search": query, "kind": form.cleaned_data["type"]}
+    kind, export_format = form.cleaned_data["type"], form.cleaned_data["format"]
+    if query and export_format:
+        rows = {
+            "claims": lambda: claims_for_export(search_claims(Claim.objects.all(), query)),
+            "quotes": lambda: quotes_for_export(search_quotes(Quote.objects.all(), query)),
+            "articles": lambda: articles_for_export(search_articles(Article.objects.all(), query)),
+        }[kind]().order_by("-rank", "pk")
+        return export_response(rows, export_format, name=f"search-{kind}", request=request)
+    context = {"form": form, "search": query, "kind": kind, "export_formats": EXPORT_LABELS}
     if query:
         groups = search_everything(
             query, kind=form.cleaned_data["type"], page_number=form.cleaned_data["page"]
@@ -83,11 +124,24 @@ def search(request):
 
 
 def _render_exploration(request, template, scope, **context):
-    """A page built around the claim explorer: 400 with the problem when a parameter is bad."""
+    """A page built around the claim explorer: 400 with the problem when a parameter is bad;
+    with ?format=…, its claims as a download."""
     exploration = explore(scope, request.GET, request.path)
+    if exploration.is_valid and exploration.export_format:
+        return export_response(
+            claims_for_export(exploration.results),
+            exploration.export_format,
+            name=_export_name(request.path),
+            request=request,
+        )
     return render(
         request,
         template,
         {**context, "exploration": exploration},
         status=200 if exploration.is_valid else 400,
     )
+
+
+def _export_name(path):
+    """ "claims", "topics-4-article-5", …: the view the file came from, for its name."""
+    return "-".join(part for part in path.split("/") if part) or "claims"

@@ -11,5 +11,6 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("", include("articles.urls")),
     path("", include("claims.urls")),
+    path("api/", include("claims.api_urls")),
     path("admin/", admin.site.urls),
 ]

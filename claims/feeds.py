@@ -1,0 +1,94 @@
+"""Atom feeds of new claims: all of them, a topic's, a person's, or any explorer view's."""
+
+from django.contrib.syndication.views import Feed
+from django.core.exceptions import BadRequest
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+
+from articles.models import Person
+from claims.explorer import matching_claims
+from claims.exports import claims_for_export
+from claims.filters import ClaimFilter, canonical_parameters, query_string
+from claims.models import Claim, ClaimActor, Topic
+from claims.search import prepare_search
+
+FEED_LENGTH = 50
+
+
+class ClaimFeed(Feed):
+    """New claims matching an explorer view: /feeds/claims/?topic=4 follows that view."""
+
+    feed_type = Atom1Feed
+
+    def get_object(self, request):
+        filterset = ClaimFilter(request.GET, queryset=Claim.objects.all())
+        if not filterset.is_valid():
+            raise BadRequest(f"Not a valid view of the claims: {filterset.form.errors.as_text()}")
+        cleaned = filterset.form.cleaned_data
+        search = prepare_search(cleaned["q"]) if cleaned.get("q") else None
+        query = query_string(canonical_parameters(cleaned))
+        return {
+            "claims": matching_claims(Claim.objects.all(), cleaned, search),
+            "view": reverse("claims:claim_list") + query,
+            "feed": reverse("claims:feed") + query,
+        }
+
+    def feed_url(self, obj):
+        return obj.get("feed")
+
+    def title(self, obj):
+        return "newsarchive: new claims" + ("" if obj["view"].endswith("/") else " in a view")
+
+    def link(self, obj):
+        return obj["view"]
+
+    def subtitle(self, obj):
+        return "Claims as they are added to the archive, newest first."
+
+    def items(self, obj):
+        return claims_for_export(obj["claims"].order_by("-created_at", "-pk"))[:FEED_LENGTH]
+
+    def item_title(self, claim):
+        return claim.statement
+
+    def item_description(self, claim):
+        parts = [claim.get_status_display(), claim.claimed_date_display]
+        if claim.source:
+            parts.append(f"Original source: {claim.source}")
+        if claim.reporting_outlets:
+            parts.append("Reported by " + ", ".join(claim.reporting_outlets))
+        return " · ".join(parts)
+
+    def item_pubdate(self, claim):
+        return claim.created_at
+
+    def item_updateddate(self, claim):
+        return claim.updated_at
+
+    def item_categories(self, claim):
+        return [topic.name for topic in claim.topics.all()]
+
+
+class TopicClaimFeed(ClaimFeed):
+    def get_object(self, request, pk):
+        self.topic = get_object_or_404(Topic, pk=pk)
+        return {
+            "claims": Claim.objects.filter(topics=self.topic),
+            "view": self.topic.get_absolute_url(),
+        }
+
+    def title(self, obj):
+        return f"newsarchive: new claims on {self.topic.name}"
+
+
+class PersonClaimFeed(ClaimFeed):
+    def get_object(self, request, pk):
+        self.person = get_object_or_404(Person, pk=pk)
+        claims = Claim.objects.filter(
+            pk__in=ClaimActor.objects.filter(person=self.person).values("claim")
+        )
+        return {"claims": claims, "view": self.person.get_absolute_url()}
+
+    def title(self, obj):
+        return f"newsarchive: new claims by or about {self.person.name}"

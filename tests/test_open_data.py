@@ -1,0 +1,268 @@
+"""Open data: every list as CSV and JSON (streamed, safe for spreadsheets), the JSON API and its
+OpenAPI description, ClaimReview JSON-LD, Atom feeds, and citation exports of a set."""
+
+import csv
+import io
+import json
+import re
+import xml.etree.ElementTree as ET
+
+import pytest
+from django.db import connection
+from django.http import StreamingHttpResponse
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from articles.models import Person, Quote
+from claims.exports import CHUNK_SIZE, _cell
+from claims.models import Claim, Topic
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def body(response):
+    return b"".join(response.streaming_content).decode("utf-8")
+
+
+def csv_rows(response):
+    return list(csv.DictReader(io.StringIO(body(response).removeprefix("\ufeff"))))
+
+
+def html_claim_ids(client, url, parameters):
+    exploration = client.get(url, {**parameters, "per_page": 100}).context["exploration"]
+    return [claim.pk for claim in exploration.page.object_list]
+
+
+@pytest.mark.parametrize(
+    "parameters",
+    [
+        {},
+        {"topic": "4"},
+        {"q": "Zelenskyy"},
+        {"status": "reported", "period": "2024", "sort": "oldest"},
+    ],
+)
+def test_csv_and_json_hold_exactly_the_rows_of_the_html_view(client, seed, parameters):
+    url = reverse("claims:claim_list")
+    expected = html_claim_ids(client, url, parameters)
+    as_csv = client.get(url, {**parameters, "format": "csv"})
+    as_json = client.get(url, {**parameters, "format": "json"})
+    assert [int(row["id"]) for row in csv_rows(as_csv)] == expected
+    assert [row["id"] for row in json.loads(body(as_json))] == expected
+
+
+def test_scoped_pages_export_their_own_rows(client, seed):
+    topic = Topic.objects.get(slug="article-5")
+    expected = html_claim_ids(client, topic.get_absolute_url(), {"status": "reported"})
+    response = client.get(topic.get_absolute_url(), {"status": "reported", "format": "json"})
+    assert [row["id"] for row in json.loads(body(response))] == expected
+    assert 'filename="newsarchive-topics-' in response["Content-Disposition"]
+
+
+def test_each_row_carries_permalink_actors_outlets_source_dates_status_topics(client, seed):
+    claim = Claim.objects.get(statement__startswith="Trump's allies discuss a two-tier NATO")
+    rows = json.loads(body(client.get(reverse("claims:claim_list"), {"format": "json"})))
+    row = next(row for row in rows if row["id"] == claim.pk)
+    assert row["permalink"] == f"http://testserver{claim.get_absolute_url()}"
+    assert row["actors"] == [
+        {"name": "Donald Trump", "role": "subject",
+         "permalink": "http://testserver/people/1/donald-trump/"}
+    ]  # fmt: skip
+    assert row["source"]["publisher"] == "Bloomberg"
+    assert row["source"]["date"] == "2024-02-01" and row["source"]["date_precision"] == "month"
+    assert (row["status"], row["claimed_date"]) == ("reported", "2024-02-01")
+    assert set(row["topics"]) == {"Two-tier Article 5", "Article 5", "Defense spending target"}
+    assert len(row["reporting_articles"]) == 2
+    rows = csv_rows(client.get(reverse("claims:claim_list"), {"format": "csv"}))
+    csv_row = next(row for row in rows if row["id"] == str(claim.pk))
+    assert csv_row["actors"] == "Donald Trump (subject)"
+    assert csv_row["source"] == "Bloomberg news report (February 2024)"
+
+
+def test_csv_is_utf8_with_a_header_and_a_meaningful_file_name(client, seed):
+    response = client.get(reverse("claims:claim_list"), {"format": "csv"})
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    disposition = response["Content-Disposition"]
+    assert re.fullmatch(
+        r'attachment; filename="newsarchive-claims-\d{4}-\d{2}-\d{2}\.csv"', disposition
+    )
+    text = body(response)
+    assert text.startswith("\ufeffid,permalink,statement,status,")
+    assert "Zelenskyy" in text
+
+
+@pytest.mark.parametrize("payload", ['=HYPERLINK("x")', "+1+1", "-2+3", "@SUM(A1)", "\tcmd"])
+def test_formula_injection_is_neutralized(client, db, payload):
+    factories.make_claim(statement=f"{payload} claim")
+    rows = csv_rows(client.get(reverse("claims:claim_list"), {"format": "csv"}))
+    assert rows[0]["statement"] == f"'{payload} claim"
+
+
+def test_a_cell_starting_with_nul_or_carriage_return_is_neutralized_too():
+    # PostgreSQL can't store NUL, so this is checked on the cell writer itself.
+    assert _cell("\0x") == "'\0x"
+    assert _cell("\rx") == "'\rx"
+    assert _cell("plain") == "plain"
+
+
+def test_a_ten_thousand_claim_export_streams_in_chunks(client, db):
+    source = factories.make_source()
+    Claim.objects.bulk_create(
+        Claim(statement=f"Claim {n}", slug=f"claim-{n}", source=source) for n in range(10_000)
+    )
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("claims:claim_list"), {"format": "csv"})
+        assert isinstance(response, StreamingHttpResponse)
+        assert len(queries) <= 1  # nothing is read before the first row is asked for
+        lines = sum(1 for _ in response.streaming_content)
+    assert lines == 10_001
+    chunks = 10_000 // CHUNK_SIZE
+    # Per chunk: the claims with their sources, then actors, topics, articles, evidence.
+    assert len(queries) <= 1 + chunks * 5 + 5
+
+
+def test_invalid_filters_are_400_and_no_data(client, seed):
+    response = client.get(reverse("claims:claim_list"), {"format": "csv", "topic": "999"})
+    assert response.status_code == 400
+    assert not response.streaming
+    api = client.get(reverse("api:claims"), {"topic": "999", "period": "soon"})
+    assert api.status_code == 400
+    assert api.json() == {
+        "errors": {
+            "topic": ["Select a valid choice. 999 is not one of the available choices."],
+            "period": ["“soon” is not a period: use a year (2024), a month (2024-07) or undated."],
+        }
+    }
+
+
+def test_search_results_and_a_persons_quotes_export(client, seed):
+    response = client.get(
+        reverse("claims:search"), {"q": "NATO", "type": "quotes", "format": "json"}
+    )
+    quotes = json.loads(body(response))
+    assert {row["id"] for row in quotes} == {
+        quote.pk for quote in client.get(reverse("claims:search"), {"q": "NATO", "type": "quotes"})
+        .context["groups"][1].page.object_list
+    }  # fmt: skip
+    trump = Person.objects.get(slug="donald-trump")
+    url = reverse("claims:person_quotes", args=[trump.pk, trump.slug])
+    rows = csv_rows(client.get(url, {"format": "csv"}))
+    assert {row["text"] for row in rows} == set(
+        Quote.objects.filter(speaker=trump).values_list("text", flat=True)
+    )
+    assert client.get(reverse("claims:search"), {"q": "NATO", "format": "csv"}).status_code == 400
+
+
+def test_citation_exports_of_a_set(client, seed):
+    bib = body(client.get(reverse("claims:claim_list"), {"topic": "4", "format": "bibtex"}))
+    assert bib.count("@misc{newsarchive-claim-") == Claim.objects.filter(topics=4).count()
+    csl = json.loads(
+        body(client.get(reverse("claims:claim_list"), {"topic": "4", "format": "csljson"}))
+    )
+    topic_claims = Claim.objects.filter(topics=4).values_list("pk", flat=True)
+    assert {item["id"] for item in csl} == {f"newsarchive-claim-{pk}" for pk in topic_claims}
+    assert all(item["URL"].startswith("http://testserver/claims/") for item in csl)
+
+
+def test_the_api_paginates_with_links_and_the_html_filters(client, seed):
+    first = client.get(reverse("api:claims"), {"per_page": 10, "status": "reported"}).json()
+    assert first["count"] == Claim.objects.count()
+    assert first["previous"] is None
+    assert "page=2" in first["next"] and "status=reported" in first["next"]
+    second = client.get(first["next"]).json()
+    assert {row["id"] for row in first["results"]}.isdisjoint(
+        row["id"] for row in second["results"]
+    )
+    topic = client.get(reverse("api:claims"), {"topic": 4}).json()
+    assert {row["id"] for row in topic["results"]} == set(
+        Claim.objects.filter(topics=4).values_list("pk", flat=True)
+    )
+
+
+def test_the_openapi_document_lists_every_endpoint_and_each_answers(client, seed):
+    document = client.get(reverse("api:openapi")).json()
+    assert document["openapi"].startswith("3.")
+    paths = set(document["paths"])
+    assert paths == {
+        "/api/claims/",
+        "/api/claims/{id}/",
+        "/api/quotes/",
+        "/api/articles/",
+        "/api/openapi.json",
+    }
+    for path in paths:
+        response = client.get(path.replace("{id}", str(Claim.objects.first().pk)))
+        assert response.status_code == 200, path
+        assert response["Content-Type"] == "application/json"
+
+
+def test_claim_pages_embed_claim_review_json_ld(client, seed):
+    claim = Claim.objects.get(
+        statement__startswith="Under a two-tier system proposed by Keith Kellogg"
+    )
+    page = client.get(claim.get_absolute_url()).text
+    data = json.loads(
+        re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S)[1]
+    )
+    assert data["@context"] == "https://schema.org"
+    assert data["@type"] == "Claim"
+    assert data["text"] == claim.statement
+    assert data["author"][0]["name"] == "Keith Kellogg"
+    assert data["firstAppearance"]["publisher"]["name"] == "Politico"
+    assert data["firstAppearance"]["datePublished"] == "2024-07-02"
+    assert [item["@type"] for item in data["appearance"]] == ["NewsArticle"]
+    assert data["dateCreated"] == "2024-07-02"
+
+    Claim.objects.filter(pk=claim.pk).update(status="disputed")
+    data = json.loads(
+        re.search(r'ld\+json">(.*?)</script>', client.get(claim.get_absolute_url()).text, re.S)[1]
+    )
+    assert data["@type"] == "ClaimReview"
+    assert data["itemReviewed"]["@type"] == "Claim"
+    assert data["reviewRating"]["alternateName"] == "Disputed"
+
+
+def test_json_ld_cannot_close_its_script_block(client, db):
+    claim = factories.make_claim(statement="</script><script>alert(1)</script>")
+    page = client.get(claim.get_absolute_url()).text
+    block = re.search(r'ld\+json">(.*?)</script>', page, re.S)[1]
+    assert "<" not in block
+    assert json.loads(block)["text"] == claim.statement
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/feeds/claims/",
+        "/feeds/claims/?topic=4&status=reported",
+        "/feeds/topics/4/",
+        "/feeds/people/1/",
+    ],
+)
+def test_feeds_are_valid_atom(client, seed, url):
+    response = client.get(url)
+    assert response["Content-Type"].startswith("application/atom+xml")
+    feed = ET.fromstring(response.content)
+    assert feed.tag == f"{ATOM}feed"
+    entries = feed.findall(f"{ATOM}entry")
+    assert entries
+    for entry in entries:
+        assert entry.find(f"{ATOM}id").text.startswith("http://testserver/claims/")
+        assert entry.find(f"{ATOM}title").text
+        assert entry.find(f"{ATOM}updated").text
+
+
+def test_a_saved_query_feed_follows_the_view(client, seed):
+    feed = ET.fromstring(client.get("/feeds/claims/", {"topic": "4"}).content)
+    titles = {entry.find(f"{ATOM}title").text for entry in feed.findall(f"{ATOM}entry")}
+    assert titles == set(Claim.objects.filter(topics=4).values_list("statement", flat=True))
+    assert client.get("/feeds/claims/", {"topic": "x"}).status_code == 400
+
+
+def test_list_pages_link_their_exports_and_feed(client, seed):
+    page = client.get(reverse("claims:claim_list"), {"topic": "4"}).text
+    assert 'href="/claims/?topic=4&amp;format=csv"' in page
+    assert 'href="/claims/?topic=4&amp;format=json"' in page
+    assert 'type="application/atom+xml"' in page and 'href="/feeds/claims/?topic=4"' in page
