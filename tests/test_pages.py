@@ -118,3 +118,23 @@ def test_pages_have_no_inline_scripts_or_styles(client, archive, name):
     assert "<script>" not in text
     assert "<style" not in text
     assert " style=" not in text
+
+
+def test_the_server_error_page_renders_without_a_request_context():
+    from django.template.loader import render_to_string
+
+    page = render_to_string("500.html")
+    assert "Something went wrong on our side" in page
+
+
+def test_a_view_that_fails_answers_with_the_500_page(client, db, monkeypatch):
+    from newsarchive import views
+
+    def broken(request):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(views, "home", broken)
+    client.raise_request_exception = False
+    response = client.get(reverse("home"))
+    assert response.status_code == 500
+    assert "Something went wrong on our side" in response.text
