@@ -47,6 +47,7 @@ ORDERINGS = {
     "newest": [F("claimed_date").desc(nulls_last=True), "-pk"],
     "oldest": [F("claimed_date").asc(nulls_last=True), "pk"],
 }
+FACET_VALUES_SHOWN = facets.VALUES_SHOWN
 HISTOGRAM_HEIGHT = 80  # SVG units of the tallest bar
 HISTOGRAM_TOP = 14  # room for the count above the tallest bar
 BAR_SPACING = 40
@@ -94,6 +95,8 @@ class Exploration:
     sort: str = "newest"
     per_page: int = DEFAULT_PAGE_SIZE
     error: str = ""
+
+    values_shown = FACET_VALUES_SHOWN
 
     @property
     def is_valid(self):

@@ -15,6 +15,9 @@ from articles.dates import DatePrecision
 from claims.models import Claim, ClaimActor, Source
 
 FACETS = ["actor", "topic", "outlet", "source", "status", "period"]
+# A facet lists its chosen values and at most this many others, the most frequent first: a
+# narrower view brings the rest into the list.
+VALUES_SHOWN = 100
 UNDATED = "undated"
 PERIOD = re.compile(r"^(?P<year>\d{4})(-(?P<month>0[1-9]|1[0-2]))?$")
 MONTH_PRECISIONS = [DatePrecision.DAY, DatePrecision.MONTH]
@@ -88,7 +91,7 @@ def facet_counts(claims, active, selected):
         chosen = {str(value): label for value, label in selected.get(name, [])}
         values = [
             FacetValue(str(value), label, n, str(value) in chosen)
-            for value, label, n in COUNTERS[name](matching)
+            for value, label, n in COUNTERS[name](matching, list(chosen))
         ]
         listed = {value.value for value in values}
         values += [
@@ -100,36 +103,45 @@ def facet_counts(claims, active, selected):
     return counts
 
 
-def _actor_counts(matching):
-    return _grouped(ClaimActor.objects.filter(claim__in=matching), "person_id", "person__name")
+def _actor_counts(matching, chosen):
+    links = ClaimActor.objects.filter(claim__in=matching)
+    return _grouped(links, "person_id", "person__name", chosen)
 
 
-def _topic_counts(matching):
-    return _grouped(ClaimTopic.objects.filter(claim__in=matching), "topic_id", "topic__name")
+def _topic_counts(matching, chosen):
+    links = ClaimTopic.objects.filter(claim__in=matching)
+    return _grouped(links, "topic_id", "topic__name", chosen)
 
 
-def _outlet_counts(matching):
+def _outlet_counts(matching, chosen):
     links = ClaimArticle.objects.filter(claim__in=matching, article__outlet__isnull=False)
-    return _grouped(links, "article__outlet_id", "article__outlet__name")
+    return _grouped(links, "article__outlet_id", "article__outlet__name", chosen)
 
 
-def _grouped(links, id_field, name_field):
-    """(id, name, claims) per value of a claim's relation, most claims first."""
+def _grouped(links, id_field, name_field, chosen):
+    """(id, name, claims) per value of a claim's relation: the chosen values, then the most
+    frequent others, up to VALUES_SHOWN of them."""
     rows = (
         links.values(id_field, name_field)
-        .annotate(n=Count("claim_id", distinct=True))
-        .order_by("-n", name_field)
+        .annotate(n=Count("claim_id", distinct=True), is_chosen=_chosen(id_field, chosen))
+        .order_by("-is_chosen", "-n", name_field)[: VALUES_SHOWN + len(chosen)]
     )
     return [(row[id_field], row[name_field], row["n"]) for row in rows]
 
 
-def _source_counts(matching):
+def _chosen(id_field, chosen):
+    return Case(When(**{f"{id_field}__in": chosen}, then=1), default=0, output_field=IntegerField())
+
+
+def _source_counts(matching, chosen):
     fields = ["publisher", "title", "kind", "date", "date_precision"]
     rows = (
         Claim.objects.filter(pk__in=matching, source__isnull=False)
         .values("source_id", *(f"source__{name}" for name in fields))
-        .annotate(n=Count("pk"))
-        .order_by("-n", "source__publisher", "source_id")
+        .annotate(n=Count("pk"), is_chosen=_chosen("source_id", chosen))
+        .order_by("-is_chosen", "-n", "source__publisher", "source_id")[
+            : VALUES_SHOWN + len(chosen)
+        ]
     )
     return [
         (
@@ -141,14 +153,14 @@ def _source_counts(matching):
     ]
 
 
-def _status_counts(matching):
+def _status_counts(matching, chosen):
     labels = dict(Claim.Status.choices)
     rows = Claim.objects.filter(pk__in=matching).values("status").annotate(n=Count("pk"))
     by_status = {row["status"]: row["n"] for row in rows}
     return [(status, labels[status], by_status[status]) for status in labels if status in by_status]
 
 
-def _period_counts(matching):
+def _period_counts(matching, chosen):
     """Years, newest first, then undated; each year carries its months for the histogram."""
     rows = (
         Claim.objects.filter(pk__in=matching)

@@ -128,3 +128,16 @@ def test_facet_counting_takes_one_query_per_facet(seed, django_assert_num_querie
     active = facets.conditions({"actor": list(Person.objects.all()[:3])})
     with django_assert_num_queries(len(facets.FACETS)):
         facets.facet_counts(Claim.objects.all(), active, {})
+
+
+def test_a_facet_lists_its_chosen_values_and_the_most_frequent_others(seed, monkeypatch):
+    monkeypatch.setattr(facets, "VALUES_SHOWN", 2)
+    rare = Topic.objects.get(slug="tariffs")  # one claim: never among the two most frequent
+    selected = {"topic": [(str(rare.pk), rare.name)]}
+    active = facets.conditions({"topic": [rare]})
+    values = facets.facet_counts(Claim.objects.all(), active, selected)["topic"]
+    assert len(values) == 3
+    assert (values[0].value, values[0].count, values[0].selected) == (str(rare.pk), 1, True)
+    counts = [value.count for value in values[1:]]
+    assert counts == sorted(counts, reverse=True)
+    assert counts[0] == max(topic.claims.count() for topic in Topic.objects.all())
