@@ -127,14 +127,9 @@ def test_the_server_error_page_renders_without_a_request_context():
     assert "Something went wrong on our side" in page
 
 
-def test_a_view_that_fails_answers_with_the_500_page(client, db, monkeypatch):
-    from newsarchive import views
-
-    def broken(request):
-        raise RuntimeError("boom")
-
-    monkeypatch.setattr(views, "home", broken)
+@pytest.mark.urls("tests.failing_urls")
+def test_a_view_that_fails_answers_with_the_500_page(client, db):
     client.raise_request_exception = False
-    response = client.get(reverse("home"))
+    response = client.get("/fail/")
     assert response.status_code == 500
     assert "Something went wrong on our side" in response.text
