@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.db import models
 
-from articles.forms import QuoteForm
+from articles.forms import ArticleForm, QuoteForm, QuoteRowForm
 from articles.models import Article, Outlet, Person, Quote
 from newsarchive.admin import VersionedAdmin
 
@@ -28,7 +28,7 @@ class PersonAdmin(VersionedAdmin):
 
 class QuoteInline(admin.StackedInline):
     model = Quote
-    form = QuoteForm
+    form = QuoteRowForm
     fields = ["text", "occurrence", "speaker", "speaker_label", "occasion", "note", "version"]
     autocomplete_fields = ["speaker"]
     extra = 0
@@ -37,6 +37,7 @@ class QuoteInline(admin.StackedInline):
 
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
+    form = ArticleForm
     list_display = ["display_title", "outlet", "published_date", "published_date_precision"]
     list_filter = ["outlet", "published_date_precision", "language", "title_is_supplied"]
     search_fields = ["title", "body", "byline", "url"]
@@ -52,6 +53,11 @@ class ArticleAdmin(admin.ModelAdmin):
         ("Text", {"fields": ["body", "raw_capture", "capture_sha256", "removed_boilerplate"]}),
         ("Provenance", {"fields": ["retrieved_at", "archived_at", "provenance_note"]}),
     ]  # fmt: skip
+
+    def get_readonly_fields(self, request, obj=None):
+        # The raw capture is what was retrieved: it is set once, when the article is added.
+        readonly = super().get_readonly_fields(request, obj)
+        return [*readonly, "raw_capture"] if obj else readonly
 
     @admin.display(description="title", ordering="title")
     def display_title(self, article):

@@ -3,7 +3,17 @@ import re
 from django import forms
 
 from articles.models import Quote
-from newsarchive.admin import VersionedForm
+from articles.text import normalise_line_breaks
+from newsarchive.admin import VersionedForm, VersionedRowForm
+
+
+class ArticleForm(forms.ModelForm):
+    """A new article's raw capture is kept as pasted, but for the text area's CRLF line breaks."""
+
+    raw_capture = forms.CharField(widget=forms.Textarea, strip=False)
+
+    def clean_raw_capture(self):
+        return normalise_line_breaks(self.cleaned_data["raw_capture"])
 
 
 class ArticleViewForm(forms.Form):
@@ -29,13 +39,22 @@ class QuoteForm(VersionedForm):
             "occasion_date", "occasion_date_precision", "note",
         ]  # fmt: skip
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            # Start from the occurrence the stored offset already says, so an unchanged save
+            # keeps it.
+            starts = occurrences(self.instance.text, self.instance.article.body)
+            if len(starts) > 1 and self.instance.start_offset in starts:
+                self.initial["occurrence"] = starts.index(self.instance.start_offset) + 1
+
     def clean(self):
         cleaned = super().clean()
         article = cleaned.get("article") or getattr(self.instance, "article", None)
         text = cleaned.get("text")
         if article is None or not text:
             return cleaned
-        starts = [match.start() for match in re.finditer(re.escape(text), article.body)]
+        starts = occurrences(text, article.body)
         occurrence = cleaned.get("occurrence")
         if not starts:
             raise forms.ValidationError(
@@ -54,3 +73,12 @@ class QuoteForm(VersionedForm):
         start = starts[(occurrence or 1) - 1]
         self.instance.start_offset, self.instance.end_offset = start, start + len(text)
         return cleaned
+
+
+class QuoteRowForm(VersionedRowForm, QuoteForm):
+    """A quote in its article's form: checked and saved only when the editor changed it."""
+
+
+def occurrences(words, text):
+    """Where the words start in the text, in order (overlapping occurrences included)."""
+    return [match.start() for match in re.finditer(f"(?={re.escape(words)})", text)]

@@ -14,8 +14,13 @@ from simple_history.models import HistoricalRecords
 
 from articles.dates import DatePrecision, format_partial_date, partial_date_constraint
 from articles.search import weighted_vector
+from articles.text import NormalisedTextField
 from newsarchive.models import VersionedModel
 from newsarchive.slugs import NamedSlugMixin, unique_slug
+
+
+def capture_hash(raw_capture):
+    return hashlib.sha256(raw_capture.encode()).hexdigest()
 
 
 class Outlet(NamedSlugMixin, models.Model):
@@ -141,7 +146,7 @@ class Article(models.Model):
     authors = models.ManyToManyField(Person, blank=True, related_name="authored_articles")
     byline = models.CharField(max_length=300, blank=True, help_text="The byline as printed.")
     language = models.CharField(max_length=20, default="en")
-    body = models.TextField(help_text="The article text, without the site's boilerplate.")
+    body = NormalisedTextField(help_text="The article text, without the site's boilerplate.")
     raw_capture = models.TextField(help_text="The capture exactly as it was retrieved.")
     removed_boilerplate = models.JSONField(
         default=list,
@@ -184,13 +189,15 @@ class Article(models.Model):
         return self.display_title
 
     def save(self, *args, **kwargs):
-        self.capture_sha256 = hashlib.sha256(self.raw_capture.encode()).hexdigest()
+        if self._state.adding:
+            self.capture_sha256 = capture_hash(self.raw_capture)
+        else:
+            self.validate_capture_unchanged()
+            self.validate_quotes_still_match()
         if self.url == "":
             self.url = None
         if not self.slug:
             self.slug = unique_slug(self, self.title)
-        if self.pk:
-            self.validate_quotes_still_match()
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
@@ -215,8 +222,17 @@ class Article(models.Model):
         return sorted(people.values(), key=lambda person: person.name)
 
     def clean(self):
-        if self.pk:
+        if not self._state.adding:
+            self.validate_capture_unchanged()
             self.validate_quotes_still_match()
+
+    def validate_capture_unchanged(self):
+        """A capture is evidence: once archived, its text and hash never change."""
+        stored = Article.objects.filter(pk=self.pk).values_list("capture_sha256", flat=True)
+        if capture_hash(self.raw_capture) != stored.first():
+            raise ValidationError(
+                {"raw_capture": "An archived capture can't be changed; archive a new one instead."}
+            )
 
     def validate_quotes_still_match(self):
         """Editing the body must not move the text out from under a quote's offsets."""
@@ -257,7 +273,7 @@ class Quote(VersionedModel):
         help_text='How the article describes the speaker, e.g. "an anonymous Trump-aligned '
         'national security expert".',
     )
-    text = models.TextField(help_text="The exact quoted words, as they stand in the body.")
+    text = NormalisedTextField(help_text="The exact quoted words, as they stand in the body.")
     start_offset = models.PositiveIntegerField(help_text="Character offset in the article body.")
     end_offset = models.PositiveIntegerField()
     occasion = models.CharField(

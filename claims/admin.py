@@ -5,7 +5,7 @@ from django.template.response import TemplateResponse
 
 from articles.admin import ASSUME_HTTPS
 from claims.models import Annotation, Claim, ClaimActor, Source, SpellingVariant, Topic
-from newsarchive.admin import VersionedAdmin
+from newsarchive.admin import VersionedAdmin, history_paused
 from newsarchive.models import StaleEditError
 
 
@@ -160,7 +160,8 @@ class ClaimAdmin(VersionedAdmin):
         if form.is_valid():
             topic = form.cleaned_data["topic"]
             for claim in queryset:
-                claim.topics.add(topic)
+                with history_paused(claim):
+                    claim.topics.add(topic)
                 claim._history_user = request.user
                 claim.save()  # a new version, recorded in the history with its topics
             self.message_user(request, f"Added {topic} to {queryset.count()} claim(s).")

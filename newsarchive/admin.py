@@ -1,9 +1,16 @@
-"""Admin pieces shared by every app: version-checked forms, so no editor's save is silently lost."""
+"""Admin pieces shared by every app: version-checked forms, so no editor's save is silently lost,
+and history that records each save once, with the relations it saved."""
+
+import contextlib
 
 from django import forms
-from django.db import transaction
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import ValidationError
+from django.db import router, transaction
+from django.http import Http404
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.manager import SIMPLE_HISTORY_REVERSE_ATTR_NAME
+from simple_history.utils import get_m2m_reverse_field_name
 
 STALE_EDIT_MESSAGE = (
     "Someone else saved this {name} after you opened it (it is now at revision {current}, you "
@@ -17,16 +24,23 @@ class VersionedForm(forms.ModelForm):
 
     The check locks the row: the admin validates and saves in one transaction, so of two
     editors saving at once, the second waits, then sees the first one's version and is refused.
+    A form without a version is refused too: it can't say what it started from.
     """
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if self.instance.pk:
-            self.initial["version"] = (
-                self._saved_version() if self._is_revert() else (self.instance.version)
-            )
+        if not self.instance.pk:
+            return
+        record = getattr(self.instance, SIMPLE_HISTORY_REVERSE_ATTR_NAME, None)
+        if record is None:
+            self.initial["version"] = self.instance.version
+        else:
+            # A revert starts from the recorded version's fields and relations, and is checked
+            # against the version saved now.
+            self.initial["version"] = self._saved_version()
+            self.initial.update(recorded_relations(record))
 
     def clean(self):
         cleaned = super().clean()
@@ -45,10 +59,6 @@ class VersionedForm(forms.ModelForm):
         cleaned["version"] = self.instance.version = current
         return cleaned
 
-    def _is_revert(self):
-        # Reverting to an old version from the history starts from the current one.
-        return hasattr(self.instance, SIMPLE_HISTORY_REVERSE_ATTR_NAME)
-
     def _saved_version(self, lock=False):
         rows = type(self.instance)._default_manager.filter(pk=self.instance.pk)
         if lock:
@@ -56,15 +66,83 @@ class VersionedForm(forms.ModelForm):
         return rows.values_list("version", flat=True).first()
 
 
+class VersionedRowForm(VersionedForm):
+    """A row of the change list's editable columns or of an inline: only the rows an editor
+    changed are saved, so only those must still be at the version the editor saw."""
+
+    def has_changed(self):
+        # The version a row was loaded at is not an edit: it differs from the saved one exactly
+        # when someone else saved the row since.
+        return any(name != "version" for name in self.changed_data)
+
+    def clean(self):
+        if not self.has_changed():
+            return self.cleaned_data
+        return super().clean()
+
+
+def recorded_relations(record):
+    """{many-to-many field name: ids} as a history record holds them."""
+    return {
+        field.name: list(
+            getattr(record, field.name).values_list(get_m2m_reverse_field_name(field), flat=True)
+        )
+        for field in record._history_m2m_fields
+    }
+
+
+@contextlib.contextmanager
+def history_paused(obj):
+    """Relations changed inside the block leave no history record of their own: the save that
+    follows records them, so one change is one record, holding what it changed."""
+    obj.skip_history_when_saving = True
+    try:
+        yield
+    finally:
+        del obj.skip_history_when_saving
+
+
 class VersionedAdmin(SimpleHistoryAdmin):
     """History (view and revert) and version-checked saves for a model's admin."""
 
     form = VersionedForm
+    change_list_template = "admin/versioned_change_list.html"
 
     def get_changelist_form(self, request, **kwargs):
-        return super().get_changelist_form(request, **{"form": VersionedForm, **kwargs})
+        return super().get_changelist_form(request, **{"form": VersionedRowForm, **kwargs})
+
+    def changelist_view(self, request, extra_context=None):
+        # Saving the editable list checks versions under row locks: like the change form, it
+        # runs in one transaction.
+        if request.method != "POST":
+            return super().changelist_view(request, extra_context)
+        with transaction.atomic(using=router.db_for_write(self.model)):
+            return super().changelist_view(request, extra_context)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            # Relations first, so the history record of this save holds them (the form saves
+            # them again afterwards, finding nothing left to change).
+            with history_paused(obj):
+                form.save_m2m()
+        super().save_model(request, obj, form, change)
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._check_id(self.model, object_id)
+        return super().history_view(request, object_id, extra_context)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
+        self._check_id(self.model, object_id)
+        history = getattr(self.model, self.model._meta.simple_history_manager_attribute)
+        self._check_id(history.model, version_id)
         # A revert saves like any change: in one transaction, so the version check holds.
-        with transaction.atomic():
+        with transaction.atomic(using=router.db_for_write(self.model)):
             return super().history_form_view(request, object_id, version_id, extra_context)
+
+    @staticmethod
+    def _check_id(model, value):
+        """An id that can't be one (e.g. "abc" for a number) is a page that doesn't exist."""
+        try:
+            model._meta.pk.to_python(unquote(value))
+        except ValidationError as error:
+            raise Http404(f"No {model._meta.verbose_name} {value!r}.") from error

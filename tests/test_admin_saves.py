@@ -1,0 +1,283 @@
+"""Editors' saves are exact: a form saved as a browser sends it changes nothing it was not asked
+to, a revert restores what history recorded, and every save is one history record.
+
+These tests run outside the test transaction (transaction=True), as the live server does: the
+admin opens its own transactions and row locks, and a test transaction would hide a lock taken
+outside one (see tests/README.md)."""
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.test import Client
+from django.urls import reverse
+
+from articles.forms import occurrences
+from articles.models import Article, Quote
+from articles.text import normalise_text
+from claims.models import Claim
+from newsarchive.roles import EDITOR
+from tests import factories
+from tests.admin_forms import read_form
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+CHANGELIST = reverse("admin:claims_claim_changelist")
+
+
+@pytest.fixture
+def editor():
+    user = User.objects.create_user("edith", password="a-long-password-1", is_staff=True)
+    user.groups.add(Group.objects.get(name=EDITOR))
+    return user
+
+
+@pytest.fixture
+def editor_client(editor):
+    client = Client()
+    client.force_login(editor)
+    return client
+
+
+@pytest.fixture
+def superuser_client():
+    client = Client()
+    client.force_login(User.objects.create_superuser("root", password="a-long-password-1"))
+    return client
+
+
+def as_browser_sends(data):
+    """Browsers send a text area's line breaks as CRLF."""
+    return {
+        name: value.replace("\n", "\r\n") if isinstance(value, str) else value
+        for name, value in data.items()
+    }
+
+
+def change_url(obj):
+    return reverse(f"admin:{obj._meta.app_label}_{obj._meta.model_name}_change", args=[obj.pk])
+
+
+def save_unchanged(client, obj, **changes):
+    """Post the object's change form as the browser shows it, with the given changes."""
+    form_id = f"{obj._meta.model_name}_form"
+    data = {**as_browser_sends(read_form(client, change_url(obj), form_id)), **changes}
+    return client.post(change_url(obj), data)
+
+
+def status_field(changelist_data, claim):
+    """The name of the claim's status input in the change list's form."""
+    row = next(
+        name.removesuffix("-id")
+        for name, value in changelist_data.items()
+        if name.endswith("-id") and value == str(claim.pk)
+    )
+    return f"{row}-status"
+
+
+def quote_at(article, text, start):
+    return Quote.objects.create(
+        article=article, text=text, start_offset=start, end_offset=start + len(text),
+        speaker_label="an official",
+    )  # fmt: skip
+
+
+def claim_state(claim):
+    claim = Claim.objects.get(pk=claim.pk)
+    return {
+        "statement": claim.statement,
+        "status": claim.status,
+        "notes": claim.notes,
+        "topics": set(claim.topics.values_list("pk", flat=True)),
+        "articles": set(claim.articles.values_list("pk", flat=True)),
+        "evidence": set(claim.evidence.values_list("pk", flat=True)),
+        "actors": set(claim.claim_actors.values_list("person_id", "role")),
+    }
+
+
+def recorded_state(record):
+    return {
+        "statement": record.statement,
+        "topics": {row.topic_id for row in record.topics.all()},
+        "articles": {row.article_id for row in record.articles.all()},
+        "evidence": {row.quote_id for row in record.evidence.all()},
+    }
+
+
+def test_the_claims_list_saved_unchanged_changes_nothing(editor_client, archive):
+    claims = [archive["claim"], factories.make_claim(), factories.make_claim()]
+    before = [(claim_state(claim), claim.history.count()) for claim in claims]
+    data = {**read_form(editor_client, CHANGELIST, "changelist-form"), "_save": "Save"}
+
+    response = editor_client.post(CHANGELIST, data)
+
+    assert response.status_code == 302, response.text[:2000]
+    assert [(claim_state(claim), claim.history.count()) for claim in claims] == before
+    assert list(Claim.objects.order_by("pk").values_list("version", flat=True)) == [1, 1, 1]
+
+
+def test_the_claims_list_saves_the_one_status_changed(editor, editor_client, archive):
+    claim, other = archive["claim"], factories.make_claim()
+    history_count = claim.history.count()
+    data = {**read_form(editor_client, CHANGELIST, "changelist-form"), "_save": "Save"}
+    data[status_field(data, claim)] = "disputed"
+
+    assert editor_client.post(CHANGELIST, data).status_code == 302
+
+    claim.refresh_from_db()
+    assert (claim.status, claim.version) == ("disputed", 2)
+    assert claim.history.count() == history_count + 1
+    assert claim.history.latest().history_user == editor
+    assert Claim.objects.get(pk=other.pk).version == 1
+
+
+def test_a_list_save_is_refused_only_for_rows_someone_else_changed(editor_client, archive):
+    claim, other = archive["claim"], factories.make_claim()
+    data = {**read_form(editor_client, CHANGELIST, "changelist-form"), "_save": "Save"}
+    Claim.objects.get(pk=other.pk).save()  # someone else saves a row this editor leaves alone
+    data[status_field(data, claim)] = "disputed"
+    assert editor_client.post(CHANGELIST, data).status_code == 302
+    assert Claim.objects.get(pk=claim.pk).status == "disputed"
+
+    data = {**read_form(editor_client, CHANGELIST, "changelist-form"), "_save": "Save"}
+    Claim.objects.get(pk=claim.pk).save()  # and now the very row this editor changes
+    data[status_field(data, claim)] = "corroborated"
+    response = editor_client.post(CHANGELIST, data)
+    assert "Someone else saved this claim" in response.text
+    assert Claim.objects.get(pk=claim.pk).status == "disputed"
+
+
+def test_a_post_without_a_version_is_refused(editor_client, archive):
+    claim = archive["claim"]
+    data = read_form(editor_client, change_url(claim), "claim_form")
+    del data["version"]
+    data["notes"] = "Saved from a form that lost its version."
+    response = editor_client.post(change_url(claim), data)
+    assert response.status_code == 200
+    assert "Someone else saved this claim" in response.text
+    assert Claim.objects.get(pk=claim.pk).notes == "Two experts, one anonymous."
+
+
+def test_a_bulk_action_changes_only_the_status_and_records_it_once(editor, editor_client, archive):
+    claims = [archive["claim"], factories.make_claim()]
+    before = {claim.pk: (claim_state(claim), claim.history.count()) for claim in claims}
+    editor_client.post(
+        CHANGELIST, {"action": "mark_disputed", "_selected_action": [c.pk for c in claims]}
+    )
+    for claim in claims:
+        state, history_count = before[claim.pk]
+        claim.refresh_from_db()
+        assert claim_state(claim) == {**state, "status": "disputed"}
+        assert (claim.version, claim.history.count()) == (2, history_count + 1)
+        assert claim.history.latest().history_user == editor
+
+
+def test_adding_a_topic_to_many_claims_is_one_record_each_holding_the_topic(editor_client, archive):
+    claims = [archive["claim"], factories.make_claim()]
+    topic = factories.make_topic(name="Sanctions on Russia")
+    counts = {claim.pk: claim.history.count() for claim in claims}
+    editor_client.post(
+        CHANGELIST,
+        {"action": "add_topic", "_selected_action": [c.pk for c in claims], "apply": "1",
+         "topic": topic.pk},
+    )  # fmt: skip
+    for claim in claims:
+        assert claim.history.count() == counts[claim.pk] + 1
+        assert topic.pk in recorded_state(claim.history.latest())["topics"]
+
+
+def test_a_change_form_save_is_one_history_record_holding_its_relations(editor_client, archive):
+    claim, topic = archive["claim"], factories.make_topic(name="Sanctions on Russia")
+    count = claim.history.count()
+    response = save_unchanged(
+        editor_client, claim, statement="An edited statement.", topics=[topic.pk]
+    )
+    assert response.status_code == 302, response.text[:2000]
+    assert claim.history.count() == count + 1
+    latest = recorded_state(claim.history.latest())
+    assert (latest["statement"], latest["topics"]) == ("An edited statement.", {topic.pk})
+
+
+def test_a_revert_restores_the_recorded_statement_topics_articles_and_evidence(
+    editor, editor_client, archive
+):
+    claim = archive["claim"]
+    original = claim_state(claim)
+    other_article = factories.make_article(body="“A different quote,” said someone.")
+    other_quote = factories.make_quote(other_article, "A different quote")
+    other_topic = factories.make_topic(name="Sanctions on Russia")
+    save_unchanged(
+        editor_client, claim, statement="Edited by mistake.", topics=[other_topic.pk],
+        articles=[other_article.pk], evidence=[other_quote.pk],
+    )  # fmt: skip
+    assert claim_state(claim)["topics"] == {other_topic.pk}
+    before_edit = claim.history.order_by("-history_date")[1]
+
+    revert_url = reverse("admin:claims_claim_simple_history", args=[claim.pk, before_edit.pk])
+    data = as_browser_sends(read_form(editor_client, revert_url, "historicalclaim_form"))
+    response = editor_client.post(revert_url, data)
+
+    assert response.status_code == 302, response.text[:3000]
+    assert claim_state(claim) == original
+    assert recorded_state(claim.history.latest()) == {
+        key: original[key] for key in ("statement", "topics", "articles", "evidence")
+    }
+    assert claim.history.latest().history_user == editor
+
+
+@pytest.mark.parametrize("occurrence", [2, 3])
+def test_a_quote_at_a_later_occurrence_saved_unchanged_keeps_its_offset(editor_client, occurrence):
+    article = factories.make_article(
+        body="He said “no”.\n\nAsked again, he said “no”.\n\nAnd a third time: “no”."
+    )
+    start = occurrences("no", article.body)[occurrence - 1]
+    quote = quote_at(article, "no", start)
+
+    response = save_unchanged(editor_client, quote)
+
+    assert response.status_code == 302, response.text[:2000]
+    assert Quote.objects.values_list("start_offset", "end_offset").get() == (start, start + 2)
+
+
+def test_an_article_saved_from_a_browser_keeps_its_text_capture_and_hash(superuser_client):
+    article = factories.make_article(
+        body="First paragraph, “quoted”.\n\nSecond paragraph, “quoted” again.",
+        raw_capture="  Site menu\r\nFirst paragraph, “quoted”.\n\nSecond paragraph.\n",
+    )
+    quote_at(article, "quoted", article.body.rindex("quoted"))
+    before = Article.objects.values().get()
+    quotes = list(Quote.objects.values_list("start_offset", "end_offset", "version"))
+
+    response = save_unchanged(superuser_client, article)
+
+    assert response.status_code == 302, response.text[:3000]
+    assert Article.objects.values().get() == before
+    assert list(Quote.objects.values_list("start_offset", "end_offset", "version")) == quotes
+
+
+def test_an_archived_capture_cannot_be_changed(db):
+    article = factories.make_article()
+    article.raw_capture += "\nAn appended line."
+    with pytest.raises(Exception, match="An archived capture can't be changed"):
+        article.save()
+
+
+def test_text_is_normalised_the_same_way_wherever_it_enters(db):
+    assert normalise_text("  one\r\ntwo\rthree\n") == "one\ntwo\nthree"
+    assert normalise_text("Zelenskyy\u0301") == "Zelenskyý"  # composed (NFC)
+    article = factories.make_article(body="A line.\r\nAnother “line”.\r\n")
+    quote = factories.make_quote(article, "Another “line”.")
+    assert Article.objects.get().body == "A line.\nAnother “line”."
+    assert (quote.start_offset, Quote.objects.get().text) == (8, "Another “line”.")
+
+
+@pytest.mark.parametrize(
+    ("url", "status"),
+    [
+        ("/admin/claims/claim/abc/history/", 404),
+        ("/admin/claims/claim/1/history/abc/", 404),
+        ("/admin/articles/quote/abc/history/", 404),
+        ("/admin/claims/claim/?status__exact=%00", 400),
+        ("/admin/claims/claim/?q=%00", 400),
+    ],
+)
+def test_bad_admin_addresses_are_client_errors(superuser_client, archive, url, status):
+    assert superuser_client.get(url).status_code == status
