@@ -24,6 +24,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
+from articles.text import normalise_text
+
 SHORT_LINE = 70  # characters; jusText's "length_low"
 
 BOILERPLATE_PATTERNS = {
@@ -79,7 +81,7 @@ def clean_capture(raw, *, headline=""):
         (line.start, {"text": line.text, "reason": line.reason}) for line in lines if line.reason
     ]
     return CleanedCapture(
-        body="\n\n".join(line.text for line in lines if not line.reason),
+        body=normalise_text("\n\n".join(line.text for line in lines if not line.reason)),
         removed=[piece for _, piece in sorted(removed, key=lambda item: item[0])],
     )
 
