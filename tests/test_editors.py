@@ -1,6 +1,7 @@
 """Editors in the admin: annotations, status workflow, quotes from pasted words, no lost edits,
 history, roles, and a login that resists guessing."""
 
+import hashlib
 import logging
 import threading
 
@@ -313,3 +314,62 @@ def test_failed_logins_are_limited_per_user_and_address_with_a_cool_off(db, sett
     AccessAttempt.objects.update(attempt_time=AccessAttempt.objects.get().attempt_time
                                  - settings.AXES_COOLOFF_TIME)  # fmt: skip
     assert login(Client(), "edith", "a-long-password-1").status_code == 302
+
+
+def test_an_occurrence_past_the_last_is_refused_with_the_count(editor_client, db):
+    article = factories.make_article(body="He said “no” and, asked again, he said “no” once more.")
+    data = quote_form(editor_client, article, "no", occurrence="3")
+    response = editor_client.post(reverse("admin:articles_quote_add"), data)
+    assert "The words appear only 2 time(s) in the article." in response.text
+    assert not Quote.objects.exists()
+
+
+def test_words_found_once_need_no_occurrence_and_take_no_second(editor_client, db):
+    article = factories.make_article(body="He said “no” just once.")
+    data = quote_form(editor_client, article, "no", occurrence="2")
+    response = editor_client.post(reverse("admin:articles_quote_add"), data)
+    assert "The words appear only 1 time(s) in the article." in response.text
+    data["occurrence"] = ""
+    assert editor_client.post(reverse("admin:articles_quote_add"), data).status_code == 302
+    assert Quote.objects.get().start_offset == article.body.index("no")
+
+
+def test_a_quote_form_starts_from_the_occurrence_its_offset_says(editor_client, db):
+    article = factories.make_article(body="“no”, “no” and “no”.")
+    single = factories.make_article(body="Only “yes” here.")
+    quotes = [
+        Quote.objects.create(article=article, text="no", start_offset=start,
+                             end_offset=start + 2, speaker_label="an official")
+        for start in (1, 7, 16)
+    ] + [factories.make_quote(single, "yes")]  # fmt: skip
+    shown = [
+        read_form(editor_client, reverse("admin:articles_quote_change", args=[quote.pk]),
+                  "quote_form")["occurrence"]
+        for quote in quotes
+    ]  # fmt: skip
+    assert shown == ["1", "2", "3", ""]
+
+
+def test_a_stale_save_says_both_versions(editor_client, archive):
+    claim = archive["claim"]
+    data = read_form(editor_client, claim_change_url(claim), "claim_form")
+    Claim.objects.get(pk=claim.pk).save()
+    Claim.objects.get(pk=claim.pk).save()
+    response = editor_client.post(claim_change_url(claim), data)
+    assert "(it is now at revision 3, you started from 1)" in response.text
+
+
+def test_a_new_articles_raw_capture_is_kept_as_pasted_but_for_crlf(db):
+    client = Client()
+    client.force_login(User.objects.create_superuser("root", password="a-long-password-1"))
+    data = read_form(client, reverse("admin:articles_article_add"), "article_form")
+    data.update({
+        "title": "A new capture", "body": "The text.\r\n\r\nMore text.",
+        "raw_capture": "  Menu\r\nThe text.\r\n\r\nMore text.\r\n", "language": "en",
+    })  # fmt: skip
+    response = client.post(reverse("admin:articles_article_add"), data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    article = Article.objects.get()
+    assert article.raw_capture == "  Menu\nThe text.\n\nMore text.\n"
+    assert article.body == "The text.\n\nMore text."
+    assert article.capture_sha256 == hashlib.sha256(article.raw_capture.encode()).hexdigest()
