@@ -279,7 +279,12 @@ def _period_label(period):
 def _months_of_chosen_years(periods):
     """Years, and the months only of chosen years: a drill-down rather than every month."""
     chosen = {value.value[:4] for value in periods if value.selected}
-    return [value for value in periods if len(value.value) != 7 or value.value[:4] in chosen]
+    return [value for value in periods if not _is_month(value.value) or value.value[:4] in chosen]
+
+
+def _is_month(period):
+    match = facets.PERIOD.match(period)
+    return bool(match and match["month"])
 
 
 def _chips(exploration, selected):

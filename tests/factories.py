@@ -1,12 +1,13 @@
-"""Small builders for test data: each makes a valid row with as little as a test cares about."""
+"""Factories for test data: each makes a valid row with as little as a test cares about.
 
-import itertools
+The make_* functions are the short form most tests use; the factory classes take any field.
+"""
 
-from articles.dates import DatePrecision
+import factory
+from factory.django import DjangoModelFactory
+
 from articles.models import Article, Outlet, Person, Quote
 from claims.models import Claim, ClaimActor, Source, Topic
-
-_numbers = itertools.count(1)
 
 BODY = (
     "Former President Donald Trump is mulling a deal, according to a report by Politico.\n\n"
@@ -14,51 +15,109 @@ BODY = (
 )
 
 
+class OutletFactory(DjangoModelFactory):
+    class Meta:
+        model = Outlet
+
+    name = factory.Sequence(lambda n: f"Outlet {n}")
+
+
+class PersonFactory(DjangoModelFactory):
+    class Meta:
+        model = Person
+
+    name = factory.Sequence(lambda n: f"Person {n}")
+
+
+class ArticleFactory(DjangoModelFactory):
+    class Meta:
+        model = Article
+
+    title = factory.Sequence(lambda n: f"Article {n}")
+    body = BODY
+    raw_capture = factory.LazyAttributeSequence(lambda a, n: f"Site header {n}\n{a.body}\nFooter")
+
+
+class QuoteFactory(DjangoModelFactory):
+    """A quote of `text` at its first place in the article, unless `start_offset` says another."""
+
+    class Meta:
+        model = Quote
+
+    article = factory.SubFactory(ArticleFactory)
+    text = "I would expect a very quick deal to end the conflict"
+    start_offset = factory.LazyAttribute(lambda q: q.article.body.index(q.text))
+    end_offset = factory.LazyAttribute(lambda q: q.start_offset + len(q.text))
+    speaker = None
+    speaker_label = factory.LazyAttribute(lambda q: "" if q.speaker else "an anonymous source")
+
+
+class TopicFactory(DjangoModelFactory):
+    class Meta:
+        model = Topic
+
+    name = factory.Sequence(lambda n: f"Topic {n}")
+
+
+class SourceFactory(DjangoModelFactory):
+    class Meta:
+        model = Source
+
+    publisher = "Politico"
+
+
+class ClaimFactory(DjangoModelFactory):
+    """A claim; `actors` are claimants, or (person, role) pairs for other roles."""
+
+    class Meta:
+        model = Claim
+        skip_postgeneration_save = True
+
+    statement = factory.Sequence(lambda n: f"Claim number {n} about NATO.")
+
+    @factory.post_generation
+    def actors(claim, create, people, **kwargs):
+        for actor in people or ():
+            person, role = actor if isinstance(actor, tuple) else (actor, ClaimActor.Role.CLAIMANT)
+            ClaimActor.objects.create(claim=claim, person=person, role=role)
+
+    @factory.post_generation
+    def topics(claim, create, topics, **kwargs):
+        claim.topics.set(topics or ())
+
+    @factory.post_generation
+    def articles(claim, create, articles, **kwargs):
+        claim.articles.set(articles or ())
+
+    @factory.post_generation
+    def evidence(claim, create, quotes, **kwargs):
+        claim.evidence.set(quotes or ())
+
+
 def make_outlet(**fields):
-    fields.setdefault("name", f"Outlet {next(_numbers)}")
-    return Outlet.objects.create(**fields)
+    return OutletFactory(**fields)
 
 
 def make_person(**fields):
-    fields.setdefault("name", f"Person {next(_numbers)}")
-    return Person.objects.create(**fields)
+    return PersonFactory(**fields)
 
 
 def make_article(**fields):
-    number = next(_numbers)
-    fields.setdefault("title", f"Article {number}")
-    fields.setdefault("body", BODY)
-    fields.setdefault("raw_capture", f"Site header {number}\n{fields['body']}\nCopyright")
-    return Article.objects.create(**fields)
+    return ArticleFactory(**fields)
 
 
 def make_quote(article, text, **fields):
     """A quote of `text`, which must occur in the article body; its offsets are found."""
-    start = article.body.index(text)
-    if "speaker" not in fields:
-        fields.setdefault("speaker_label", "an anonymous source")
-    return Quote.objects.create(
-        article=article, text=text, start_offset=start, end_offset=start + len(text), **fields
-    )
+    return QuoteFactory(article=article, text=text, **fields)
 
 
 def make_topic(**fields):
-    fields.setdefault("name", f"Topic {next(_numbers)}")
-    return Topic.objects.create(**fields)
+    return TopicFactory(**fields)
 
 
 def make_source(**fields):
-    fields.setdefault("publisher", "Politico")
-    fields.setdefault("date_precision", DatePrecision.UNKNOWN)
-    return Source.objects.create(**fields)
+    return SourceFactory(**fields)
 
 
-def make_claim(*, actors=(), topics=(), articles=(), evidence=(), **fields):
-    fields.setdefault("statement", f"Claim number {next(_numbers)} about NATO.")
-    claim = Claim.objects.create(**fields)
-    for person in actors:
-        ClaimActor.objects.create(claim=claim, person=person, role=ClaimActor.Role.CLAIMANT)
-    claim.topics.set(topics)
-    claim.articles.set(articles)
-    claim.evidence.set(evidence)
-    return claim
+def make_claim(**fields):
+    return ClaimFactory(**fields)
