@@ -24,7 +24,7 @@ EDITOR_PERMISSIONS = {
         "outlet": ["view"],
     },
 }
-# Archivists may do everything to the archive's own records.
+# Archivists may do everything to the archive's own records, and read (never rewrite) history.
 ARCHIVIST_APPS = ["articles", "claims"]
 
 
@@ -37,5 +37,10 @@ def sync_roles():
         editor_codenames |= Q(content_type__app_label=app_label, codename__in=codenames)
     editor.permissions.set(Permission.objects.filter(editor_codenames))
     archivist, _ = Group.objects.get_or_create(name=ARCHIVIST)
-    archivist.permissions.set(Permission.objects.filter(content_type__app_label__in=ARCHIVIST_APPS))
+    history_edits = Q(content_type__model__startswith="historical") & ~Q(
+        codename__startswith="view_"
+    )
+    archivist.permissions.set(
+        Permission.objects.filter(content_type__app_label__in=ARCHIVIST_APPS).exclude(history_edits)
+    )
     return editor, archivist

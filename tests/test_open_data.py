@@ -100,6 +100,16 @@ def test_formula_injection_is_neutralized(client, db, payload):
     assert rows[0]["statement"] == f"'{payload} claim"
 
 
+def test_formula_injection_is_neutralized_in_list_cells_too(client, db):
+    factories.make_claim(
+        statement="A claim.",
+        topics=[factories.make_topic(name="=1+1")],
+        actors=[factories.make_person(name="@SUM(A1)")],
+    )
+    (row,) = csv_rows(client.get(reverse("claims:claim_list"), {"format": "csv"}))
+    assert (row["topics"], row["actors"]) == ("'=1+1", "'@SUM(A1) (claimant)")
+
+
 def test_a_cell_starting_with_nul_or_carriage_return_is_neutralized_too():
     # PostgreSQL can't store NUL, so this is checked on the cell writer itself.
     assert _cell("\0x") == "'\0x"

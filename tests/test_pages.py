@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from articles.highlight import Segment, body_segments
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -133,3 +134,29 @@ def test_a_view_that_fails_answers_with_the_500_page(client, db):
     response = client.get("/fail/")
     assert response.status_code == 500
     assert "Something went wrong on our side" in response.text
+
+
+def test_overlapping_quotes_show_the_text_once_marking_the_first(client, db):
+    article = factories.make_article(body="He said: no deal without guarantees for Ukraine.")
+    first = factories.make_quote(article, "no deal without guarantees")
+    overlapping = factories.make_quote(article, "deal without guarantees for Ukraine")
+    segments = body_segments(article.body, [overlapping, first])
+    assert [(segment.text, segment.quote) for segment in segments] == [
+        ("He said: ", None),
+        ("no deal without guarantees", first),
+        (" for Ukraine.", None),
+    ]
+    page = client.get(article.get_absolute_url()).text
+    text = page[page.index('class="article-body"') :].split("</div>")[0]
+    assert text.count("without guarantees") == 1
+    assert text.count("<mark") == 1
+
+
+def test_quotes_side_by_side_are_each_marked(db):
+    article = factories.make_article(body="“Yes.” “No.” Then silence.")
+    yes, no = factories.make_quote(article, "Yes."), factories.make_quote(article, "No.")
+    segments = body_segments(article.body, [no, yes])
+    assert [(segment.text, segment.quote) for segment in segments] == [
+        ("“", None), ("Yes.", yes), ("” “", None), ("No.", no), ("” Then silence.", None)
+    ]  # fmt: skip
+    assert body_segments("No quotes here.", []) == [Segment("No quotes here.")]

@@ -1,0 +1,82 @@
+"""The JSON API's lists: search and filters narrow them, bad values and pages past the end are
+400s with the reason, never the unfiltered archive."""
+
+import pytest
+from django.urls import reverse
+
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def ids(response):
+    assert response.status_code == 200, response.content
+    return [row["id"] for row in response.json()["results"]]
+
+
+def test_a_search_narrows_the_quotes(client, archive):
+    other = factories.make_quote(archive["article"], "according to a report by Politico")
+    url = reverse("api:quotes")
+    assert ids(client.get(url)) == [archive["quote"].pk, other.pk]
+    assert ids(client.get(url, {"q": "quick deal"})) == [archive["quote"].pk]
+    assert ids(client.get(url, {"q": "Politico"})) == [other.pk]
+    assert ids(client.get(url, {"q": "submarine"})) == []
+
+
+def test_a_search_narrows_the_articles(client, archive):
+    other = factories.make_article(title="Sanctions", body="Sanctions on Russian oil.")
+    url = reverse("api:articles")
+    assert ids(client.get(url)) == [archive["article"].pk, other.pk]
+    assert ids(client.get(url, {"q": "oil"})) == [other.pk]
+    assert ids(client.get(url, {"q": "Politico"})) == [archive["article"].pk]
+
+
+def test_filters_narrow_quotes_by_speaker_and_articles_by_outlet(client, archive):
+    factories.make_quote(archive["article"], "according to a report by Politico")
+    factories.make_article(body="Another text.")
+    speaker = {"speaker": archive["person"].pk}
+    assert ids(client.get(reverse("api:quotes"), speaker)) == [archive["quote"].pk]
+    outlet = {"outlet": archive["outlet"].pk}
+    assert ids(client.get(reverse("api:articles"), outlet)) == [archive["article"].pk]
+
+
+@pytest.mark.parametrize(
+    ("name", "parameters", "field"),
+    [
+        ("api:quotes", {"speaker": "abc"}, "speaker"),
+        ("api:quotes", {"speaker": "999999"}, "speaker"),
+        ("api:quotes", {"per_page": "7"}, "per_page"),
+        ("api:quotes", {"page": "0"}, "page"),
+        ("api:quotes", {"q": "x" * 201}, "q"),
+        ("api:articles", {"outlet": "abc"}, "outlet"),
+        ("api:articles", {"outlet": "999999"}, "outlet"),
+        ("api:articles", {"page": "two"}, "page"),
+        ("api:claims", {"topic": "abc"}, "topic"),
+        ("api:claims", {"period": "24"}, "period"),
+    ],
+)
+def test_a_bad_filter_is_a_400_naming_the_parameter(client, archive, name, parameters, field):
+    response = client.get(reverse(name), parameters)
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == [field]
+
+
+@pytest.mark.parametrize("name", ["api:claims", "api:quotes", "api:articles"])
+def test_a_page_past_the_end_is_a_400_not_the_last_page(client, archive, name):
+    response = client.get(reverse(name), {"page": 2})
+    assert response.status_code == 400
+    assert response.json() == {"errors": {"page": ["There is no page 2: there are 1."]}}
+
+
+def test_pages_link_to_each_other_keeping_the_filters(client, db):
+    for number in range(3):
+        factories.make_claim(statement=f"Claim {number}")
+    first = client.get(reverse("api:claims"), {"per_page": 10, "status": "reported"}).json()
+    assert (first["count"], first["page"], first["pages"]) == (3, 1, 1)
+    assert (first["next"], first["previous"]) == (None, None)
+    for number in range(10):
+        factories.make_claim(statement=f"More {number}")
+    second = client.get(reverse("api:claims"), {"per_page": 10, "page": 2}).json()
+    assert (second["count"], second["page"], second["pages"], second["next"]) == (13, 2, 2, None)
+    assert second["previous"] == "http://testserver/api/claims/?per_page=10&page=1"
+    assert len(second["results"]) == 3

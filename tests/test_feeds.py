@@ -1,0 +1,95 @@
+"""Atom feeds: the newest claims first, what each entry says, and the feeds' own links."""
+
+import datetime
+import xml.etree.ElementTree as ET
+
+import pytest
+from django.utils import timezone
+
+from articles.dates import DatePrecision
+from claims.feeds import FEED_LENGTH
+from claims.models import Claim, ClaimActor
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def entries(client, url, parameters=None):
+    response = client.get(url, parameters or {})
+    assert response.status_code == 200, response.content
+    return ET.fromstring(response.content).findall(f"{ATOM}entry")
+
+
+def claims_added_days_apart(statements, **fields):
+    """Claims created one day apart, in the order given (the last is the newest)."""
+    start = timezone.now() - datetime.timedelta(days=len(statements))
+    claims = []
+    for day, statement in enumerate(statements):
+        claim = factories.make_claim(statement=statement, **fields)
+        Claim.objects.filter(pk=claim.pk).update(created_at=start + datetime.timedelta(days=day))
+        claims.append(claim)
+    return claims
+
+
+@pytest.mark.parametrize("feed", ["all", "topic", "person"])
+def test_a_feed_lists_the_newest_claims_first(client, db, feed):
+    topic, person = factories.make_topic(), factories.make_person()
+    claims_added_days_apart(["Oldest.", "Middle.", "Newest."], topics=[topic], actors=[person])
+    url = {"all": "/feeds/claims/", "topic": f"/feeds/topics/{topic.pk}/",
+           "person": f"/feeds/people/{person.pk}/"}[feed]  # fmt: skip
+    titles = [entry.find(f"{ATOM}title").text for entry in entries(client, url)]
+    assert titles == ["Newest.", "Middle.", "Oldest."]
+
+
+def test_a_feed_holds_the_newest_fifty(client, db):
+    claims_added_days_apart([f"Claim {number}." for number in range(FEED_LENGTH + 2)])
+    titles = [entry.find(f"{ATOM}title").text for entry in entries(client, "/feeds/claims/")]
+    assert len(titles) == FEED_LENGTH == 50
+    assert (titles[0], titles[-1]) == ("Claim 51.", "Claim 2.")
+
+
+def test_an_entry_says_status_date_source_outlets_and_topics(client, archive):
+    claim = archive["claim"]
+    Claim.objects.filter(pk=claim.pk).update(
+        status="disputed", claimed_date=datetime.date(2024, 7, 1),
+        claimed_date_precision=DatePrecision.MONTH,
+    )  # fmt: skip
+    (entry,) = entries(client, "/feeds/claims/")
+    assert entry.find(f"{ATOM}summary").text == (
+        "Disputed · July 2024 · Original source: Politico report (date unknown) · "
+        "Reported by Euromaidan Press"
+    )
+    assert [category.get("term") for category in entry.findall(f"{ATOM}category")] == [
+        "NATO expansion"
+    ]
+    assert entry.find(f"{ATOM}link").get("href") == f"http://testserver{claim.get_absolute_url()}"
+
+
+def test_feed_titles_say_what_they_follow(client, archive):
+    def title(url, parameters=None):
+        response = client.get(url, parameters or {})
+        return ET.fromstring(response.content).find(f"{ATOM}title").text
+
+    assert title("/feeds/claims/") == "newsarchive: new claims"
+    assert title("/feeds/claims/", {"status": "reported"}) == "newsarchive: new claims in a view"
+    topic, person = archive["topic"], archive["person"]
+    assert title(f"/feeds/topics/{topic.pk}/") == "newsarchive: new claims on NATO expansion"
+    assert (
+        title(f"/feeds/people/{person.pk}/") == "newsarchive: new claims by or about Kevin Roberts"
+    )
+
+
+def test_a_persons_feed_follows_every_role(client, db):
+    person = factories.make_person()
+    for role in ClaimActor.Role:
+        factories.make_claim(statement=f"As {role.value}.", actors=[(person, role)])
+    factories.make_claim(statement="Not theirs.")
+    titles = {entry.find(f"{ATOM}title").text for entry in
+              entries(client, f"/feeds/people/{person.pk}/")}  # fmt: skip
+    assert titles == {"As claimant.", "As proposer.", "As subject."}
+
+
+def test_an_unknown_topic_or_person_feed_is_a_404(client, db):
+    assert client.get("/feeds/topics/999/").status_code == 404
+    assert client.get("/feeds/people/999/").status_code == 404
