@@ -88,13 +88,13 @@ def citations(item, *, accessed=None):
 
 
 def plain(item, accessed):
-    parts = [f"{item.author}." if item.author else "", f"“{item.title}.”", _where(item)]
+    parts = [f"{item.author}." if item.author else "", f"“{_title(item)}.”", _where(item)]
     archived = f" Archived by {ARCHIVE_NAME}, {_day(item.archived)}." if item.archived else ""
     return f"{_join(parts)}{archived} {item.url} (accessed {_day(accessed)})."
 
 
 def chicago(item, accessed):
-    parts = [f"{item.author}." if item.author else "", f"“{item.title}.”", _where(item)]
+    parts = [f"{item.author}." if item.author else "", f"“{_title(item)}.”", _where(item)]
     archived = f" Archived in {ARCHIVE_NAME}, {_day(item.archived)}." if item.archived else ""
     return f"{_join(parts)}{archived} Accessed {_day(accessed)}. {item.url}."
 
@@ -102,7 +102,7 @@ def chicago(item, accessed):
 def apa(item, accessed):
     date = f"({item.date or 'n.d.'})."
     author = f"{item.author}." if item.author else ""
-    title = f"{item.title.rstrip('.')}."
+    title = f"{_title(item)}."
     container = "" if item.container == ARCHIVE_NAME else f"{item.container}."
     return _join([author, date, title, container, f"{ARCHIVE_NAME}."]) + (
         f" Retrieved {accessed.strftime('%B')} {accessed.day}, {accessed.year}, from {item.url}"
@@ -126,6 +126,11 @@ def bibtex(item, accessed):
     }
     lines = [f"  {name} = {{{value}}}," for name, value in fields.items() if value]
     return "\n".join([f"@misc{{{ARCHIVE_NAME}-{item.key},", *lines, "}"])
+
+
+def _title(item):
+    """The title without its own full stop: the citation adds one."""
+    return item.title.rstrip(".")
 
 
 def _where(item):

@@ -4,9 +4,11 @@ import datetime
 
 import pytest
 
+from articles.dates import DatePrecision
 from articles.models import Article, Quote
 from claims.models import Claim
 from newsarchive.citations import bibtex, citable, citations
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 ACCESSED = datetime.date(2026, 11, 22)
@@ -80,3 +82,129 @@ def test_the_article_page_lists_the_people_in_it(client, seed):
     response = client.get(article.get_absolute_url())
     names = [person.name for person in response.context["article"].people]
     assert names == ["Dan Caldwell", "Donald Trump", "Jeremy Shapiro", "Kevin Roberts"]
+
+
+URL = "https://archive.example/cited/"
+UTC = datetime.UTC
+
+
+def cite(obj):
+    return citations(citable(obj, URL), accessed=ACCESSED)
+
+
+def test_an_article_with_outlet_byline_and_day_is_cited_in_every_format(db):
+    article = factories.make_article(
+        title="NATO_plan & 50%", byline="Jane Doe",
+        outlet=factories.make_outlet(name="Euromaidan Press"),
+        published_date=datetime.date(2024, 7, 2), published_date_precision=DatePrecision.DAY,
+        archived_at=datetime.datetime(2026, 11, 20, tzinfo=UTC),
+    )  # fmt: skip
+    assert cite(article) == {
+        "Plain text": "Jane Doe. “NATO_plan & 50%.” Euromaidan Press, 2 July 2024. Archived by "
+        f"newsarchive, 20 November 2026. {URL} (accessed 22 November 2026).",
+        "Chicago": "Jane Doe. “NATO_plan & 50%.” Euromaidan Press, 2 July 2024. Archived in "
+        f"newsarchive, 20 November 2026. Accessed 22 November 2026. {URL}.",
+        "APA": "Jane Doe. (2 July 2024). NATO_plan & 50%. Euromaidan Press. newsarchive. "
+        f"Retrieved November 22, 2026, from {URL}",
+        "BibTeX": f"@misc{{newsarchive-article-{article.pk},\n"
+        "  title = {{NATO\\_plan \\& 50\\%}},\n  author = {Jane Doe},\n"
+        "  howpublished = {Euromaidan Press, via newsarchive},\n  year = {2024},\n"
+        f"  url = {{{URL}}},\n  note = {{Archived 2026-11-20; accessed 2026-11-22}},\n}}",
+    }
+
+
+def test_an_undated_article_without_outlet_names_its_authors_and_no_year(db):
+    article = factories.make_article(
+        title="Undated capture", title_is_supplied=True,
+        archived_at=datetime.datetime(2026, 11, 21, tzinfo=UTC),
+    )  # fmt: skip
+    article.authors.set(
+        [factories.make_person(name="Ann Author"), factories.make_person(name="Bo Writer")]
+    )
+    cited = cite(Article.objects.get(pk=article.pk))
+    assert cited["APA"] == (
+        "Ann Author, Bo Writer. (n.d.). [Undated capture]. Unknown outlet. newsarchive. "
+        f"Retrieved November 22, 2026, from {URL}"
+    )
+    assert cited["BibTeX"] == (
+        f"@misc{{newsarchive-article-{article.pk},\n  title = {{{{[Undated capture]}}}},\n"
+        "  author = {Ann Author, Bo Writer},\n  howpublished = {Unknown outlet, via newsarchive},\n"
+        f"  url = {{{URL}}},\n  note = {{Archived 2026-11-21; accessed 2026-11-22}},\n}}"
+    )
+
+
+def test_a_quote_is_dated_by_its_occasion_or_else_its_article(db):
+    article = factories.make_article(
+        title="A report", published_date=datetime.date(2024, 7, 2),
+        published_date_precision=DatePrecision.DAY,
+        archived_at=datetime.datetime(2026, 11, 20, tzinfo=UTC),
+    )  # fmt: skip
+    speaker = factories.make_person(name="Kevin Roberts")
+    said = factories.make_quote(
+        article, "I would expect a very quick deal to end the conflict", speaker=speaker,
+        occasion_date=datetime.date(2024, 6, 1), occasion_date_precision=DatePrecision.MONTH,
+    )  # fmt: skip
+    reported = factories.make_quote(article, "according to a report by Politico")
+    assert cite(said)["Chicago"] == (
+        "Kevin Roberts. “Quote: I would expect a very quick deal to end the conflict.” A report, "
+        f"June 2024. Archived in newsarchive, 20 November 2026. Accessed 22 November 2026. {URL}."
+    )
+    assert cite(reported)["Plain text"] == (
+        "an anonymous source. “Quote: according to a report by Politico.” A report, 2 July 2024. "
+        f"Archived by newsarchive, 20 November 2026. {URL} (accessed 22 November 2026)."
+    )
+    assert "  year = {2024},\n" in cite(reported)["BibTeX"]
+
+
+def test_a_claim_is_cited_under_its_claimants_only_with_one_full_stop(db):
+    claim = factories.make_claim(
+        statement="Trump would cut aid.",
+        actors=[factories.make_person(name="Kevin Roberts"),
+                factories.make_person(name="J. D. Vance"),
+                (factories.make_person(name="Subject Person"), "subject")],
+        claimed_date=datetime.date(2024, 1, 1), claimed_date_precision=DatePrecision.YEAR,
+    )  # fmt: skip
+    Claim.objects.filter(pk=claim.pk).update(created_at=datetime.datetime(2026, 11, 19, tzinfo=UTC))
+    assert cite(Claim.objects.for_detail_page().get(pk=claim.pk)) == {
+        "Plain text": "J. D. Vance, Kevin Roberts. “Trump would cut aid.” newsarchive, 2024. "
+        f"Archived by newsarchive, 19 November 2026. {URL} (accessed 22 November 2026).",
+        "Chicago": "J. D. Vance, Kevin Roberts. “Trump would cut aid.” newsarchive, 2024. "
+        f"Archived in newsarchive, 19 November 2026. Accessed 22 November 2026. {URL}.",
+        "APA": "J. D. Vance, Kevin Roberts. (2024). Trump would cut aid. newsarchive. "
+        f"Retrieved November 22, 2026, from {URL}",
+        "BibTeX": f"@misc{{newsarchive-claim-{claim.pk},\n  title = {{{{Trump would cut aid.}}}},\n"
+        "  author = {J. D. Vance, Kevin Roberts},\n  howpublished = {newsarchive},\n"
+        f"  year = {{2024}},\n  url = {{{URL}}},\n"
+        "  note = {Archived 2026-11-19; accessed 2026-11-22},\n}",
+    }
+
+
+def test_a_source_person_topic_and_outlet_are_cited_as_archive_pages(db):
+    source = factories.make_source(
+        publisher="Bloomberg", date=datetime.date(2024, 2, 1), date_precision=DatePrecision.MONTH
+    )
+    assert cite(source)["Chicago"] == (
+        "Bloomberg. “Bloomberg news report (February 2024).” newsarchive, February 2024. "
+        f"Accessed 22 November 2026. {URL}."
+    )
+    assert cite(source)["BibTeX"].endswith(
+        f"  year = {{2024}},\n  url = {{{URL}}},\n  note = {{Accessed 2026-11-22}},\n}}"
+    )
+    for obj, key in [
+        (factories.make_topic(name="NATO expansion"), "topic"),
+        (factories.make_person(name="NATO expansion"), "person"),
+        (factories.make_outlet(name="NATO expansion"), "outlet"),
+    ]:
+        assert cite(obj) == {
+            "Plain text": f"“NATO expansion.” newsarchive. {URL} (accessed 22 November 2026).",
+            "Chicago": f"“NATO expansion.” newsarchive. Accessed 22 November 2026. {URL}.",
+            "APA": f"(n.d.). NATO expansion. newsarchive. Retrieved November 22, 2026, from {URL}",
+            "BibTeX": f"@misc{{newsarchive-{key}-{obj.pk},\n  title = {{{{NATO expansion}}}},\n"
+            f"  howpublished = {{newsarchive}},\n  url = {{{URL}}},\n"
+            "  note = {Accessed 2026-11-22},\n}",
+        }
+
+
+def test_only_the_archives_records_can_be_cited():
+    with pytest.raises(TypeError, match="Nothing to cite"):
+        citable(object(), URL)
