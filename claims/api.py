@@ -147,7 +147,7 @@ def openapi(request):
 
 # Declarative data, not logic: mutants of its strings say nothing about the suite, and a
 # document generated from the code replaces it (issue #11).
-def openapi_document(request):  # pragma: no mutate function
+def openapi_document(request):  # pragma: no mutate block
     def parameter(name, description, schema=None, many=False):
         schema = schema or {"type": "string"}
         if many:
