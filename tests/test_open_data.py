@@ -2,6 +2,7 @@
 OpenAPI description, ClaimReview JSON-LD, Atom feeds, and citation exports of a set."""
 
 import csv
+import datetime
 import io
 import json
 import re
@@ -12,8 +13,9 @@ from django.db import connection
 from django.http import StreamingHttpResponse
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
-from articles.models import Person, Quote
+from articles.models import Article, Person, Quote
 from claims.exports import CHUNK_SIZE, _cell
 from claims.models import Claim, Topic
 from tests import factories
@@ -276,3 +278,134 @@ def test_list_pages_link_their_exports_and_feed(client, seed):
     assert 'href="/claims/?topic=4&amp;format=csv"' in page
     assert 'href="/claims/?topic=4&amp;format=json"' in page
     assert 'type="application/atom+xml"' in page and 'href="/feeds/claims/?topic=4"' in page
+
+
+@pytest.fixture
+def dated_archive(archive):
+    """The small archive with known dates, so whole rows can be written out."""
+    utc = datetime.UTC
+    Claim.objects.filter(pk=archive["claim"].pk).update(
+        claimed_date=datetime.date(2024, 7, 1), claimed_date_precision="month",
+        created_at=datetime.datetime(2026, 11, 19, tzinfo=utc),
+        updated_at=datetime.datetime(2026, 11, 20, tzinfo=utc),
+    )  # fmt: skip
+    Article.objects.filter(pk=archive["article"].pk).update(
+        published_date=datetime.date(2024, 7, 2), published_date_precision="day",
+        archived_at=datetime.datetime(2026, 11, 18, tzinfo=utc), url="https://example.org/a",
+        byline="Jane Doe",
+    )  # fmt: skip
+    return archive
+
+
+def test_a_claims_json_row_has_every_field(client, dated_archive):
+    claim, article, quote = (dated_archive[key] for key in ["claim", "article", "quote"])
+    person, source = dated_archive["person"], dated_archive["source"]
+    site = "http://testserver"
+    (row,) = json.loads(body(client.get(reverse("claims:claim_list"), {"format": "json"})))
+    assert row == {
+        "id": claim.pk,
+        "permalink": site + claim.get_absolute_url(),
+        "statement": "Trump would make a deal with Putin to halt NATO expansion.",
+        "status": "reported",
+        "claimed_date": "2024-07-01",
+        "claimed_date_precision": "month",
+        "actors": [{"name": "Kevin Roberts", "role": "claimant",
+                    "permalink": site + person.get_absolute_url()}],
+        "topics": ["NATO expansion"],
+        "source": {"label": "Politico report (date unknown)", "publisher": "Politico",
+                   "kind": "report", "date": None, "date_precision": "unknown",
+                   "permalink": site + source.get_absolute_url()},
+        "reporting_articles": [{"title": "Trump considers NATO deal",
+                                "outlet": "Euromaidan Press", "published_date": "2024-07-02",
+                                "published_date_precision": "day",
+                                "permalink": site + article.get_absolute_url()}],
+        "outlets": ["Euromaidan Press"],
+        "evidence": [{"text": "I would expect a very quick deal to end the conflict",
+                      "speaker": "Kevin Roberts", "permalink": site + quote.get_absolute_url()}],
+        "created_at": "2026-11-19T00:00:00+00:00",
+        "updated_at": "2026-11-20T00:00:00+00:00",
+    }  # fmt: skip
+
+
+def test_quote_and_article_rows_have_every_field(client, dated_archive):
+    article, quote, person = (dated_archive[key] for key in ["article", "quote", "person"])
+    site = "http://testserver"
+    article_fields = {
+        "title": "Trump considers NATO deal", "outlet": "Euromaidan Press",
+        "published_date": "2024-07-02", "published_date_precision": "day",
+        "permalink": site + article.get_absolute_url(),
+    }  # fmt: skip
+    quotes = client.get(reverse("api:quotes")).json()["results"]
+    assert quotes == [{
+        "id": quote.pk, "permalink": site + quote.get_absolute_url(),
+        "text": "I would expect a very quick deal to end the conflict",
+        "speaker": "Kevin Roberts", "speaker_permalink": site + person.get_absolute_url(),
+        "occasion": "", "occasion_date": None, "occasion_date_precision": "unknown",
+        "article": article_fields,
+    }]  # fmt: skip
+    articles = client.get(reverse("api:articles")).json()["results"]
+    assert articles == [{
+        **article_fields, "id": article.pk, "title_is_supplied": False,
+        "url": "https://example.org/a", "byline": "Jane Doe",
+        "capture_sha256": Article.objects.get().capture_sha256,
+        "archived_at": "2026-11-18T00:00:00+00:00",
+    }]  # fmt: skip
+
+
+def test_a_claims_csv_row_flattens_lists_and_objects(client, dated_archive):
+    (row,) = csv_rows(client.get(reverse("claims:claim_list"), {"format": "csv"}))
+    assert {key: row[key] for key in ["actors", "topics", "source", "outlets", "evidence"]} == {
+        "actors": "Kevin Roberts (claimant)",
+        "topics": "NATO expansion",
+        "source": "Politico report (date unknown)",
+        "outlets": "Euromaidan Press",
+        "evidence": "I would expect a very quick deal to end the conflict",
+    }
+    assert row["reporting_articles"] == "Trump considers NATO deal"
+    assert row["claimed_date"] == "2024-07-01"
+
+
+def test_csl_json_items_name_type_title_container_author_and_dates(client, dated_archive):
+    claim, article = dated_archive["claim"], dated_archive["article"]
+    today = timezone.now().date()
+    accessed = {"date-parts": [[today.year, today.month, today.day]]}
+    (item,) = json.loads(body(client.get(reverse("claims:claim_list"), {"format": "csljson"})))
+    assert item == {
+        "id": f"newsarchive-claim-{claim.pk}", "type": "webpage",
+        "title": "Trump would make a deal with Putin to halt NATO expansion.",
+        "container-title": "newsarchive", "URL": "http://testserver" + claim.get_absolute_url(),
+        "accessed": accessed, "author": [{"literal": "Kevin Roberts"}],
+        "issued": {"date-parts": [[2024]]},
+    }  # fmt: skip
+    url = reverse("claims:search")
+    (item,) = json.loads(body(client.get(url, {"q": "NATO deal", "type": "articles",
+                                               "format": "csljson"})))  # fmt: skip
+    assert item == {
+        "id": f"newsarchive-article-{article.pk}", "type": "article-newspaper",
+        "title": "Trump considers NATO deal", "container-title": "Euromaidan Press",
+        "URL": "http://testserver" + article.get_absolute_url(), "accessed": accessed,
+        "author": [{"literal": "Jane Doe"}], "issued": {"date-parts": [[2024]]},
+    }  # fmt: skip
+
+
+def test_csl_json_leaves_out_an_unknown_author_and_date(client, db):
+    factories.make_claim(statement="Nobody claims this.")
+    (item,) = json.loads(body(client.get(reverse("claims:claim_list"), {"format": "csljson"})))
+    assert "author" not in item and "issued" not in item
+
+
+def test_an_export_is_a_download_named_for_its_view_and_day(client, archive):
+    today = timezone.now().strftime("%Y-%m-%d")
+    expected = {
+        "csv": ("text/csv; charset=utf-8", "csv"),
+        "json": ("application/json", "json"),
+        "bibtex": ("application/x-bibtex; charset=utf-8", "bib"),
+        "csljson": ("application/vnd.citationstyles.csl+json", "json"),
+    }
+    for export_format, (content_type, extension) in expected.items():
+        response = client.get(reverse("claims:claim_list"), {"format": export_format})
+        assert isinstance(response, StreamingHttpResponse)
+        assert response["Content-Type"] == content_type
+        assert response["Content-Disposition"] == (
+            f'attachment; filename="newsarchive-claims-{today}.{extension}"'
+        )
