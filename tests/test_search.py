@@ -5,7 +5,20 @@ from django.urls import reverse
 
 from articles.models import Article
 from claims.models import Claim
-from claims.search import highlight, prepare_search, search_articles, search_claims
+from claims.search import (
+    MAX_QUERY_LENGTH,
+    PAGE_SIZE,
+    PREVIEW_SIZE,
+    _phrases,
+    _replace_words,
+    highlight,
+    prepare_search,
+    search_articles,
+    search_claims,
+    search_everything,
+    search_key,
+    suggest,
+)
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -125,3 +138,116 @@ def test_an_empty_search_explains_the_syntax(client, db):
     response = client.get(URL)
     assert response.status_code == 200
     assert "-word to exclude" in response.text
+
+
+def test_a_search_key_ignores_case_accents_and_punctuation():
+    assert search_key("  Zelens'kyy, VOLODYMYR_ é ") == "zelens kyy volodymyr e"
+    assert search_key("Kyiv–Kiev") == "kyiv kiev"
+
+
+def test_phrases_are_runs_of_up_to_four_words_outside_quotes_exclusions_and_operators():
+    assert _phrases('Donald Trump\'s plan OR "two tier" -Biden') == {
+        "Donald", "Trump", "plan", "Donald Trump", "Trump plan", "Donald Trump plan",
+    }  # fmt: skip
+    assert _phrases("a b c d e") == {
+        "a", "b", "c", "d", "e", "a b", "b c", "c d", "d e", "a b c", "b c d", "c d e",
+        "a b c d", "b c d e",
+    }  # fmt: skip
+    assert _phrases("and not") == set()
+
+
+def test_replacing_words_keeps_the_rest_of_the_query_and_replaces_once():
+    assert _replace_words("Zelenskyy on NATO, Zelenskyy", "zelenskyy", '"Zelensky"') == (
+        '"Zelensky" on NATO, Zelenskyy'
+    )
+    assert _replace_words("collective-defense pledge", "collective defense", '"Article 5"') == (
+        '"Article 5" pledge'
+    )
+
+
+def test_a_person_found_by_surname_is_an_alias_of_every_other_name(db):
+    person = factories.make_person(name="Volodymyr Zelensky", aliases=["Zelenskyy"])
+    search = prepare_search("Zelenskyy talks")
+    assert search.people == [person]
+    assert [(a.kind, a.label, a.typed, a.names) for a in search.aliases] == [
+        ("person", "Volodymyr Zelensky", "Zelenskyy", ["Volodymyr Zelensky"])
+    ]
+    by_surname = prepare_search("zelensky")
+    assert [(a.typed, a.names) for a in by_surname.aliases] == [
+        ("zelensky", ["Volodymyr Zelensky", "Zelenskyy"])
+    ]
+
+
+def test_a_topic_synonym_and_a_spelling_variant_are_aliases(db):
+    factories.make_topic(name="Article 5", synonyms=["collective defense"])
+    search = prepare_search("collective defense in Kyiv")
+    assert sorted((a.kind, a.label, a.typed, a.names) for a in search.aliases) == [
+        ("spelling", "Kyiv = Kiev", "Kyiv", ["Kiev"]),
+        ("spelling", "defense = defence", "defense", ["defence"]),
+        ("topic", "Article 5", "collective defense", ["Article 5"]),
+    ]
+    assert prepare_search("Article 5 pledge").topics[0].name == "Article 5"
+
+
+def test_a_search_is_trimmed_and_needs_a_word(db):
+    assert prepare_search("   ") is None
+    assert prepare_search("!! ?? …") is None
+    assert prepare_search("  NATO   summit ").text == "NATO summit"
+    assert len(prepare_search("a" * 300).text) == MAX_QUERY_LENGTH == 200
+
+
+def test_claims_are_found_through_evidence_actors_and_topics(db):
+    quote_article = factories.make_article(body="“Submarines first,” said the admiral.")
+    by_quote = factories.make_claim(
+        statement="A navy plan.", evidence=[factories.make_quote(quote_article, "Submarines first")]
+    )
+    by_actor = factories.make_claim(
+        statement="A plan.", actors=[factories.make_person(name="Jens Stoltenberg")]
+    )
+    by_topic = factories.make_claim(
+        statement="Another plan.", topics=[factories.make_topic(name="Black Sea")]
+    )
+    by_notes = factories.make_claim(statement="A fourth plan.", notes="About submarines.")
+    factories.make_claim(statement="Unrelated.")
+    assert claim_statements("submarines") == {by_quote.statement, by_notes.statement}
+    assert claim_statements("Stoltenberg") == {by_actor.statement}
+    assert claim_statements("Black Sea") == {by_topic.statement}
+
+
+def test_a_direct_match_is_told_apart_from_one_through_an_alias(db):
+    factories.make_person(name="Volodymyr Zelensky", aliases=["Zelenskyy"])
+    direct = factories.make_claim(statement="Zelenskyy asks for jets.")
+    through_alias = factories.make_claim(statement="Volodymyr Zelensky asks for tanks.")
+    results = search_claims(Claim.objects.all(), prepare_search("Zelenskyy"))
+    assert {claim.statement: claim.direct_match for claim in results} == {
+        direct.statement: True, through_alias.statement: False
+    }  # fmt: skip
+    assert results.get(pk=direct.pk).headline == "\ue000Zelenskyy\ue001 asks for jets."
+
+
+def test_did_you_mean_offers_the_closest_other_name(db):
+    factories.make_person(name="Jens Stoltenberg")
+    factories.make_topic(name="Sanctions")
+    assert suggest("Stoltenburg") == "Jens Stoltenberg"
+    assert suggest("Sanctons") == "Sanctions"
+    assert suggest("Sanctions") is None  # the name itself is no suggestion
+    assert suggest("zzzz") is None
+
+
+def test_every_kind_shows_a_preview_and_one_kind_shows_a_page(db):
+    for number in range(PAGE_SIZE + 3):
+        factories.make_claim(statement=f"NATO claim {number}.")
+    search = prepare_search("NATO")
+    groups = search_everything(search)
+    assert [(g.kind, g.count, len(g.page)) for g in groups if g.page] == [
+        ("claims", 23, PREVIEW_SIZE)
+    ]
+    assert [(g.kind, g.page) for g in groups if not g.count] == [
+        ("quotes", groups[1].page), ("articles", groups[2].page)
+    ]  # fmt: skip
+    claims, quotes, articles = search_everything(search, kind="claims", page_number=2)
+    assert (claims.count, len(claims.page), claims.page.number) == (23, 3, 2)
+    assert (quotes.page, articles.page) == (None, None)
+    assert [claim.statement for claim in claims.page] == [
+        "NATO claim 2.", "NATO claim 1.", "NATO claim 0."
+    ]  # fmt: skip
