@@ -8,7 +8,7 @@ from collections import Counter
 import pytest
 
 from articles.dates import DatePrecision
-from claims.facets import FACETS
+from claims.facets import FACETS, conditions, facet_counts
 from claims.models import Claim, ClaimActor
 from tests.varied_archive import build_varied_archive
 
@@ -169,3 +169,65 @@ def test_newest_first_puts_undated_claims_last_and_breaks_ties_by_newest_claim(c
 def test_oldest_first_puts_undated_claims_last_and_breaks_ties_by_oldest_claim(client, varied):
     oldest = claim_numbers(varied, explore(client, {}, sort="oldest"))
     assert oldest == [11, 9, 10, 8, 3, 5, 4, 2, 13, 1, 12, 6, 7]
+
+
+def listing(varied, facet, cleaned=None, selected=None):
+    """(value, label, count, selected) of one facet, in the order the explorer lists them."""
+    counts = facet_counts(Claim.objects.all(), conditions(cleaned or {}), selected or {})
+    return [(v.value, v.label, v.count, v.selected) for v in counts[facet]]
+
+
+def test_relation_facets_list_most_claims_first_then_by_name(varied):
+    pk = {key: str(varied[key].pk) for key in ["p1", "p2", "p3", "p4", "p5", "o1", "o2", "o3"]}
+    assert listing(varied, "actor") == [
+        (pk["p1"], "Person 1", 4, False), (pk["p2"], "Person 2", 4, False),
+        (pk["p4"], "Person 4", 3, False), (pk["p3"], "Person 3", 2, False),
+        (pk["p5"], "Person 5", 2, False),
+    ]  # fmt: skip
+    assert listing(varied, "outlet") == [
+        (pk["o1"], "Alpha Times", 6, False), (pk["o2"], "Beta Post", 3, False),
+        (pk["o3"], "Gamma Wire", 3, False),
+    ]  # fmt: skip
+
+
+def test_sources_are_labelled_and_statuses_follow_the_workflow_order(varied):
+    s1, s2 = str(varied["s1"].pk), str(varied["s2"].pk)
+    assert listing(varied, "source") == [
+        (s1, "[Politico report on NATO] (date unknown)", 4, False),
+        (s2, "[Bloomberg report] (date unknown)", 3, False),
+    ]
+    assert listing(varied, "status") == [
+        ("reported", "Reported", 5, False), ("corroborated", "Corroborated", 2, False),
+        ("disputed", "Disputed", 3, False), ("denied", "Denied", 1, False),
+        ("retracted", "Retracted", 2, False),
+    ]  # fmt: skip
+
+
+def test_periods_list_years_newest_first_then_months_then_undated(varied):
+    assert listing(varied, "period") == [
+        ("2024", "2024", 7, False), ("2023", "2023", 3, False), ("2022", "2022", 1, False),
+        ("2024-07", "Jul 2024", 4, False), ("2024-01", "Jan 2024", 2, False),
+        ("2023-12", "Dec 2023", 1, False), ("2023-07", "Jul 2023", 1, False),
+        ("2022-03", "Mar 2022", 1, False), ("undated", "Date unknown", 2, False),
+    ]  # fmt: skip
+
+
+def test_chosen_values_come_first_or_stay_listed_at_zero(varied):
+    t1, t2, t3, t4 = (varied[key] for key in ["t1", "t2", "t3", "t4"])
+    cleaned = {"topic": [t4, t2], "status": ["corroborated"]}
+    selected = {
+        "topic": [(str(t4.pk), t4.name), (str(t2.pk), t2.name)],
+        "status": [("corroborated", "Corroborated")],
+    }
+    assert listing(varied, "topic", cleaned, selected) == [
+        (str(t2.pk), "Ukraine aid", 1, True), (str(t1.pk), "NATO expansion", 1, False),
+        (str(t4.pk), "Sanctions", 0, True),
+    ]  # fmt: skip
+    cleaned, selected = {"topic": [t4]}, {"topic": [(str(t4.pk), t4.name)]}
+    assert listing(varied, "topic", cleaned, selected)[:2] == [
+        (str(t4.pk), "Sanctions", 2, True), (str(t1.pk), "NATO expansion", 6, False),
+    ]  # fmt: skip
+    assert str(t3.pk) in [value for value, *_ in listing(varied, "topic", cleaned, selected)]
+    assert listing(varied, "status", {"topic": [t4]}) == [
+        ("reported", "Reported", 1, False), ("retracted", "Retracted", 1, False),
+    ]  # fmt: skip
