@@ -2,6 +2,10 @@
 
 import pytest
 
+from newsarchive.permalinks import redirect_to_canonical
+from newsarchive.slugs import decorative_slug, unique_slug
+from tests import factories
+
 pytestmark = pytest.mark.django_db
 
 SLUGGED = ["article", "outlet", "person", "claim", "topic"]
@@ -65,3 +69,38 @@ def test_an_article_page_refuses_a_quote_it_does_not_have(client, archive):
     response = client.get(archive["article"].get_absolute_url(), {"quote": 999})
     assert response.status_code == 400
     assert "no quote 999" in response.text
+
+
+def test_slugs_are_unique_numbered_and_bounded(db):
+    first, second, third = (factories.make_topic(name=name) for name in ["NATO", "nato", "NATO!"])
+    assert [first.slug, second.slug, third.slug] == ["nato", "nato-2", "nato-3"]
+    assert factories.make_topic(name="???").slug == "untitled"
+    long = factories.make_topic(name="word " * 30)
+    assert long.slug == ("word-" * 16)[:79] and len(long.slug) == 79
+    twin = factories.make_topic(name="word " * 31)
+    assert twin.slug == ("word-" * 16)[:78] + "-2" and len(twin.slug) == 80
+
+
+def test_a_slug_is_kept_when_the_name_changes_and_made_again_only_when_emptied(db):
+    topic = factories.make_topic(name="NATO expansion")
+    topic.name = "NATO enlargement"
+    topic.save()
+    assert topic.slug == "nato-expansion"
+    topic.slug = ""
+    topic.save()
+    assert topic.slug == "nato-enlargement"
+    assert unique_slug(topic, "NATO enlargement") == "nato-enlargement"  # its own slug is free
+
+
+def test_a_claims_slug_is_decorative_and_may_repeat(db):
+    claims = [factories.make_claim(statement="Trump would end the war.") for _ in range(2)]
+    assert [claim.slug for claim in claims] == ["trump-would-end-the-war"] * 2
+    assert decorative_slug("¿?") == "untitled"
+    assert decorative_slug("a " * 60) == ("a-" * 40)[:79]
+
+
+def test_a_permalink_with_its_own_slug_is_served_without_a_redirect(rf, archive):
+    topic = archive["topic"]
+    request = rf.get(topic.get_absolute_url())
+    assert redirect_to_canonical(request, topic, topic.slug) is None
+    assert redirect_to_canonical(request, topic, "old")["Location"] == topic.get_absolute_url()
