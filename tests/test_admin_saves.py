@@ -13,7 +13,7 @@ from django.urls import reverse
 from articles.forms import occurrences
 from articles.models import Article, Quote
 from articles.text import normalise_text
-from claims.models import Claim
+from claims.models import Claim, Topic
 from newsarchive.roles import EDITOR
 from tests import factories
 from tests.admin_forms import read_form
@@ -281,3 +281,32 @@ def test_text_is_normalised_the_same_way_wherever_it_enters(db):
 )
 def test_bad_admin_addresses_are_client_errors(superuser_client, archive, url, status):
     assert superuser_client.get(url).status_code == status
+
+
+def test_the_history_page_lists_each_save_with_its_editor(editor, editor_client, archive):
+    claim = archive["claim"]
+    save_unchanged(editor_client, claim, statement="Edited once.")
+    response = editor_client.get(reverse("admin:claims_claim_history", args=[claim.pk]))
+    assert response.status_code == 200
+    records = list(response.context["page_obj"])
+    assert records[0].statement == "Edited once." and records[0].history_user == editor
+    assert len(records) == claim.history.count()
+
+
+def test_a_model_without_relations_reverts_too(editor_client, archive):
+    topic = archive["topic"]
+    save_unchanged(editor_client, topic, description="A description added by mistake.")
+    before_edit = topic.history.order_by("-history_date")[1]
+    url = reverse("admin:claims_topic_simple_history", args=[topic.pk, before_edit.pk])
+    response = editor_client.post(url, read_form(editor_client, url, "historicaltopic_form"))
+    assert response.status_code == 302, response.text[:2000]
+    topic.refresh_from_db()
+    assert (topic.description, topic.version) == ("", 3)
+
+
+def test_a_new_record_starts_at_version_one_whatever_the_form_says(editor_client, db):
+    data = read_form(editor_client, reverse("admin:claims_topic_add"), "topic_form")
+    data.update({"name": "Sanctions", "slug": "sanctions", "version": "7"})
+    assert editor_client.post(reverse("admin:claims_topic_add"), data).status_code == 302
+    topic = Topic.objects.get(name="Sanctions")
+    assert (topic.version, topic.history.count()) == (1, 1)
