@@ -80,3 +80,35 @@ def test_pages_link_to_each_other_keeping_the_filters(client, db):
     assert (second["count"], second["page"], second["pages"], second["next"]) == (13, 2, 2, None)
     assert second["previous"] == "http://testserver/api/claims/?per_page=10&page=1"
     assert len(second["results"]) == 3
+
+
+def test_page_links_keep_every_other_parameter_and_value(client, db):
+    for number in range(12):
+        factories.make_claim(statement=f"Claim {number}", status="disputed")
+    url = reverse("api:claims")
+    second = client.get(
+        url, {"status": ["reported", "disputed"], "per_page": 10, "page": 2, "sort": "oldest"}
+    ).json()
+    assert second["previous"] == (
+        "http://testserver/api/claims/?status=reported&status=disputed&per_page=10&sort=oldest"
+        "&page=1"
+    )
+    first = client.get(second["previous"]).json()
+    assert first["next"] == (
+        "http://testserver/api/claims/?status=reported&status=disputed&per_page=10&sort=oldest"
+        "&page=2"
+    )
+    assert [row["statement"] for row in first["results"]][:2] == ["Claim 0", "Claim 1"]
+
+
+def test_a_claim_has_its_own_url_and_an_unknown_one_is_a_404(client, archive):
+    claim = archive["claim"]
+    response = client.get(reverse("api:claim", args=[claim.pk]))
+    assert (response.status_code, response.json()["id"]) == (200, claim.pk)
+    assert response.json()["topics"] == ["NATO expansion"]
+    assert client.get(reverse("api:claim", args=[999999])).status_code == 404
+
+
+@pytest.mark.parametrize("name", ["api:claims", "api:quotes", "api:articles"])
+def test_the_api_only_reads(client, archive, name):
+    assert client.post(reverse(name)).status_code == 405
