@@ -5,13 +5,21 @@ BIN := $(VENV)/bin
 
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test lint format install chromium clean
+.PHONY: run test mutation lint format install chromium clean
 
 run: install
 	$(BIN)/python manage.py serve
 
 test: install chromium
 	$(BIN)/python -m pytest
+
+# Mutation testing of the modules that decide what users see and may do ([tool.mutmut] in
+# pyproject.toml): each mutant is a small bug that some test must catch. It runs the tests once
+# per mutant, about an hour on two cores, so it is not part of `make test`.
+mutation: install
+	rm -rf mutants
+	$(BIN)/mutmut run --max-children 2
+	$(BIN)/python tests/mutation/score.py
 
 lint: install
 	$(BIN)/ruff check .
