@@ -175,16 +175,21 @@ def highlight(headline):
 
 def suggest(text):
     """A person's or topic's name close to a misspelled query ("did you mean"), or None."""
-    candidates = [
-        *Person.objects.annotate(similarity=TrigramWordSimilarity(text, "name"))
+    closest = [_closest_name(Person.objects.all(), text), _closest_name(Topic.objects.all(), text)]
+    best = max(filter(None, closest), default=None)
+    return best[1] if best else None
+
+
+def _closest_name(rows, text):
+    """(similarity, name) of the row whose name is closest to the text, other than the text."""
+    return (
+        rows.annotate(similarity=TrigramWordSimilarity(text, "name"))
         .filter(similarity__gte=SUGGESTION_SIMILARITY)
-        .values_list("similarity", "name")[:3],
-        *Topic.objects.annotate(similarity=TrigramWordSimilarity(text, "name"))
-        .filter(similarity__gte=SUGGESTION_SIMILARITY)
-        .values_list("similarity", "name")[:3],
-    ]
-    names = [name for _, name in sorted(candidates, reverse=True)]
-    return next((name for name in names if name.casefold() != text.casefold()), None)
+        .exclude(name__iexact=text)
+        .order_by("-similarity", "name")
+        .values_list("similarity", "name")
+        .first()
+    )
 
 
 @dataclass

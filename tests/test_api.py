@@ -112,3 +112,15 @@ def test_a_claim_has_its_own_url_and_an_unknown_one_is_a_404(client, archive):
 @pytest.mark.parametrize("name", ["api:claims", "api:quotes", "api:articles"])
 def test_the_api_only_reads(client, archive, name):
     assert client.post(reverse(name)).status_code == 405
+
+
+def test_a_search_ranks_the_best_match_first_then_by_id(client, db):
+    article = factories.make_article(
+        body="“Sanctions.” “Sanctions, sanctions and more sanctions.” “Sanctions again.”"
+    )
+    once = factories.make_quote(article, "Sanctions.")
+    often = factories.make_quote(article, "Sanctions, sanctions and more sanctions.")
+    again = factories.make_quote(article, "Sanctions again.")
+    assert ids(client.get(reverse("api:quotes"), {"q": "sanctions"})) == [
+        often.pk, once.pk, again.pk
+    ]  # fmt: skip

@@ -409,3 +409,47 @@ def test_an_export_is_a_download_named_for_its_view_and_day(client, archive):
         assert response["Content-Disposition"] == (
             f'attachment; filename="newsarchive-claims-{today}.{extension}"'
         )
+
+
+def test_quote_and_article_exports_load_no_texts_and_a_fixed_number_of_queries(client, db):
+    article = factories.make_article(outlet=factories.make_outlet(), body="“Yes,” she said.")
+    for _ in range(3):
+        factories.make_quote(article, "Yes", speaker=factories.make_person())
+    for name, url, parameters in [
+        ("quotes", reverse("claims:search"), {"q": "yes", "type": "quotes", "format": "json"}),
+        ("articles", reverse("claims:search"), {"q": "yes", "type": "articles", "format": "json"}),
+    ]:
+        with CaptureQueriesContext(connection) as queries:
+            rows = json.loads(body(client.get(url, parameters)))
+        assert rows, name
+        exported = [query["sql"] for query in queries.captured_queries if "ts_rank" in query["sql"]]
+        # Alias look-ups (3), then the rows, with speakers and outlets joined.
+        assert (len(queries), len(exported)) == (4, 1), name
+        assert '"raw_capture"' not in exported[0], name
+        # An article's body is read only by the headline function, never as a column.
+        assert exported[0].count('"articles_article"."body"') == (name == "articles"), name
+        assert "articles_outlet" in exported[0], name
+
+
+def test_a_quotes_row_gives_its_occasion(client, db):
+    article = factories.make_article(body="“Peace now,” he said at the rally.")
+    factories.make_quote(
+        article, "Peace now", speaker_label="a speaker", occasion="a rally",
+        occasion_date=datetime.date(2024, 2, 1), occasion_date_precision="month",
+    )  # fmt: skip
+    (row,) = client.get(reverse("api:quotes")).json()["results"]
+    assert (row["occasion"], row["occasion_date"], row["occasion_date_precision"]) == (
+        "a rally", "2024-02-01", "month"
+    )  # fmt: skip
+
+
+def test_bibtex_and_csl_json_exports_keep_text_as_written(client, db):
+    claims = [factories.make_claim(statement=f"Zelenskyy’s plan {n}.") for n in range(2)]
+    bib = body(client.get(reverse("claims:claim_list"), {"format": "bibtex"}))
+    entries = bib.split("\n\n")
+    assert entries[-1] == "" and len(entries) == 3
+    for entry, claim in zip(entries, sorted(claims, key=lambda c: -c.pk), strict=False):
+        assert entry.startswith(f"@misc{{newsarchive-claim-{claim.pk},\n")
+        assert f"  url = {{http://testserver{claim.get_absolute_url()}}}," in entry
+    csl = body(client.get(reverse("claims:claim_list"), {"format": "csljson"}))
+    assert "Zelenskyy’s plan 0." in csl

@@ -251,3 +251,37 @@ def test_every_kind_shows_a_preview_and_one_kind_shows_a_page(db):
     assert [claim.statement for claim in claims.page] == [
         "NATO claim 2.", "NATO claim 1.", "NATO claim 0."
     ]  # fmt: skip
+
+
+def test_did_you_mean_takes_the_closest_of_several_names(db):
+    for name in ["Stoltz", "Jens Stoltenberg", "Stoltenberg Foundation", "Jens Stolt"]:
+        factories.make_person(name=name)
+    assert suggest("Stoltenberg") == "Jens Stoltenberg"  # "Stoltenberg Foundation" is as close
+    assert suggest("Jens Stoltenbrg") == "Jens Stoltenberg"
+
+
+def test_results_are_ranked_best_first_and_each_kind_keeps_its_name(db):
+    weak = factories.make_claim(statement="A plan that mentions NATO once.")
+    strong = factories.make_claim(statement="NATO, NATO and NATO: the NATO plan.")
+    search = prepare_search("NATO")
+    groups = search_everything(search, kind="claims")
+    assert [group.kind for group in groups] == ["claims", "quotes", "articles"]
+    assert [claim.pk for claim in groups[0].page] == [strong.pk, weak.pk]
+    assert groups[0].page.number == 1
+
+
+def test_a_page_number_applies_only_to_the_kind_asked_for(db):
+    for number in range(PREVIEW_SIZE + 1):
+        factories.make_claim(statement=f"NATO claim {number}.")
+    groups = search_everything(prepare_search("NATO"), kind="all", page_number=2)
+    assert groups[0].page.number == 1
+
+
+def test_quote_results_load_their_speakers_in_one_query(client, db, django_assert_num_queries):
+    article = factories.make_article(body="“NATO first,” said A. “NATO second,” said B.")
+    for text in ["NATO first", "NATO second"]:
+        factories.make_quote(article, text, speaker=factories.make_person())
+    # Alias look-ups (3), then a count per kind (3) and the quotes with speakers and articles.
+    with django_assert_num_queries(3 + 3 + 1):
+        response = client.get(URL, {"q": "NATO", "type": "quotes"})
+    assert response.text.count("Person ") >= 2
