@@ -376,3 +376,39 @@ def test_a_new_articles_raw_capture_is_kept_as_pasted_but_for_crlf(db):
     assert article.raw_capture == "  Menu\nThe text.\n\nMore text.\n"
     assert article.body == "The text.\n\nMore text."
     assert article.capture_sha256 == hashlib.sha256(article.raw_capture.encode()).hexdigest()
+
+
+def test_a_quote_without_article_or_words_is_a_form_error(editor_client, db):
+    article = factories.make_article()
+    url = reverse("admin:articles_quote_add")
+    for missing in ["article", "text"]:
+        data = quote_form(editor_client, article, "according to a report by Politico")
+        data[missing] = ""
+        response = editor_client.post(url, data)
+        assert response.status_code == 200
+        assert response.context["adminform"].form.errors[missing] == ["This field is required."]
+    assert not Quote.objects.exists()
+
+
+def test_words_not_in_the_article_get_the_whole_explanation(editor_client, db):
+    data = quote_form(editor_client, factories.make_article(), "words that are not there")
+    response = editor_client.post(reverse("admin:articles_quote_add"), data)
+    assert response.context["adminform"].form.errors["text"] == [
+        "These words are not in the article's text. Paste them exactly as they stand there: "
+        "check quotation marks (’ “ ”), dashes and spaces."
+    ]
+
+
+def test_a_quote_moved_in_its_articles_form_gets_new_offsets(db):
+    client = Client()
+    client.force_login(User.objects.create_superuser("root", password="a-long-password-1"))
+    article = factories.make_article()
+    quote = factories.make_quote(article, "I would expect a very quick deal")
+    url = reverse("admin:articles_article_change", args=[article.pk])
+    data = read_form(client, url, "article_form")
+    data["quotes-0-text"] = "according to a report by Politico"
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    quote.refresh_from_db()
+    assert article.body[quote.start_offset : quote.end_offset] == quote.text
+    assert quote.text == "according to a report by Politico"

@@ -453,3 +453,10 @@ def test_bibtex_and_csl_json_exports_keep_text_as_written(client, db):
         assert f"  url = {{http://testserver{claim.get_absolute_url()}}}," in entry
     csl = body(client.get(reverse("claims:claim_list"), {"format": "csljson"}))
     assert "Zelenskyy’s plan 0." in csl
+
+
+def test_json_exports_keep_text_as_written(client, db):
+    factories.make_claim(statement="Zelenskyy’s plan for Kyiv.")
+    assert "Zelenskyy’s plan for Kyiv." in body(
+        client.get(reverse("claims:claim_list"), {"format": "json"})
+    )
