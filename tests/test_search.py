@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from articles.models import Article
+from articles.models import Article, Quote
 from claims.models import Claim
 from claims.search import (
     MAX_QUERY_LENGTH,
@@ -17,6 +17,7 @@ from claims.search import (
     search_claims,
     search_everything,
     search_key,
+    search_quotes,
     suggest,
 )
 from tests import factories
@@ -285,3 +286,21 @@ def test_quote_results_load_their_speakers_in_one_query(client, db, django_asser
     with django_assert_num_queries(3 + 3 + 1):
         response = client.get(URL, {"q": "NATO", "type": "quotes"})
     assert response.text.count("Person ") >= 2
+
+
+def test_a_quote_and_a_claim_are_highlighted_whole_an_article_in_fragments(db):
+    words = " ".join(f"word{number}" for number in range(60))
+    article = factories.make_article(
+        body=f"“{words} deal {words}.” " + " ".join(["filler"] * 80) + f" A deal. {words}"
+    )
+    factories.make_quote(article, f"{words} deal {words}")
+    factories.make_claim(statement=f"{words} deal {words}")
+    search = prepare_search("deal")
+    (quote,) = search_quotes(Quote.objects.all(), search)
+    assert quote.headline == f"{words} \ue000deal\ue001 {words}"
+    (claim,) = search_claims(Claim.objects.all(), search)
+    assert claim.headline == f"{words} \ue000deal\ue001 {words}"
+    (found,) = search_articles(Article.objects.all(), search)
+    assert found.headline.count("\ue000deal\ue001") == 2
+    assert " … " in found.headline
+    assert len(found.headline.split()) < 70
