@@ -22,7 +22,7 @@ class ClaimFeed(Feed):
     feed_type = Atom1Feed
 
     def get_object(self, request):
-        filterset = ClaimFilter(request.GET, queryset=Claim.objects.all())
+        filterset = ClaimFilter(request.GET)  # only validates: the claims are matched below
         if not filterset.is_valid():
             raise BadRequest(f"Not a valid view of the claims: {filterset.form.errors.as_text()}")
         cleaned = filterset.form.cleaned_data

@@ -93,3 +93,39 @@ def test_a_persons_feed_follows_every_role(client, db):
 def test_an_unknown_topic_or_person_feed_is_a_404(client, db):
     assert client.get("/feeds/topics/999/").status_code == 404
     assert client.get("/feeds/people/999/").status_code == 404
+
+
+def test_a_search_feed_follows_its_query_and_links_itself(client, db):
+    factories.make_claim(statement="Submarines for the Black Sea.")
+    factories.make_claim(statement="Tanks for the front.")
+    response = client.get("/feeds/claims/", {"q": "submarines", "status": "reported"})
+    feed = ET.fromstring(response.content)
+    titles = [entry.find(f"{ATOM}title").text for entry in feed.findall(f"{ATOM}entry")]
+    assert titles == ["Submarines for the Black Sea."]
+    links = {link.get("rel"): link.get("href") for link in feed.findall(f"{ATOM}link")}
+    assert links == {
+        "alternate": "http://testserver/claims/?q=submarines&status=reported",
+        "self": "http://testserver/feeds/claims/?q=submarines&status=reported",
+    }
+    assert feed.find(f"{ATOM}subtitle").text == (
+        "Claims as they are added to the archive, newest first."
+    )
+
+
+def test_claims_added_at_the_same_moment_list_the_newest_id_first(client, db):
+    moment = timezone.now()
+    older_id, newer_id = (factories.make_claim(statement=s) for s in ["First.", "Second."])
+    later = factories.make_claim(statement="Added later, with a smaller date.")
+    Claim.objects.filter(pk__in=[older_id.pk, newer_id.pk]).update(created_at=moment)
+    Claim.objects.filter(pk=later.pk).update(created_at=moment - datetime.timedelta(days=1))
+    titles = [entry.find(f"{ATOM}title").text for entry in entries(client, "/feeds/claims/")]
+    assert titles == ["Second.", "First.", "Added later, with a smaller date."]
+
+
+def test_an_entry_names_every_outlet_that_reported_it(client, db):
+    articles = [
+        factories.make_article(outlet=factories.make_outlet(name=name)) for name in ["B", "A"]
+    ]
+    factories.make_claim(statement="Reported twice.", articles=articles)
+    (entry,) = entries(client, "/feeds/claims/")
+    assert entry.find(f"{ATOM}summary").text == "Reported · date unknown · Reported by A, B"
