@@ -154,6 +154,8 @@ def test_a_post_without_a_version_is_refused(editor_client, archive):
     assert response.status_code == 200
     assert "Someone else saved this claim" in response.text
     assert Claim.objects.get(pk=claim.pk).notes == "Two experts, one anonymous."
+    (error,) = response.context["adminform"].form.non_field_errors().as_data()
+    assert error.code == "stale"
 
 
 def test_a_bulk_action_changes_only_the_status_and_records_it_once(editor, editor_client, archive):

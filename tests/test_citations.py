@@ -208,3 +208,15 @@ def test_a_source_person_topic_and_outlet_are_cited_as_archive_pages(db):
 def test_only_the_archives_records_can_be_cited():
     with pytest.raises(TypeError, match="Nothing to cite"):
         citable(object(), URL)
+
+
+def test_a_title_ending_in_x_keeps_its_x_unescaped(db):
+    topic = factories.make_topic(name="SpaceX")
+    cited = cite(topic)
+    assert cited["Chicago"].startswith("“SpaceX.”")
+    assert "  title = {{SpaceX}},\n" in cited["BibTeX"]
+
+
+def test_a_sources_bibtex_key_names_it(db):
+    source = factories.make_source(publisher="Bloomberg")
+    assert cite(source)["BibTeX"].startswith(f"@misc{{newsarchive-source-{source.pk},\n")

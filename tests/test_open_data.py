@@ -363,6 +363,10 @@ def test_a_claims_csv_row_flattens_lists_and_objects(client, dated_archive):
     }
     assert row["reporting_articles"] == "Trump considers NATO deal"
     assert row["claimed_date"] == "2024-07-01"
+    factories.make_claim(statement="Nothing known.")
+    rows = csv_rows(client.get(reverse("claims:claim_list"), {"format": "csv"}))
+    unknown = next(row for row in rows if row["statement"] == "Nothing known.")
+    assert [unknown[key] for key in ["claimed_date", "source", "actors", "topics"]] == [""] * 4
 
 
 def test_csl_json_items_name_type_title_container_author_and_dates(client, dated_archive):
