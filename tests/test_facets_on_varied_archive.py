@@ -155,6 +155,8 @@ def claim_numbers(varied, exploration):
         ("2023-01", set()),
         ("undated", {6, 7}),
         ("2022", {11}),
+        (["undated", "2022", "2023-12"], {6, 7, 11, 8}),
+        (["2024-01", "2023", "2022-03"], {4, 5, 8, 9, 10, 11}),
     ],
 )
 def test_a_period_filter_matches_by_the_dates_precision(client, varied, period, numbers):
