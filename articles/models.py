@@ -31,8 +31,8 @@ class Outlet(NamedSlugMixin, models.Model):
     homepage = models.URLField(blank=True)
     country = models.CharField(max_length=2, blank=True, help_text="ISO 3166-1 alpha-2 code.")
     language = models.CharField(max_length=20, blank=True, help_text="BCP 47 tag, e.g. en.")
-    description = models.TextField(blank=True, help_text="The outlet's kind and ownership.")
-    notes = models.TextField(blank=True)
+    description = NormalisedTextField(blank=True, help_text="The outlet's kind and ownership.")
+    notes = NormalisedTextField(blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -160,7 +160,7 @@ class Article(models.Model):
         null=True, blank=True, help_text="When the capture was made, if known."
     )
     archived_at = models.DateTimeField(default=timezone.now, editable=False)
-    provenance_note = models.TextField(
+    provenance_note = NormalisedTextField(
         blank=True,
         help_text="What the capture does not say (outlet, URL, date, author) and the evidence "
         "the archive has instead.",
@@ -283,7 +283,7 @@ class Quote(VersionedModel):
     occasion_date_precision = models.CharField(
         max_length=7, choices=DatePrecision.choices, default=DatePrecision.UNKNOWN
     )
-    note = models.TextField(
+    note = NormalisedTextField(
         blank=True, help_text="What the archive had to decide, e.g. where an unclosed quote ends."
     )
     search_vector = models.GeneratedField(

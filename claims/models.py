@@ -20,6 +20,7 @@ from articles.dates import (
 )
 from articles.models import Article, Person, Quote
 from articles.search import weighted_vector
+from articles.text import NormalisedTextField
 from newsarchive.models import VersionedModel
 from newsarchive.slugs import NamedSlugMixin, decorative_slug
 
@@ -40,7 +41,7 @@ class TopicQuerySet(models.QuerySet):
 class Topic(NamedSlugMixin, VersionedModel):
     name = models.CharField(max_length=200, unique=True)
     slug = models.SlugField(max_length=80, unique=True, blank=True)
-    description = models.TextField(blank=True)
+    description = NormalisedTextField(blank=True)
     synonyms = ArrayField(
         models.CharField(max_length=200),
         default=list,
@@ -119,7 +120,7 @@ class Source(VersionedModel):
         max_length=7, choices=DatePrecision.choices, default=DatePrecision.UNKNOWN
     )
     url = models.URLField(max_length=2000, blank=True, help_text="Only when a capture gives it.")
-    notes = models.TextField(blank=True)
+    notes = NormalisedTextField(blank=True)
 
     history = HistoricalRecords()
 
@@ -187,7 +188,7 @@ class Claim(VersionedModel):
         Status.RETRACTED: {Status.REPORTED},
     }
 
-    statement = models.TextField(help_text="What is claimed, in one or two plain sentences.")
+    statement = NormalisedTextField(help_text="What is claimed, in one or two plain sentences.")
     slug = models.SlugField(max_length=80, blank=True, help_text="Decorative; links use the id.")
     actors = models.ManyToManyField(Person, through="ClaimActor", related_name="claims")
     topics = models.ManyToManyField(Topic, blank=True, related_name="claims")
@@ -210,7 +211,7 @@ class Claim(VersionedModel):
     claimed_date_precision = models.CharField(
         max_length=7, choices=DatePrecision.choices, default=DatePrecision.UNKNOWN
     )
-    notes = models.TextField("editor notes", blank=True)
+    notes = NormalisedTextField("editor notes", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     search_vector = models.GeneratedField(
@@ -330,7 +331,7 @@ class Annotation(models.Model):
         related_name="annotations",
         editable=False,
     )
-    text = models.TextField()
+    text = NormalisedTextField()
     visibility = models.CharField(
         max_length=10, choices=Visibility.choices, default=Visibility.INTERNAL
     )

@@ -269,6 +269,8 @@ def test_text_is_normalised_the_same_way_wherever_it_enters(db):
     quote = factories.make_quote(article, "Another “line”.")
     assert Article.objects.get().body == "A line.\nAnother “line”."
     assert (quote.start_offset, Quote.objects.get().text) == (8, "Another “line”.")
+    topic = factories.make_topic(description="Plans.\r\n\r\nAbove all to the east.\r\n")
+    assert Topic.objects.get(pk=topic.pk).description == "Plans.\n\nAbove all to the east."
 
 
 @pytest.mark.parametrize(

@@ -49,11 +49,13 @@ def save(page, button, message=CHANGED):
 
 
 def snapshot(record):
-    """What is stored about a record: every field (but `updated_at`, which any save may bump),
-    its many-to-many sets, an article's quotes, and its count of history records."""
+    """What is stored about a record: every field (but `updated_at`, which any save may bump, and
+    the columns the database computes from the others), its many-to-many sets, an article's
+    quotes, and its count of history records."""
     model = type(record)
     stored = model.objects.get(pk=record.pk)
-    state = model.objects.values().get(pk=record.pk)
+    fields = [field.attname for field in model._meta.concrete_fields if not field.generated]
+    state = model.objects.values(*fields).get(pk=record.pk)
     state.pop("updated_at", None)
     for field in model._meta.many_to_many:
         state[field.name] = set(getattr(stored, field.name).values_list("pk", flat=True))
@@ -88,6 +90,7 @@ def history_records():
 
 
 def with_paragraphs(record, field):
+    """The record with PARAGRAPHS in one text area, stored directly: no save, no history."""
     type(record).objects.filter(pk=record.pk).update(**{field: PARAGRAPHS})
     return record
 
@@ -111,8 +114,10 @@ def article_with_repeated_words():
 
 
 def never_quote(place):
+    """The quote of “Never” at its `place` (2 for the second) in article_with_repeated_words."""
     article = article_with_repeated_words()
-    return article.quotes.get(text="Never", start_offset=occurrences("Never", article.body)[place])
+    start = occurrences("Never", article.body)[place - 1]
+    return article.quotes.get(text="Never", start_offset=start)
 
 
 # The records each form is saved on: how to find or make one, and who may change it.
@@ -122,8 +127,8 @@ RECORDS = {
         ARCHIVIST,
     ),
     "article with repeated words": (article_with_repeated_words, ARCHIVIST),
-    "quote at the second place": (lambda: never_quote(1), EDITOR),
-    "quote at the third place": (lambda: never_quote(2), EDITOR),
+    "quote at the second place": (lambda: never_quote(2), EDITOR),
+    "quote at the third place": (lambda: never_quote(3), EDITOR),
     "quote over a paragraph break": (
         lambda: article_with_repeated_words().quotes.get(text__contains="\n"),
         EDITOR,
@@ -157,7 +162,7 @@ def test_a_form_saved_unchanged_changes_nothing(page, live_server, live_seed, na
     before, history = snapshot(record), history_records()
     save(page, save_button(page))
     assert snapshot(record) == saved_once(before)
-    assert history_records() == history + isinstance(record, VersionedModel)
+    assert history_records() == history + (1 if isinstance(record, VersionedModel) else 0)
 
 
 # One edit per form: the record, the field, and the value typed or chosen (stored as it is).
@@ -184,7 +189,7 @@ def test_one_edit_changes_exactly_that(page, live_server, live_seed, name, field
         control.fill(value)
     save(page, save_button(page))
     assert snapshot(record) == saved_once(before, **{field: value})
-    assert history_records() == history + isinstance(record, VersionedModel)
+    assert history_records() == history + (1 if isinstance(record, VersionedModel) else 0)
 
 
 def test_a_topic_added_to_a_claim_is_its_only_change(page, live_server, live_seed):
