@@ -465,3 +465,24 @@ def test_json_exports_keep_text_as_written(client, db):
     assert "Zelenskyy’s plan for Kyiv." in body(
         client.get(reverse("claims:claim_list"), {"format": "json"})
     )
+
+
+def test_a_claim_export_loads_each_relation_in_one_query_without_article_texts(client, db):
+    for number in range(3):
+        articles = [factories.make_article(outlet=factories.make_outlet()) for _ in range(2)]
+        evidence = [
+            factories.make_quote(articles[0], "I would expect", speaker=factories.make_person())
+        ]
+        factories.make_claim(
+            statement=f"Claim {number}.", actors=[factories.make_person(), factories.make_person()],
+            topics=[factories.make_topic()], articles=articles, evidence=evidence,
+            source=factories.make_source(),
+        )  # fmt: skip
+    with CaptureQueriesContext(connection) as queries:
+        rows = json.loads(body(client.get(reverse("claims:claim_list"), {"format": "json"})))
+    assert len(rows) == 3 and all(row["outlets"] and row["evidence"] for row in rows)
+    # The claims with their sources, then actors with people, topics, articles with outlets,
+    # and evidence with speakers: one query each, whatever the number of rows.
+    assert len(queries) == 5
+    assert not any('"raw_capture"' in query["sql"] for query in queries.captured_queries)
+    assert not any('"articles_article"."body"' in q["sql"] for q in queries.captured_queries)
