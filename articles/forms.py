@@ -50,7 +50,7 @@ class QuoteForm(VersionedForm):
 
     def clean(self):
         cleaned = super().clean()
-        article = cleaned.get("article") or getattr(self.instance, "article", None)
+        article = cleaned.get("article")  # also in an article's inline: its parent
         text = cleaned.get("text")
         if article is None or not text:
             return cleaned

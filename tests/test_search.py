@@ -246,6 +246,8 @@ def test_every_kind_shows_a_preview_and_one_kind_shows_a_page(db):
     assert [(g.kind, g.page) for g in groups if not g.count] == [
         ("quotes", groups[1].page), ("articles", groups[2].page)
     ]  # fmt: skip
+    first = search_everything(search, kind="claims")[0]
+    assert (first.page.number, len(first.page)) == (1, PAGE_SIZE)
     claims, quotes, articles = search_everything(search, kind="claims", page_number=2)
     assert (claims.count, len(claims.page), claims.page.number) == (23, 3, 2)
     assert (quotes.page, articles.page) == (None, None)
@@ -255,15 +257,15 @@ def test_every_kind_shows_a_preview_and_one_kind_shows_a_page(db):
 
 
 def test_did_you_mean_takes_the_closest_of_several_names(db):
-    for name in ["Stoltz", "Jens Stoltenberg", "Stoltenberg Foundation", "Jens Stolt"]:
+    for name in ["Stoltz", "Stoltenberg Foundation", "Jens Stoltenberg", "Jens Stolt"]:
         factories.make_person(name=name)
     assert suggest("Stoltenberg") == "Jens Stoltenberg"  # "Stoltenberg Foundation" is as close
     assert suggest("Jens Stoltenbrg") == "Jens Stoltenberg"
 
 
 def test_results_are_ranked_best_first_and_each_kind_keeps_its_name(db):
-    weak = factories.make_claim(statement="A plan that mentions NATO once.")
     strong = factories.make_claim(statement="NATO, NATO and NATO: the NATO plan.")
+    weak = factories.make_claim(statement="A plan that mentions NATO once.")
     search = prepare_search("NATO")
     groups = search_everything(search, kind="claims")
     assert [group.kind for group in groups] == ["claims", "quotes", "articles"]
