@@ -10,6 +10,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY newsarchive newsarchive
+COPY core core
 COPY articles articles
 COPY claims claims
 RUN pip install --no-cache-dir .

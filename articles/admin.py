@@ -3,7 +3,7 @@ from django.db import models
 
 from articles.forms import ArticleForm, QuoteForm, QuoteRowForm
 from articles.models import Article, Outlet, Person, Quote
-from newsarchive.admin import VersionedAdmin
+from core.admin import VersionedAdmin
 
 # Editors paste bare domains; read them as https (Django 6's default) rather than http.
 ASSUME_HTTPS = {models.URLField: {"assume_scheme": "https"}}

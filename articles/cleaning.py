@@ -24,7 +24,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from articles.text import normalise_text
+from core.text import normalise_text
 
 SHORT_LINE = 70  # characters; jusText's "length_low"
 

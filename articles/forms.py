@@ -3,8 +3,8 @@ import re
 from django import forms
 
 from articles.models import Quote
-from articles.text import normalise_line_breaks
-from newsarchive.admin import VersionedForm, VersionedRowForm
+from core.admin import VersionedForm, VersionedRowForm
+from core.text import normalise_line_breaks
 
 
 class ArticleForm(forms.ModelForm):

@@ -12,18 +12,19 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from articles.dates import DatePrecision, format_partial_date, partial_date_constraint
-from articles.search import weighted_vector
-from articles.text import NormalisedTextField
-from newsarchive.models import VersionedModel
-from newsarchive.slugs import NamedSlugMixin, unique_slug
+from core.citations import Citable, CitedByName, known, year_of
+from core.dates import DatePrecision, format_partial_date, partial_date_constraint
+from core.models import VersionedModel
+from core.search import weighted_vector
+from core.slugs import NamedSlugMixin, unique_slug
+from core.text import NormalisedTextField
 
 
 def capture_hash(raw_capture):
     return hashlib.sha256(raw_capture.encode()).hexdigest()
 
 
-class Outlet(NamedSlugMixin, models.Model):
+class Outlet(CitedByName, NamedSlugMixin, models.Model):
     """A publication that reported something the archive holds."""
 
     name = models.CharField(max_length=200)
@@ -65,7 +66,7 @@ class PersonQuerySet(models.QuerySet):
         )
 
 
-class Person(NamedSlugMixin, VersionedModel):
+class Person(CitedByName, NamedSlugMixin, VersionedModel):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=80, unique=True, blank=True)
     aliases = ArrayField(
@@ -249,6 +250,18 @@ class Article(models.Model):
                 }
             )
 
+    def citable(self, permalink):
+        return Citable(
+            f"article-{self.pk}",
+            self.display_title,
+            self.byline or ", ".join(author.name for author in self.authors.all()),
+            self.outlet.name if self.outlet else "Unknown outlet",
+            known(self.published_display),
+            year_of(self.published_date),
+            self.archived_at.date(),
+            permalink,
+        )
+
 
 class Quote(VersionedModel):
     """Words inside quotation marks in an article, with who said them."""
@@ -342,3 +355,15 @@ class Quote(VersionedModel):
                     f"“{found}”, not the quoted text."
                 }
             )
+
+    def citable(self, permalink):
+        return Citable(
+            f"quote-{self.pk}",
+            f"Quote: {self.text}",
+            self.speaker_display,
+            self.article.display_title,
+            known(self.occasion_date_display) or known(self.article.published_display),
+            year_of(self.occasion_date or self.article.published_date),
+            self.article.archived_at.date(),
+            permalink,
+        )

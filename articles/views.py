@@ -3,7 +3,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from articles.forms import ArticleViewForm
 from articles.highlight import body_segments
 from articles.models import Article, Quote
-from newsarchive.permalinks import redirect_to_canonical
+from core.permalinks import redirect_to_canonical
 
 
 def article_detail(request, pk, slug=None):

@@ -5,8 +5,8 @@ from django.template.response import TemplateResponse
 
 from articles.admin import ASSUME_HTTPS
 from claims.models import Annotation, Claim, ClaimActor, Source, SpellingVariant, Topic
-from newsarchive.admin import VersionedAdmin, history_paused
-from newsarchive.models import StaleEditError
+from core.admin import VersionedAdmin, history_paused
+from core.models import StaleEditError
 
 
 @admin.register(Topic)

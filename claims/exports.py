@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from articles.models import Article, Quote
 from claims.models import Claim, ClaimActor
-from newsarchive.citations import bibtex, citable
+from core.citations import bibtex
 
 CHUNK_SIZE = 500
 FORMATS = ["csv", "json", "bibtex", "csljson"]
@@ -203,14 +203,14 @@ def _json(objects, absolute):
 def _bibtex(objects, absolute):
     today = timezone.now().date()
     for obj in objects:
-        yield bibtex(citable(obj, absolute(obj.get_absolute_url())), today) + "\n\n"
+        yield bibtex(obj.citable(absolute(obj.get_absolute_url())), today) + "\n\n"
 
 
 def _csl_json(objects, absolute):
     accessed = list(timezone.now().date().timetuple()[:3])
     yield "["
     for index, obj in enumerate(objects):
-        item = citable(obj, absolute(obj.get_absolute_url()))
+        item = obj.citable(absolute(obj.get_absolute_url()))
         csl = {
             "id": f"newsarchive-{item.key}",
             "type": "article-newspaper" if isinstance(obj, Article) else "webpage",

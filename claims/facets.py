@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from django.db.models import Case, Count, IntegerField, Q, When
 from django.db.models.functions import ExtractMonth, ExtractYear
 
-from articles.dates import DatePrecision
 from claims.models import Claim, ClaimActor, Source
+from core.dates import DatePrecision
 
 FACETS = ["actor", "topic", "outlet", "source", "status", "period"]
 # A facet lists its chosen values and at most this many others, the most frequent first: a

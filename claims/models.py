@@ -12,17 +12,18 @@ from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from articles.dates import (
+from articles.models import Article, Person, Quote
+from core.citations import ARCHIVE_NAME, Citable, CitedByName, known, year_of
+from core.dates import (
     DatePrecision,
     format_partial_date,
     latest_possible_day,
     partial_date_constraint,
 )
-from articles.models import Article, Person, Quote
-from articles.search import weighted_vector
-from articles.text import NormalisedTextField
-from newsarchive.models import VersionedModel
-from newsarchive.slugs import NamedSlugMixin, decorative_slug
+from core.models import VersionedModel
+from core.search import weighted_vector
+from core.slugs import NamedSlugMixin, decorative_slug
+from core.text import NormalisedTextField
 
 
 class TopicQuerySet(models.QuerySet):
@@ -38,7 +39,7 @@ class TopicQuerySet(models.QuerySet):
         )
 
 
-class Topic(NamedSlugMixin, VersionedModel):
+class Topic(CitedByName, NamedSlugMixin, VersionedModel):
     name = models.CharField(max_length=200, unique=True)
     slug = models.SlugField(max_length=80, unique=True, blank=True)
     description = NormalisedTextField(blank=True)
@@ -138,6 +139,12 @@ class Source(VersionedModel):
     @property
     def date_display(self):
         return format_partial_date(self.date, self.date_precision)
+
+    def citable(self, permalink):
+        return Citable(
+            f"source-{self.pk}", str(self), self.publisher, ARCHIVE_NAME,
+            known(self.date_display), year_of(self.date), None, permalink,
+        )  # fmt: skip
 
 
 @dataclass
@@ -314,6 +321,21 @@ class Claim(VersionedModel):
     @property
     def claimed_date_display(self):
         return format_partial_date(self.claimed_date, self.claimed_date_precision)
+
+    def citable(self, permalink):
+        claimants = [
+            actor.person.name for actor in self.claim_actors.all() if actor.role == "claimant"
+        ]
+        return Citable(
+            f"claim-{self.pk}",
+            self.statement,
+            ", ".join(claimants),
+            ARCHIVE_NAME,
+            known(self.claimed_date_display),
+            year_of(self.claimed_date),
+            self.created_at.date(),
+            permalink,
+        )
 
 
 class Annotation(models.Model):

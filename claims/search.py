@@ -23,8 +23,8 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from articles.models import Article, Person, Quote
-from articles.search import SEARCH_CONFIG
 from claims.models import Claim, ClaimActor, SpellingVariant, Topic
+from core.search import SEARCH_CONFIG
 
 MAX_QUERY_LENGTH = 200
 LONGEST_NAME_IN_WORDS = 4

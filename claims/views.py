@@ -1,3 +1,4 @@
+from django.db.models import Count
 from django.shortcuts import get_object_or_404, render
 
 from articles.models import Article, Outlet, Person, Quote
@@ -18,10 +19,26 @@ from claims.search import (
     search_quotes,
     suggest,
 )
-from newsarchive.permalinks import redirect_to_canonical
+from core.permalinks import redirect_to_canonical
 
+LATEST_CLAIMS = 10
 QUOTES_ON_PERSON_PAGE = 20
 EXPORT_LABELS = [("csv", "CSV"), ("json", "JSON"), ("bibtex", "BibTeX"), ("csljson", "CSL-JSON")]
+
+
+def home(request):
+    context = {
+        "counts": {
+            "articles": Article.objects.count(),
+            "outlets": Outlet.objects.count(),
+            "people": Person.objects.count(),
+            "quotes": Quote.objects.count(),
+            "claims": Claim.objects.count(),
+        },
+        "latest_claims": Claim.objects.for_lists()[:LATEST_CLAIMS],
+        "topics": Topic.objects.annotate(claim_count=Count("claims")).order_by("name"),
+    }
+    return render(request, "home.html", context)
 
 
 def claim_list(request):

@@ -1,14 +1,14 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from newsarchive import views
+from claims.views import home
 
 admin.site.site_header = "newsarchive editors"
 admin.site.site_title = "newsarchive editors"
 admin.site.index_title = "Curate the archive"
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", home, name="home"),
     path("", include("articles.urls")),
     path("", include("claims.urls")),
     path("api/", include("claims.api_urls")),

@@ -1,7 +1,7 @@
 import pytest
 from django.core.management import call_command
 
-from newsarchive.seed_build import SEED_FIXTURE
+from claims.seed_build import SEED_FIXTURE
 from tests import factories
 
 

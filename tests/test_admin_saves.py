@@ -12,9 +12,9 @@ from django.urls import reverse
 
 from articles.forms import occurrences
 from articles.models import Article, Quote
-from articles.text import normalise_text
 from claims.models import Claim, Topic
-from newsarchive.roles import EDITOR
+from core.roles import EDITOR
+from core.text import normalise_text
 from tests import factories
 from tests.admin_forms import read_form
 

@@ -4,10 +4,10 @@ import datetime
 
 import pytest
 
-from articles.dates import DatePrecision
 from articles.models import Article, Quote
 from claims.models import Claim
-from newsarchive.citations import bibtex, citable, citations
+from core.citations import bibtex, citations
+from core.dates import DatePrecision
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -16,7 +16,7 @@ ACCESSED = datetime.date(2026, 11, 22)
 
 def test_an_article_citation_names_outlet_date_permalink_and_archive_dates(seed):
     article = Article.objects.get(slug="politico-plan-restructure-nato")
-    cited = citations(citable(article, "https://archive.example/articles/4/x/"), accessed=ACCESSED)
+    cited = citations(article.citable("https://archive.example/articles/4/x/"), accessed=ACCESSED)
     assert cited["Chicago"] == (
         "Francis Tawiah (Duisburg-Germany). “[Trump plans to restructure NATO rather than leave "
         "it, according to Politico].” Unknown outlet, 4 July 2024. Archived in newsarchive, "
@@ -31,20 +31,20 @@ def test_an_article_citation_names_outlet_date_permalink_and_archive_dates(seed)
 
 def test_a_claim_citation_names_its_claimants(seed):
     claim = Claim.objects.for_detail_page().get(statement__startswith="Kevin Roberts expects")
-    cited = citations(citable(claim, "https://archive.example/claims/3/"), accessed=ACCESSED)
+    cited = citations(claim.citable("https://archive.example/claims/3/"), accessed=ACCESSED)
     assert cited["Plain text"].startswith("Kevin Roberts. “Kevin Roberts expects")
     assert "newsarchive, 2 July 2024." in cited["Plain text"]
 
 
 def test_bibtex_is_an_entry_with_escaped_fields(seed):
     quote = Quote.objects.select_related("article__outlet").get(text="mistake")
-    entry = bibtex(citable(quote, "https://archive.example/quotes/4/"), ACCESSED)
+    entry = bibtex(quote.citable("https://archive.example/quotes/4/"), ACCESSED)
     assert entry.startswith(f"@misc{{newsarchive-quote-{quote.pk},\n")
     assert "  author = {Donald Trump}," in entry
     assert "  year = {2024}," in entry
     assert "  note = {Archived 2026-11-22; accessed 2026-11-22}," in entry
     assert entry.endswith("}")
-    item = citable(quote, "https://archive.example/q/")
+    item = quote.citable("https://archive.example/q/")
     item.title = "50% & {braces}"
     assert "{{50\\% \\& \\{braces\\}}}" in bibtex(item, ACCESSED)
 
@@ -89,7 +89,7 @@ UTC = datetime.UTC
 
 
 def cite(obj):
-    return citations(citable(obj, URL), accessed=ACCESSED)
+    return citations(obj.citable(URL), accessed=ACCESSED)
 
 
 def test_an_article_with_outlet_byline_and_day_is_cited_in_every_format(db):
@@ -203,11 +203,6 @@ def test_a_source_person_topic_and_outlet_are_cited_as_archive_pages(db):
             f"  howpublished = {{newsarchive}},\n  url = {{{URL}}},\n"
             "  note = {Accessed 2026-11-22},\n}",
         }
-
-
-def test_only_the_archives_records_can_be_cited():
-    with pytest.raises(TypeError, match="Nothing to cite"):
-        citable(object(), URL)
 
 
 def test_a_title_ending_in_x_keeps_its_x_unescaped(db):

@@ -15,8 +15,8 @@ from django.urls import reverse
 
 from articles.models import Article, Quote
 from claims.models import Annotation, Claim
-from newsarchive.models import StaleEditError
-from newsarchive.roles import ARCHIVIST, EDITOR
+from core.models import StaleEditError
+from core.roles import ARCHIVIST, EDITOR
 from tests import factories
 from tests.admin_forms import read_form
 

@@ -7,9 +7,9 @@ from collections import Counter
 
 import pytest
 
-from articles.dates import DatePrecision
 from claims.facets import FACETS, conditions, facet_counts
 from claims.models import Claim, ClaimActor
+from core.dates import DatePrecision
 from tests.varied_archive import build_varied_archive
 
 pytestmark = pytest.mark.django_db

@@ -6,9 +6,9 @@ import xml.etree.ElementTree as ET
 import pytest
 from django.utils import timezone
 
-from articles.dates import DatePrecision
 from claims.feeds import FEED_LENGTH
 from claims.models import Claim, ClaimActor
+from core.dates import DatePrecision
 from tests import factories
 
 pytestmark = pytest.mark.django_db

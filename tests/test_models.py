@@ -8,8 +8,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 
-from articles.dates import DatePrecision
 from articles.models import Article, Quote
+from core.dates import DatePrecision
 from tests import factories
 
 pytestmark = pytest.mark.django_db

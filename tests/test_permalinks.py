@@ -2,8 +2,8 @@
 
 import pytest
 
-from newsarchive.permalinks import redirect_to_canonical
-from newsarchive.slugs import decorative_slug, unique_slug
+from core.permalinks import redirect_to_canonical
+from core.slugs import decorative_slug, unique_slug
 from tests import factories
 
 pytestmark = pytest.mark.django_db

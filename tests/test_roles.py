@@ -3,7 +3,7 @@
 import pytest
 from django.contrib.auth.models import Group
 
-from newsarchive.roles import ARCHIVIST, EDITOR
+from core.roles import ARCHIVIST, EDITOR
 
 pytestmark = pytest.mark.django_db
 

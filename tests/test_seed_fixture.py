@@ -9,7 +9,7 @@ from django.core.management import call_command
 
 from articles.models import Article, Person, Quote
 from claims.models import Claim, Source, Topic
-from newsarchive.seed_build import (
+from claims.seed_build import (
     ANNOTATIONS,
     CAPTURES_DIR,
     SEED_FIXTURE,

@@ -15,7 +15,7 @@ import pytest
 from django.core import serializers
 
 from articles.models import Article
-from newsarchive.seed import load_seed_if_empty
+from claims.seed import load_seed_if_empty
 from tests import factories
 
 BASE_DIR = Path(__file__).resolve().parent.parent

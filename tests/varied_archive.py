@@ -9,8 +9,8 @@ topics or source; and quotes whose words stand two and three times, or overlap.
 
 import datetime
 
-from articles.dates import DatePrecision
 from claims.models import Claim, ClaimActor
+from core.dates import DatePrecision
 from tests import factories
 
 DAY, MONTH, YEAR = DatePrecision.DAY, DatePrecision.MONTH, DatePrecision.YEAR

@@ -5,8 +5,8 @@ import json
 from django import template
 from django.utils.safestring import mark_safe
 
-from articles.dates import DatePrecision
 from claims.models import Claim
+from core.dates import DatePrecision
 
 register = template.Library()
 # As json_script does: no "</script>" or "<!--" can appear inside the block.

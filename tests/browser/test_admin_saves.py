@@ -14,9 +14,9 @@ from simple_history.manager import HistoryManager
 from articles.forms import occurrences
 from articles.models import Article, Outlet, Person, Quote
 from claims.models import Claim, Source, Topic
-from newsarchive.admin import history_paused
-from newsarchive.models import VersionedModel
-from newsarchive.roles import ARCHIVIST, EDITOR
+from core.admin import history_paused
+from core.models import VersionedModel
+from core.roles import ARCHIVIST, EDITOR
 from tests import factories
 
 PASSWORD = "a-long-password-1"

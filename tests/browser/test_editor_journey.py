@@ -5,7 +5,7 @@ from django.contrib.auth.models import Group, User
 from playwright.sync_api import expect
 
 from claims.models import Claim
-from newsarchive.roles import EDITOR
+from core.roles import EDITOR
 
 
 def test_editor_annotates_and_analyst_sees_it(browser, page, live_server, live_seed):

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from newsarchive.seed_build import SEED_FIXTURE, AnnotationError, build_seed, render_fixture
+from claims.seed_build import SEED_FIXTURE, AnnotationError, build_seed, render_fixture
 
 
 class Command(BaseCommand):

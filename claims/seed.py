@@ -3,7 +3,7 @@
 from django.core.management import call_command
 
 from articles.models import Article
-from newsarchive.seed_build import SEED_FIXTURE
+from claims.seed_build import SEED_FIXTURE
 
 
 def load_seed_if_empty(fixture=SEED_FIXTURE):

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from newsarchive.seed import SEED_FIXTURE, load_seed_if_empty
+from claims.seed import SEED_FIXTURE, load_seed_if_empty
 
 
 class Command(BaseCommand):

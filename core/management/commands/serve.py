@@ -16,7 +16,6 @@ from django.core.management.base import BaseCommand
 from django.db import connections
 
 from newsarchive import database
-from newsarchive.seed import load_seed_if_empty
 
 GUNICORN_STOP_TIMEOUT = 30  # seconds
 
@@ -33,8 +32,7 @@ class Command(BaseCommand):
         url = database.database_url(settings.EMBEDDED_POSTGRES_DIR)
         call_command("migrate", interactive=False, verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
-        if load_seed_if_empty():
-            self.stdout.write("Loaded the seed corpus into the new archive.")
+        call_command("load_seed")
 
         gunicorn = subprocess.Popen(
             [

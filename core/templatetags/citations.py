@@ -1,6 +1,6 @@
 from django import template
 
-from newsarchive.citations import citable, citations
+from core.citations import citations
 
 register = template.Library()
 
@@ -10,4 +10,4 @@ def cite_box(context, obj, url=None):
     """The permalink and citations of obj (or of url, a page of it such as a quote's)."""
     request = context["request"]
     permalink = request.build_absolute_uri(url or obj.get_absolute_url())
-    return {"permalink": permalink, "citations": citations(citable(obj, permalink))}
+    return {"permalink": permalink, "citations": citations(obj.citable(permalink))}

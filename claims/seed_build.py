@@ -15,8 +15,8 @@ from pathlib import Path
 import yaml
 
 from articles.cleaning import clean_capture
-from articles.dates import DatePrecision
-from newsarchive.slugs import decorative_slug
+from core.dates import DatePrecision
+from core.slugs import decorative_slug
 
 FIXTURES_DIR = Path(__file__).resolve().parent.parent / "fixtures"
 CAPTURES_DIR = FIXTURES_DIR / "captures"

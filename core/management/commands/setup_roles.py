@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from newsarchive.roles import sync_roles
+from core.roles import sync_roles
 
 
 class Command(BaseCommand):

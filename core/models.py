@@ -3,7 +3,7 @@
 A versioned row carries a number that every save increments, on the condition that it is still
 the number the editor started from. Two editors who open the same row at version 3: the first
 to save makes it 4; the second save still says 3 and is refused, with nothing of the first
-overwritten. The admin checks it while locking the row (see newsarchive.admin); this save()
+overwritten. The admin checks it while locking the row (see core.admin); this save()
 holds the rule for every other path too.
 """
 

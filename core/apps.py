@@ -7,11 +7,12 @@ from django.db.models.signals import post_migrate
 logger = logging.getLogger("newsarchive.security")
 
 
-class NewsarchiveConfig(AppConfig):
-    """Site-wide pieces: the home page, error pages, roles, and the `serve` command."""
+class CoreConfig(AppConfig):
+    """Building blocks both apps share: versioned models and their admin, slugs, permalinks,
+    partial dates, text and search helpers, roles, the error pages and the `serve` command."""
 
-    name = "newsarchive"
-    verbose_name = "News archive"
+    name = "core"
+    verbose_name = "Core"
 
     def ready(self):
         post_migrate.connect(_sync_roles_after_migrate)
@@ -23,7 +24,7 @@ def _sync_roles_after_migrate(sender, **kwargs):
     # the last app's are there.
     from django.apps import apps
 
-    from newsarchive.roles import sync_roles
+    from core.roles import sync_roles
 
     if sender is list(apps.get_app_configs())[-1]:
         sync_roles()

@@ -1,16 +1,15 @@
 """Citations of archive pages in plain text, Chicago, APA and BibTeX.
 
-Each cites the archive's permalink, the date the archive made its record, and the date the
-reader accessed it, since archived pages are cited as archived, not as first published.
+Each model that can be cited says what its citation holds with a `citable(permalink)` method
+returning a Citable; the formats here only lay that out. Each cites the archive's permalink, the
+date the archive made its record, and the date the reader accessed it, since archived pages are
+cited as archived, not as first published.
 """
 
 import datetime
 from dataclasses import dataclass
 
 from django.utils import timezone
-
-from articles.models import Article, Outlet, Person, Quote
-from claims.models import Claim, Source, Topic
 
 ARCHIVE_NAME = "newsarchive"
 
@@ -27,53 +26,12 @@ class Citable:
     url: str  # the archive's permalink, absolute
 
 
-def citable(obj, permalink):
-    """What a citation of obj says; permalink is the absolute URL of its page."""
-    if isinstance(obj, Article):
-        return Citable(
-            f"article-{obj.pk}",
-            obj.display_title,
-            obj.byline or ", ".join(author.name for author in obj.authors.all()),
-            obj.outlet.name if obj.outlet else "Unknown outlet",
-            _known(obj.published_display),
-            _year(obj.published_date),
-            obj.archived_at.date(),
-            permalink,
-        )
-    if isinstance(obj, Quote):
-        return Citable(
-            f"quote-{obj.pk}",
-            f"Quote: {obj.text}",
-            obj.speaker_display,
-            obj.article.display_title,
-            _known(obj.occasion_date_display) or _known(obj.article.published_display),
-            _year(obj.occasion_date or obj.article.published_date),
-            obj.article.archived_at.date(),
-            permalink,
-        )
-    if isinstance(obj, Claim):
-        claimants = [
-            actor.person.name for actor in obj.claim_actors.all() if actor.role == "claimant"
-        ]
-        return Citable(
-            f"claim-{obj.pk}",
-            obj.statement,
-            ", ".join(claimants),
-            ARCHIVE_NAME,
-            _known(obj.claimed_date_display),
-            _year(obj.claimed_date),
-            obj.created_at.date(),
-            permalink,
-        )
-    if isinstance(obj, Source):
-        return Citable(
-            f"source-{obj.pk}", str(obj), obj.publisher, ARCHIVE_NAME, _known(obj.date_display),
-            _year(obj.date), None, permalink,
-        )  # fmt: skip
-    if isinstance(obj, Person | Topic | Outlet):
-        kind = type(obj).__name__.lower()
-        return Citable(f"{kind}-{obj.pk}", str(obj), "", ARCHIVE_NAME, "", "", None, permalink)
-    raise TypeError(f"Nothing to cite for {obj!r}")
+class CitedByName:
+    """A model cited by its name alone, as a page of the archive (people, topics, outlets)."""
+
+    def citable(self, permalink):
+        kind = type(self).__name__.lower()
+        return Citable(f"{kind}-{self.pk}", str(self), "", ARCHIVE_NAME, "", "", None, permalink)
 
 
 def citations(item, *, accessed=None):
@@ -141,11 +99,11 @@ def _join(parts):
     return " ".join(part for part in parts if part)
 
 
-def _known(display):
+def known(display):
     return "" if display == "date unknown" else display
 
 
-def _year(date):
+def year_of(date):
     return str(date.year) if date else ""
 
 
