@@ -104,7 +104,11 @@ class Person(CitedByName, NamedSlugMixin, VersionedModel):
 
 class ArticleQuerySet(models.QuerySet):
     def for_lists(self):
+        """Lists of articles, and their rows in exports: no texts."""
         return self.select_related("outlet").defer("body", "raw_capture")
+
+    def for_export(self):
+        return self.for_lists()
 
     def for_detail_page(self):
         return self.select_related("outlet").prefetch_related(
@@ -263,6 +267,14 @@ class Article(models.Model):
         )
 
 
+class QuoteQuerySet(models.QuerySet):
+    def for_export(self):
+        """Quotes with their speaker and article, without the article's texts."""
+        return self.select_related("speaker", "article__outlet").defer(
+            "article__body", "article__raw_capture"
+        )
+
+
 class Quote(VersionedModel):
     """Words inside quotation marks in an article, with who said them."""
 
@@ -305,6 +317,7 @@ class Quote(VersionedModel):
         db_persist=True,
     )
 
+    objects = QuoteQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["search_vector"])
 
     class Meta:

@@ -6,7 +6,6 @@ unfiltered archive. /api/openapi.json describes every endpoint.
 """
 
 import django_filters
-from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -14,18 +13,11 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
 
 from articles.models import Article, Outlet, Person, Quote
-from claims.explorer import matching_claims
-from claims.exports import (
-    article_row,
-    articles_for_export,
-    claim_row,
-    claims_for_export,
-    quote_row,
-    quotes_for_export,
-)
-from claims.filters import PAGE_SIZES, ClaimFilter
+from claims.exports import article_row, claim_row, quote_row
+from claims.filters import PAGE_SIZES, ClaimFilter, error_messages
 from claims.models import Claim
 from claims.search import prepare_search, search_articles, search_quotes
+from core.pages import NoSuchPage, page_of
 
 DEFAULT_API_PAGE_SIZE = 25
 
@@ -72,15 +64,12 @@ def claim_list(request):
     filterset = ClaimFilter(request.GET, queryset=Claim.objects.all())
     if not filterset.is_valid():
         return _errors(filterset.form)
-    cleaned = filterset.form.cleaned_data
-    search = prepare_search(cleaned["q"]) if cleaned.get("q") else None
-    claims = matching_claims(Claim.objects.all(), cleaned, search)
-    return _page(request, claims_for_export(claims), claim_row, cleaned)
+    return _page(request, filterset.qs.for_export(), claim_row, filterset.form.cleaned_data)
 
 
 @require_GET
 def claim_detail(request, pk):
-    claim = get_object_or_404(claims_for_export(Claim.objects.all()), pk=pk)
+    claim = get_object_or_404(Claim.objects.for_export(), pk=pk)
     return JsonResponse(claim_row(claim, request.build_absolute_uri))
 
 
@@ -89,7 +78,7 @@ def quote_list(request):
     filterset = QuoteFilter(request.GET, queryset=Quote.objects.order_by("pk"))
     if not filterset.is_valid():
         return _errors(filterset.form)
-    return _page(request, quotes_for_export(filterset.qs), quote_row, filterset.form.cleaned_data)
+    return _page(request, filterset.qs.for_export(), quote_row, filterset.form.cleaned_data)
 
 
 @require_GET
@@ -97,27 +86,21 @@ def article_list(request):
     filterset = ArticleFilter(request.GET, queryset=Article.objects.order_by("pk"))
     if not filterset.is_valid():
         return _errors(filterset.form)
-    rows = articles_for_export(filterset.qs)
+    rows = filterset.qs.for_export()
     return _page(request, rows, article_row, filterset.form.cleaned_data)
 
 
 def _errors(form):
-    errors = {
-        field: [error["message"] for error in field_errors]
-        for field, field_errors in form.errors.get_json_data().items()
-    }
-    return JsonResponse({"errors": errors}, status=400)
+    return JsonResponse({"errors": error_messages(form)}, status=400)
 
 
 def _page(request, rows, to_row, cleaned):
-    paginator = Paginator(rows, cleaned.get("per_page") or DEFAULT_API_PAGE_SIZE)
     number = int(cleaned.get("page") or 1)
-    if number > paginator.num_pages:
-        return JsonResponse(
-            {"errors": {"page": [f"There is no page {number}: there are {paginator.num_pages}."]}},
-            status=400,
-        )
-    page = paginator.page(number)
+    try:
+        page = page_of(rows, number, cleaned.get("per_page") or DEFAULT_API_PAGE_SIZE)
+    except NoSuchPage as error:
+        return JsonResponse({"errors": {"page": [str(error)]}}, status=400)
+    paginator = page.paginator
 
     def link(target):
         query = [

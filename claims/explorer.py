@@ -1,56 +1,42 @@
-"""The faceted claim explorer: one function that turns request parameters into a page of claims,
-facet counts, active-filter chips, a date histogram and the view's canonical URL.
+"""The faceted claim explorer: request parameters turned into a page of claims, facet counts,
+active-filter chips, a date histogram and the view's canonical URL.
 
-It serves /claims/ and the topic, outlet and source pages, which pass their own scope.
+It serves /claims/ and the topic, outlet, source and person pages, which pass their own scope.
+Which claims match is ClaimFilter's business (claims.filters); this module lays them out.
 """
 
 from dataclasses import dataclass, field
 
 from django.core.paginator import Paginator
-from django.db.models import F, Prefetch
 from django.urls import reverse
 
-from articles.models import Article
 from claims import facets
+from claims.exports import export_links
 from claims.filters import (
     DEFAULT_PAGE_SIZE,
     PAGE_SIZES,
     SORTS,
     ClaimFilter,
     canonical_parameters,
-    default_sort,
+    error_messages,
     query_string,
     with_value,
     without_page,
     without_value,
 )
-from claims.models import Claim, ClaimActor
-from claims.search import prepare_search, search_claims, suggest
+from claims.histogram import histogram
+from claims.models import Claim
+from claims.search import suggest
+from core.pages import NoSuchPage, page_of
 
-FACET_LABELS = {
-    "actor": "Actor",
-    "topic": "Topic",
-    "outlet": "Reporting outlet",
-    "source": "Original source",
-    "status": "Status",
-    "period": "Date",
-}
+VALUES_SHOWN = facets.VALUES_SHOWN
 PARAMETER_LABELS = {
-    **FACET_LABELS,
+    **facets.LABELS,
     "q": "Search",
     "sort": "Sort",
     "per_page": "Page size",
     "page": "Page",
 }
-ORDERINGS = {
-    "relevance": ["-rank", F("claimed_date").desc(nulls_last=True), "-pk"],
-    "newest": [F("claimed_date").desc(nulls_last=True), "-pk"],
-    "oldest": [F("claimed_date").asc(nulls_last=True), "pk"],
-}
-FACET_VALUES_SHOWN = facets.VALUES_SHOWN
-HISTOGRAM_HEIGHT = 80  # SVG units of the tallest bar
-HISTOGRAM_TOP = 14  # room for the count above the tallest bar
-BAR_SPACING = 40
 
 
 @dataclass
@@ -61,46 +47,37 @@ class Chip:
 
 
 @dataclass
-class Bar:
-    label: str
-    count: int
-    url: str
-    selected: bool
-    x: int = 0
-    y: int = 0
-    height: int = 0
-
-    @property
-    def center(self):
-        return self.x + 16
-
-    @property
-    def count_y(self):
-        return self.y - 3
-
-
-@dataclass
 class Exploration:
     filterset: ClaimFilter
     path: str
     parameters: list = field(default_factory=list)
     page: object = None
-    results: object = None  # every matching claim, ordered: what exports and feeds use
     export_format: str = ""
     facets: dict = field(default_factory=dict)
     chips: list = field(default_factory=list)
-    histogram: list = field(default_factory=list)
-    search: object = None
+    histogram: object = None
     suggestion: str = ""
-    sort: str = "newest"
     per_page: int = DEFAULT_PAGE_SIZE
     error: str = ""
 
-    values_shown = FACET_VALUES_SHOWN
+    values_shown = VALUES_SHOWN
 
     @property
     def is_valid(self):
         return not self.error
+
+    @property
+    def search(self):
+        return self.filterset.search if self.filterset.is_valid() else None
+
+    @property
+    def sort(self):
+        return self.filterset.chosen_sort
+
+    @property
+    def results(self):
+        """Every matching claim, in the view's order: what exports read."""
+        return self.filterset.qs
 
     @property
     def canonical_url(self):
@@ -110,22 +87,19 @@ class Exploration:
         return self.path + query_string(parameters)
 
     @property
+    def facet_groups(self):
+        """(name, label, values) of each facet, in the order they are shown."""
+        return [(name, facets.LABELS[name], values) for name, values in self.facets.items()]
+
+    @property
     def export_links(self):
         """(label, url) of this view's rows in each export format."""
-        labels = {"csv": "CSV", "json": "JSON", "bibtex": "BibTeX", "csljson": "CSL-JSON"}
-        return [
-            (label, self.url([*without_page(self.parameters), ("format", name)]))
-            for name, label in labels.items()
-        ]
+        return export_links(self.path, without_page(self.parameters))
 
     @property
     def feed_url(self):
         """The Atom feed of new claims in this view (scoped pages: their filters, as a view)."""
         return reverse("claims:feed") + query_string(without_page(self.parameters))
-
-    @property
-    def histogram_width(self):
-        return max(len(self.histogram) * BAR_SPACING, BAR_SPACING)
 
     @property
     def clear_url(self):
@@ -135,7 +109,7 @@ class Exploration:
     def sort_choices(self):
         available = SORTS if self.search else {k: v for k, v in SORTS.items() if k != "relevance"}
         return [
-            (label, key == self.sort, self.url(_replace(self.parameters, "sort", key, self)))
+            (label, key == self.sort, self._url_with("sort", key))
             for key, label in available.items()
         ]
 
@@ -149,6 +123,9 @@ class Exploration:
             )
             for size in PAGE_SIZES
         ]
+
+    def _url_with(self, name, value):
+        return self.url(_replace(self.parameters, name, value, self))
 
     @property
     def page_links(self):
@@ -166,67 +143,53 @@ class Exploration:
 
 
 def explore(claims, data, path):
-    """Explore `claims` (all of them, or a topic's, an outlet's, a source's) by `data`."""
+    """Explore `claims` (all of them, or a topic's, an outlet's, a source's) by `data`. With
+    ?format=, only the parameters are read: the export reads `results` itself."""
     filterset = ClaimFilter(data, queryset=claims)
     exploration = Exploration(filterset=filterset, path=path)
     if not filterset.is_valid():
-        exploration.error = _error_message(filterset)
+        exploration.error = _error_message(filterset.form)
         return exploration
     cleaned = filterset.form.cleaned_data
     exploration.parameters = canonical_parameters(cleaned)
-    exploration.search = prepare_search(cleaned["q"]) if cleaned.get("q") else None
-    exploration.sort = _sort(cleaned, exploration.search)
     exploration.per_page = cleaned.get("per_page") or DEFAULT_PAGE_SIZE
-    results = matching_claims(claims, cleaned, exploration.search)
-    exploration.results = results
     exploration.export_format = cleaned.get("format") or ""
     if exploration.export_format:
-        return exploration  # the rows are all an export needs
-    paginator = Paginator(_for_rows(results), exploration.per_page)
-    page_number = int(cleaned.get("page") or 1)
-    if page_number > paginator.num_pages:
-        exploration.error = (
-            f"There is no page {page_number}: these results have {paginator.num_pages} "
-            f"page{'s' if paginator.num_pages != 1 else ''}."
-        )
         return exploration
-    exploration.page = paginator.page(page_number)
+    try:
+        rows = filterset.qs.for_rows()
+        exploration.page = page_of(rows, int(cleaned.get("page") or 1), exploration.per_page)
+    except NoSuchPage as error:
+        exploration.error = str(error)
+        return exploration
+    _lay_out(exploration, claims, cleaned)
+    return exploration
 
+
+def _lay_out(exploration, claims, cleaned):
+    """Facet counts, chips, histogram and "did you mean" around a valid page of claims."""
     selected = _selected(cleaned)
-    searched = search_claims(claims, exploration.search) if exploration.search else claims
+    searched = exploration.filterset.searched(claims)
     exploration.facets = facets.facet_counts(searched, facets.conditions(cleaned), selected)
     exploration.facets["period"] = _months_of_chosen_years(exploration.facets["period"])
     for name, values in exploration.facets.items():
         for value in values:
             value.url = exploration.url(_toggle(exploration.parameters, name, value))
     exploration.chips = _chips(exploration, selected)
-    exploration.histogram = _histogram(exploration)
-    if exploration.search and not paginator.count:
-        exploration.suggestion = suggest(exploration.search.text) or ""
-    return exploration
-
-
-def matching_claims(claims, cleaned, search):
-    """The claims a valid ClaimFilter's data (and its prepared search) selects, in its order:
-    what the explorer lists, and what the API and feeds show."""
-    if search:
-        claims = search_claims(claims, search)
-    return facets.apply(claims, facets.conditions(cleaned)).order_by(
-        *ORDERINGS[_sort(cleaned, search)]
+    exploration.histogram = histogram(
+        exploration.facets["period"],
+        lambda period: exploration.url(with_value(exploration.parameters, "period", period)),
     )
+    if exploration.search and not exploration.page.paginator.count:
+        exploration.suggestion = suggest(exploration.search.text) or ""
 
 
-def _error_message(filterset):
-    messages = []
-    for name, errors in filterset.form.errors.items():
-        label = PARAMETER_LABELS.get(name, name)
-        messages += [f"{label}: {error}" for error in errors]
-    return " ".join(messages)
-
-
-def _sort(cleaned, search):
-    sort = cleaned.get("sort") or default_sort(cleaned)
-    return "newest" if sort == "relevance" and not search else sort
+def _error_message(form):
+    return " ".join(
+        f"{PARAMETER_LABELS.get(name, name)}: {message}"
+        for name, messages in error_messages(form).items()
+        for message in messages
+    )
 
 
 def _replace(parameters, name, value, exploration):
@@ -244,14 +207,6 @@ def _toggle(parameters, name, value):
     if value.selected:
         return without_value(parameters, name, value.value)
     return with_value(parameters, name, value.value)
-
-
-def _for_rows(results):
-    return results.select_related("source").prefetch_related(
-        "topics",
-        Prefetch("claim_actors", ClaimActor.objects.select_related("person")),
-        Prefetch("articles", Article.objects.for_lists()),
-    )
 
 
 def _selected(cleaned):
@@ -295,44 +250,5 @@ def _chips(exploration, selected):
     for name in facets.FACETS:
         for value, label in selected[name]:
             remove = without_value(exploration.parameters, name, value)
-            chips.append(Chip(FACET_LABELS[name], label, exploration.url(remove)))
+            chips.append(Chip(facets.LABELS[name], label, exploration.url(remove)))
     return chips
-
-
-def _histogram(exploration):
-    """Bars for the years; for the months of a year when one year (or its months) is chosen."""
-    periods = exploration.facets["period"]
-    years = [value for value in periods if len(value.value) == 4]
-    chosen_years = {
-        value.value[:4] for value in periods if value.selected and value.value[0].isdigit()
-    }
-    if len(chosen_years) == 1:
-        year = chosen_years.pop()
-        counts = {value.value: value for value in periods if value.value.startswith(f"{year}-")}
-        bars = []
-        for month in range(1, 13):
-            key = f"{year}-{month:02d}"
-            value = counts.get(key)
-            bars.append(
-                Bar(
-                    label=facets.MONTH_NAMES[month - 1],
-                    count=value.count if value else 0,
-                    url=exploration.url(
-                        _toggle(exploration.parameters, "period", value)
-                        if value
-                        else with_value(exploration.parameters, "period", key)
-                    ),
-                    selected=bool(value and value.selected),
-                )
-            )
-    else:
-        bars = [
-            Bar(label=value.value, count=value.count, url=value.url, selected=value.selected)
-            for value in sorted(years, key=lambda value: value.value)
-        ]
-    tallest = max((bar.count for bar in bars), default=0) or 1
-    for index, bar in enumerate(bars):
-        bar.height = round(HISTOGRAM_HEIGHT * bar.count / tallest)
-        bar.x = index * BAR_SPACING
-        bar.y = HISTOGRAM_TOP + HISTOGRAM_HEIGHT - bar.height
-    return bars

@@ -7,39 +7,21 @@ Field names are stable; add fields, never rename them.
 
 import csv
 import json
+from collections.abc import Callable
+from dataclasses import dataclass
 
-from django.db.models import Prefetch
 from django.http import StreamingHttpResponse
 from django.utils import timezone
+from django.utils.http import urlencode
 
 from articles.models import Article, Quote
-from claims.models import Claim, ClaimActor
+from claims.models import Claim
 from core.citations import bibtex
 
 CHUNK_SIZE = 500
-FORMATS = ["csv", "json", "bibtex", "csljson"]
 # A cell a spreadsheet would read as a formula is prefixed with ' (OWASP's CSV injection advice).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\0")
 LIST_SEPARATOR = "; "
-
-
-def claims_for_export(claims):
-    return claims.select_related("source").prefetch_related(
-        Prefetch("claim_actors", ClaimActor.objects.select_related("person")),
-        "topics",
-        Prefetch("articles", Article.objects.select_related("outlet").defer("body", "raw_capture")),
-        Prefetch("evidence", Quote.objects.select_related("speaker")),
-    )
-
-
-def quotes_for_export(quotes):
-    return quotes.select_related("speaker", "article__outlet").defer(
-        "article__body", "article__raw_capture"
-    )
-
-
-def articles_for_export(articles):
-    return articles.select_related("outlet").defer("body", "raw_capture")
 
 
 def claim_row(claim, absolute):
@@ -132,22 +114,26 @@ ROW_BUILDERS = {Claim: claim_row, Quote: quote_row, Article: article_row}
 
 
 def export_response(rows, export_format, *, name, request):
-    """A streamed download of the queryset `rows` (claims, quotes or articles) in a FORMAT."""
-    absolute = request.build_absolute_uri
+    """A streamed download of the queryset `rows` (claims, quotes or articles) in a format named
+    in FORMATS."""
+    chosen = FORMATS[export_format]
     objects = rows.iterator(chunk_size=CHUNK_SIZE)
-    writers = {
-        "csv": (_csv, "text/csv; charset=utf-8", "csv"),
-        "json": (_json, "application/json", "json"),
-        "bibtex": (_bibtex, "application/x-bibtex; charset=utf-8", "bib"),
-        "csljson": (_csl_json, "application/vnd.citationstyles.csl+json", "json"),
-    }
-    write, content_type, extension = writers[export_format]
-    response = StreamingHttpResponse(write(objects, absolute), content_type=content_type)
+    response = StreamingHttpResponse(
+        chosen.write(objects, request.build_absolute_uri), content_type=chosen.content_type
+    )
     stamp = timezone.now().strftime("%Y-%m-%d")
     response["Content-Disposition"] = (
-        f'attachment; filename="newsarchive-{name}-{stamp}.{extension}"'
+        f'attachment; filename="newsarchive-{name}-{stamp}.{chosen.extension}"'
     )
     return response
+
+
+def export_links(url, parameters=()):
+    """(label, url) of a list in each format: `url` with `parameters` and ?format=."""
+    return [
+        (chosen.label, f"{url}?{urlencode([*parameters, ('format', name)])}")
+        for name, chosen in FORMATS.items()
+    ]
 
 
 def _records(objects, absolute):
@@ -225,3 +211,22 @@ def _csl_json(objects, absolute):
             csl["issued"] = {"date-parts": [[int(item.year)]]}
         yield ("," if index else "") + "\n" + json.dumps(csl, ensure_ascii=False)
     yield "\n]\n"
+
+
+@dataclass(frozen=True)
+class ExportFormat:
+    label: str
+    content_type: str
+    extension: str
+    write: Callable  # (objects, absolute) -> the file's text, in pieces
+
+
+# Every export format, by the name ?format= takes: views, links and the API's document read this.
+FORMATS = {
+    "csv": ExportFormat("CSV", "text/csv; charset=utf-8", "csv", _csv),
+    "json": ExportFormat("JSON", "application/json", "json", _json),
+    "bibtex": ExportFormat("BibTeX", "application/x-bibtex; charset=utf-8", "bib", _bibtex),
+    "csljson": ExportFormat(
+        "CSL-JSON", "application/vnd.citationstyles.csl+json", "json", _csl_json
+    ),
+}

@@ -15,6 +15,14 @@ from claims.models import Claim, ClaimActor, Source
 from core.dates import DatePrecision
 
 FACETS = ["actor", "topic", "outlet", "source", "status", "period"]
+LABELS = {
+    "actor": "Actor",
+    "topic": "Topic",
+    "outlet": "Reporting outlet",
+    "source": "Original source",
+    "status": "Status",
+    "period": "Date",
+}
 # A facet lists its chosen values and at most this many others, the most frequent first: a
 # narrower view brings the rest into the list.
 VALUES_SHOWN = 100

@@ -7,11 +7,8 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
 from articles.models import Person
-from claims.explorer import matching_claims
-from claims.exports import claims_for_export
-from claims.filters import ClaimFilter, canonical_parameters, query_string
+from claims.filters import ClaimFilter, canonical_parameters, error_messages, query_string
 from claims.models import Claim, ClaimActor, Topic
-from claims.search import prepare_search
 
 FEED_LENGTH = 50
 
@@ -22,14 +19,17 @@ class ClaimFeed(Feed):
     feed_type = Atom1Feed
 
     def get_object(self, request):
-        filterset = ClaimFilter(request.GET)  # only validates: the claims are matched below
+        filterset = ClaimFilter(request.GET, queryset=Claim.objects.all())
         if not filterset.is_valid():
-            raise BadRequest(f"Not a valid view of the claims: {filterset.form.errors.as_text()}")
-        cleaned = filterset.form.cleaned_data
-        search = prepare_search(cleaned["q"]) if cleaned.get("q") else None
-        query = query_string(canonical_parameters(cleaned))
+            problems = "; ".join(
+                f"{name}: {message}"
+                for name, messages in error_messages(filterset.form).items()
+                for message in messages
+            )
+            raise BadRequest(f"Not a valid view of the claims: {problems}")
+        query = query_string(canonical_parameters(filterset.form.cleaned_data))
         return {
-            "claims": matching_claims(Claim.objects.all(), cleaned, search),
+            "claims": filterset.qs,
             "view": reverse("claims:claim_list") + query,
             "feed": reverse("claims:feed") + query,
         }
@@ -47,7 +47,7 @@ class ClaimFeed(Feed):
         return "Claims as they are added to the archive, newest first."
 
     def items(self, obj):
-        return claims_for_export(obj["claims"].order_by("-created_at", "-pk"))[:FEED_LENGTH]
+        return obj["claims"].for_export().order_by("-created_at", "-pk")[:FEED_LENGTH]
 
     def item_title(self, claim):
         return claim.statement

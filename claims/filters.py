@@ -1,4 +1,4 @@
-"""Every parameter of the claim explorer: validated, applied, and put in canonical order.
+"""Every parameter of a view of the claims: validated, applied, and put in canonical order.
 
 A value that isn't valid (an unknown id, a malformed period, a page that isn't a number) makes the
 form invalid; the view then answers 400 with the form's message instead of any results.
@@ -7,17 +7,24 @@ form invalid; the view then answers 400 with the form's message instead of any r
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import F
+from django.utils.functional import cached_property
 from django.utils.http import urlencode
 
 from articles.models import Outlet, Person
 from claims import facets
 from claims.exports import FORMATS as EXPORT_FORMATS
 from claims.models import Claim, Source, Topic
-from claims.search import prepare_search, search_claims
+from claims.search import MAX_QUERY_LENGTH, prepare_search, search_claims
 
 PAGE_SIZES = [10, 25, 50, 100]
 DEFAULT_PAGE_SIZE = 25
 SORTS = {"relevance": "Relevance", "newest": "Newest", "oldest": "Oldest"}
+ORDERINGS = {
+    "relevance": ["-rank", F("claimed_date").desc(nulls_last=True), "-pk"],
+    "newest": [F("claimed_date").desc(nulls_last=True), "-pk"],
+    "oldest": [F("claimed_date").asc(nulls_last=True), "pk"],
+}
 # The canonical order of parameters: the same view always has the same URL.
 PARAMETER_ORDER = ["q", *facets.FACETS, "sort", "per_page", "page"]
 
@@ -43,49 +50,70 @@ class PeriodsFilter(django_filters.MultipleChoiceFilter):
 
 
 class ClaimFilter(django_filters.FilterSet):
-    """The explorer's parameters. Each facet filter applies that facet's condition from
-    claims.facets, which the explorer also uses one by one to count values."""
+    """The one path from a view's parameters to its claims: validation, the prepared search
+    (with aliases, synonyms and spelling variants), the facets and the order.
 
-    q = django_filters.CharFilter(label="Search", max_length=200, method="filter_search")
+    `.qs` is every matching claim in the view's order; the explorer, the JSON API, the feeds and
+    the exports all read it. The filters declare and validate the parameters (and tell the API's
+    document their types); filter_queryset applies them together, since a search and the facets
+    combine in ways one filter at a time can't say.
+    """
+
+    q = django_filters.CharFilter(label="Search", max_length=MAX_QUERY_LENGTH)
     actor = django_filters.ModelMultipleChoiceFilter(
-        queryset=Person.objects.all(), method="filter_facet"
+        field_name="actors", queryset=Person.objects.all()
     )
     topic = django_filters.ModelMultipleChoiceFilter(
-        queryset=Topic.objects.all(), method="filter_facet"
+        field_name="topics", queryset=Topic.objects.all()
     )
     outlet = django_filters.ModelMultipleChoiceFilter(
-        queryset=Outlet.objects.all(), method="filter_facet"
+        field_name="articles__outlet", queryset=Outlet.objects.all()
     )
-    source = django_filters.ModelMultipleChoiceFilter(
-        queryset=Source.objects.all(), method="filter_facet"
-    )
-    status = django_filters.MultipleChoiceFilter(
-        choices=Claim.Status.choices, method="filter_facet"
-    )
-    period = PeriodsFilter(method="filter_facet")
-    # Presentation, not filtering: the explorer orders and pages.
-    sort = django_filters.ChoiceFilter(choices=list(SORTS.items()), method="keep", empty_label=None)
+    source = django_filters.ModelMultipleChoiceFilter(queryset=Source.objects.all())
+    status = django_filters.MultipleChoiceFilter(choices=Claim.Status.choices)
+    period = PeriodsFilter(field_name="claimed_date")
+    # How the view is shown, not which claims it holds.
+    sort = django_filters.ChoiceFilter(choices=list(SORTS.items()), empty_label=None)
     per_page = django_filters.TypedChoiceFilter(
-        choices=[(size, size) for size in PAGE_SIZES], coerce=int, method="keep"
+        choices=[(size, size) for size in PAGE_SIZES], coerce=int
     )
-    page = django_filters.NumberFilter(min_value=1, method="keep")
+    page = django_filters.NumberFilter(min_value=1)
     format = django_filters.ChoiceFilter(
-        choices=[(name, name) for name in EXPORT_FORMATS], method="keep", empty_label=None
+        choices=[(name, name) for name in EXPORT_FORMATS], empty_label=None
     )
 
     class Meta:
         model = Claim
         fields = []
 
-    def filter_search(self, queryset, name, value):
-        search = prepare_search(value)
-        return search_claims(queryset, search) if search else queryset
+    @cached_property
+    def search(self):
+        """The prepared search, or None without one (call is_valid() first)."""
+        text = self.form.cleaned_data.get("q")
+        return prepare_search(text) if text else None
 
-    def filter_facet(self, queryset, name, value):
-        return facets.apply(queryset, facets.conditions({name: value}))
+    @property
+    def chosen_sort(self):
+        """The order asked for; relevance only when there is a search to rank by."""
+        sort = self.form.cleaned_data.get("sort") or default_sort(self.form.cleaned_data)
+        return "newest" if sort == "relevance" and not self.search else sort
 
-    def keep(self, queryset, name, value):
-        return queryset
+    def searched(self, claims):
+        """The claims the search (if any) matches, before the facets narrow them."""
+        return search_claims(claims, self.search) if self.search else claims
+
+    def filter_queryset(self, queryset):
+        matching = facets.apply(self.searched(queryset), facets.conditions(self.form.cleaned_data))
+        return matching.order_by(*ORDERINGS[self.chosen_sort])
+
+
+def error_messages(form):
+    """{parameter: [message, …]}: the one shape of a view's errors, which each surface renders
+    its own way (the HTML 400 page, the API's JSON 400 body, the feed's 400)."""
+    return {
+        name: [error["message"] for error in errors]
+        for name, errors in form.errors.get_json_data().items()
+    }
 
 
 def canonical_parameters(cleaned):

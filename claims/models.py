@@ -175,7 +175,24 @@ class ClaimQuerySet(models.QuerySet):
         )
 
     def for_lists(self):
+        """Short lists (the home page, search results): statement, status, source, topics."""
         return self.select_related("source").prefetch_related("topics")
+
+    def for_rows(self):
+        """The explorer's rows: also who made each claim and where it was reported."""
+        return self.for_lists().prefetch_related(
+            models.Prefetch("claim_actors", ClaimActor.objects.select_related("person")),
+            models.Prefetch("articles", Article.objects.for_lists()),
+        )
+
+    def for_export(self):
+        """Everything an export row, a feed entry or an API row holds, without article texts."""
+        return self.select_related("source").prefetch_related(
+            models.Prefetch("claim_actors", ClaimActor.objects.select_related("person")),
+            "topics",
+            models.Prefetch("articles", Article.objects.for_lists()),
+            models.Prefetch("evidence", Quote.objects.select_related("speaker")),
+        )
 
 
 class Claim(VersionedModel):

@@ -17,13 +17,13 @@ from django.contrib.postgres.search import (
     SearchRank,
     TrigramWordSimilarity,
 )
-from django.core.paginator import Paginator
 from django.db.models import BooleanField, ExpressionWrapper, F, Q
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from articles.models import Article, Person, Quote
 from claims.models import Claim, ClaimActor, SpellingVariant, Topic
+from core.pages import page_of
 from core.search import SEARCH_CONFIG
 
 MAX_QUERY_LENGTH = 200
@@ -206,7 +206,8 @@ RESULT_KINDS = ["claims", "quotes", "articles"]
 
 def search_everything(search, *, kind="all", page_number=1):
     """Result groups for claims, quotes and articles: a count of each kind, and a page of rows
-    of the chosen kind (or the first few of each). Two queries per kind, plus prefetches."""
+    of the chosen kind (or the first few of each). Two queries per kind, plus prefetches.
+    A page past the last of the chosen kind raises NoSuchPage."""
     searchers = {
         "claims": lambda: search_claims(Claim.objects.for_lists(), search),
         "quotes": lambda: search_quotes(Quote.objects.select_related("speaker", "article"), search),
@@ -215,11 +216,12 @@ def search_everything(search, *, kind="all", page_number=1):
     groups = []
     for name in RESULT_KINDS:
         results = searchers[name]().order_by("-rank", "-pk")
-        size = PAGE_SIZE if kind == name else PREVIEW_SIZE
-        paginator = Paginator(results, size)
-        if kind in ("all", name):
-            page = paginator.get_page(page_number if kind == name else 1)
-            groups.append(ResultGroup(name, paginator.count, page))
+        if kind == name:
+            page = page_of(results, page_number, PAGE_SIZE)
+            groups.append(ResultGroup(name, page.paginator.count, page))
+        elif kind == "all":
+            page = page_of(results, 1, PREVIEW_SIZE)
+            groups.append(ResultGroup(name, page.paginator.count, page))
         else:
-            groups.append(ResultGroup(name, paginator.count, None))
+            groups.append(ResultGroup(name, results.count(), None))
     return groups

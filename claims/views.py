@@ -1,14 +1,10 @@
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 
 from articles.models import Article, Outlet, Person, Quote
 from claims.explorer import explore
-from claims.exports import (
-    articles_for_export,
-    claims_for_export,
-    export_response,
-    quotes_for_export,
-)
+from claims.exports import export_links, export_response
 from claims.forms import ExportForm, SearchForm
 from claims.models import Claim, ClaimActor, Source, Topic
 from claims.search import (
@@ -19,11 +15,11 @@ from claims.search import (
     search_quotes,
     suggest,
 )
+from core.pages import NoSuchPage
 from core.permalinks import redirect_to_canonical
 
 LATEST_CLAIMS = 10
 QUOTES_ON_PERSON_PAGE = 20
-EXPORT_LABELS = [("csv", "CSV"), ("json", "JSON"), ("bibtex", "BibTeX"), ("csljson", "CSL-JSON")]
 
 
 def home(request):
@@ -86,6 +82,7 @@ def person_detail(request, pk, slug=None):
     quotes = Quote.objects.filter(speaker=person).select_related("article__outlet")
     search = prepare_search(request.GET.get("q", ""))
     quotes = search_quotes(quotes, search).order_by("-rank", "-pk") if search else quotes
+    quotes_url = reverse("claims:person_quotes", args=[person.pk, person.slug])
     return _render_exploration(
         request,
         "claims/person_detail.html",
@@ -93,7 +90,8 @@ def person_detail(request, pk, slug=None):
         person=person,
         quotes=quotes[:QUOTES_ON_PERSON_PAGE],
         quote_count=quotes.count(),
-        export_formats=EXPORT_LABELS,
+        quote_export_links=export_links(quotes_url, [("q", search.text)] if search else []),
+        quotes_described="these quotes" if search else f"all {person.name}'s quotes",
         authored_articles=person.authored_articles.for_lists(),
     )
 
@@ -109,7 +107,7 @@ def person_quotes(request, pk, slug):
     if search:
         quotes = search_quotes(quotes, search).order_by("-rank", "pk")
     return export_response(
-        quotes_for_export(quotes),
+        quotes.for_export(),
         form.cleaned_data["format"],
         name=f"people-{person.pk}-{person.slug}-quotes",
         request=request,
@@ -124,20 +122,28 @@ def search(request):
     kind, export_format = form.cleaned_data["type"], form.cleaned_data["format"]
     if query and export_format:
         rows = {
-            "claims": lambda: claims_for_export(search_claims(Claim.objects.all(), query)),
-            "quotes": lambda: quotes_for_export(search_quotes(Quote.objects.all(), query)),
-            "articles": lambda: articles_for_export(search_articles(Article.objects.all(), query)),
+            "claims": lambda: search_claims(Claim.objects.for_export(), query),
+            "quotes": lambda: search_quotes(Quote.objects.for_export(), query),
+            "articles": lambda: search_articles(Article.objects.for_export(), query),
         }[kind]().order_by("-rank", "pk")
         return export_response(rows, export_format, name=f"search-{kind}", request=request)
-    context = {"form": form, "search": query, "kind": kind, "export_formats": EXPORT_LABELS}
+    context = {"form": form, "search": query, "kind": kind}
     if query:
-        groups = search_everything(
-            query, kind=form.cleaned_data["type"], page_number=form.cleaned_data["page"]
-        )
-        context["groups"] = groups
-        if not any(group.count for group in groups):
+        try:
+            context["groups"] = _result_groups(request, query, kind, form.cleaned_data["page"])
+        except NoSuchPage as error:
+            form.add_error("page", str(error))
+            return render(request, "claims/search.html", {"form": form}, status=400)
+        if not any(group.count for group in context["groups"]):
             context["suggestion"] = suggest(query.text)
     return render(request, "claims/search.html", context)
+
+
+def _result_groups(request, query, kind, page_number):
+    groups = search_everything(query, kind=kind, page_number=page_number)
+    for group in groups:
+        group.export_links = export_links(request.path, [("q", query.text), ("type", group.kind)])
+    return groups
 
 
 def _render_exploration(request, template, scope, **context):
@@ -146,7 +152,7 @@ def _render_exploration(request, template, scope, **context):
     exploration = explore(scope, request.GET, request.path)
     if exploration.is_valid and exploration.export_format:
         return export_response(
-            claims_for_export(exploration.results),
+            exploration.results.for_export(),
             exploration.export_format,
             name=_export_name(request.path),
             request=request,

@@ -65,7 +65,9 @@ def test_a_bad_filter_is_a_400_naming_the_parameter(client, archive, name, param
 def test_a_page_past_the_end_is_a_400_not_the_last_page(client, archive, name):
     response = client.get(reverse(name), {"page": 2})
     assert response.status_code == 400
-    assert response.json() == {"errors": {"page": ["There is no page 2: there are 1."]}}
+    assert response.json() == {
+        "errors": {"page": ["There is no page 2: these results have 1 page."]}
+    }
 
 
 def test_pages_link_to_each_other_keeping_the_filters(client, db):
