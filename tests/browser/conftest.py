@@ -13,6 +13,8 @@ from django.core.management import call_command
 from claims.seed_build import SEED_FIXTURE
 
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
+# axe-core at the version package-lock.json pins; `make test` installs it with `npm ci`.
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -65,3 +67,14 @@ def page(browser):
 @pytest.fixture
 def live_seed(transactional_db):
     call_command("loaddata", str(SEED_FIXTURE), verbosity=0)
+
+
+@pytest.fixture
+def axe_script():
+    """The path of axe-core's script, for the accessibility checks to inject into pages."""
+    if not AXE.exists():
+        message = f"no axe-core at {AXE}: `make test` installs it with npm"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI must run the accessibility tests, but there is {message}")
+        pytest.skip(message)
+    return AXE
