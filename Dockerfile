@@ -16,10 +16,9 @@ COPY claims claims
 RUN pip install --no-cache-dir .
 COPY . .
 
-# collectstatic needs settings but no database: placeholders keep the embedded server from starting.
-RUN SECRET_KEY=collectstatic-only ALLOWED_HOSTS=localhost \
-    DATABASE_URL=postgres://unused@localhost/unused \
-    python manage.py collectstatic --noinput
+# collectstatic reads settings but uses no database, so it needs no DATABASE_URL (production
+# never starts an embedded server); production settings do require these two placeholders.
+RUN SECRET_KEY=collectstatic-only ALLOWED_HOSTS=localhost python manage.py collectstatic --noinput
 
 RUN useradd --system --no-create-home newsarchive
 USER newsarchive

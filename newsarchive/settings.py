@@ -9,10 +9,10 @@ import datetime
 import secrets
 from pathlib import Path
 
+import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
-from newsarchive import database
 from newsarchive.env import env_bool, env_choice, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -108,8 +108,19 @@ TEMPLATES = [
     },
 ]
 
-EMBEDDED_POSTGRES_DIR = Path(env_str("EMBEDDED_POSTGRES_DIR", str(VAR_DIR / "postgres")))
-DATABASES = {"default": database.database_settings(database.database_url(EMBEDDED_POSTGRES_DIR))}
+
+def _default_database():
+    """The server DATABASE_URL names. Settings never start one (issue #11): without DATABASE_URL,
+    manage.py, wsgi.py and tests/settings.py start the embedded PostgreSQL and set it (see
+    newsarchive/database.py). Where it stays unset (the Dockerfile's collectstatic), Django's
+    dummy backend answers any database use with ImproperlyConfigured."""
+    url = env_str("DATABASE_URL")
+    if not url:
+        return {"ENGINE": "django.db.backends.dummy"}
+    return dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+
+
+DATABASES = {"default": _default_database()}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -1,7 +1,9 @@
 """Test settings: the project's settings on a temporary embedded PostgreSQL.
 
-Each test run gets its own server in a fresh temporary folder, deleted when the run ends, unless
-DATABASE_URL names a server to use instead (pytest-django creates its test database there).
+The project's settings start no server; like manage.py, this module is the test run's entry
+point and starts one. Each test run gets its own server in a fresh temporary folder, deleted when
+the run ends, unless DATABASE_URL names a server to use instead (pytest-django creates its test
+database there). Subprocesses the tests start inherit DATABASE_URL.
 """
 
 import os

@@ -1,11 +1,14 @@
 """The embedded PostgreSQL: started from an empty folder, reused, shared, and stopped."""
 
+import os
 import subprocess
 import sys
 import textwrap
 
 import psycopg
 import pytest
+
+from newsarchive import database
 
 # Each step runs in its own process, as runserver, gunicorn and manage.py commands would.
 START = textwrap.dedent("""
@@ -15,9 +18,13 @@ START = textwrap.dedent("""
 """)
 
 
-def run_python(code, *args):
+def run_python(code, *args, environment=None):
     result = subprocess.run(
-        [sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=120
+        [sys.executable, "-c", code, *args],
+        env={**os.environ, **(environment or {})},
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stderr
     return result.stdout.strip()
@@ -87,3 +94,35 @@ def test_a_process_that_died_without_detaching_does_not_keep_the_server_alive(da
     assert postmaster_running(data_dir)
     run_python(START, str(data_dir))
     assert not postmaster_running(data_dir)
+
+
+def test_an_entry_point_without_a_database_url_starts_the_server_and_hands_on_its_url(data_dir):
+    entry_point = textwrap.dedent("""
+        import os
+        from newsarchive import database
+        database.start_embedded_server_unless_configured()
+        print(os.environ["DATABASE_URL"])
+    """)
+    url = run_python(
+        entry_point, environment={"DATABASE_URL": "", "EMBEDDED_POSTGRES_DIR": str(data_dir)}
+    )
+    assert url.startswith("postgresql://postgres@") and url.endswith("/newsarchive")
+    assert (data_dir / "PG_VERSION").exists()
+    assert not postmaster_running(data_dir), "the library stops it when the process exits"
+
+
+def test_an_entry_point_with_a_database_url_starts_nothing(monkeypatch, data_dir):
+    monkeypatch.setenv("DATABASE_URL", "postgres://archive@db.example/newsarchive")
+    monkeypatch.setenv("EMBEDDED_POSTGRES_DIR", str(data_dir))
+    assert database.start_embedded_server_unless_configured() is None
+    assert os.environ["DATABASE_URL"] == "postgres://archive@db.example/newsarchive"
+    assert not data_dir.exists()
+
+
+def test_production_never_starts_an_embedded_server(monkeypatch, data_dir):
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.setenv("NEWSARCHIVE_ENV", "production")
+    monkeypatch.setenv("EMBEDDED_POSTGRES_DIR", str(data_dir))
+    assert database.start_embedded_server_unless_configured() is None
+    assert "DATABASE_URL" not in os.environ
+    assert not data_dir.exists()

@@ -3,12 +3,15 @@
 import os
 import subprocess
 import sys
+import textwrap
+from pathlib import Path
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from newsarchive import env
 
+BASE_DIR = Path(__file__).resolve().parent.parent
 PRODUCTION = {
     "NEWSARCHIVE_ENV": "production",
     "SECRET_KEY": "x7$kq!2vR9#mWp4Lz8@nT1&bY6^hJ3*cF5(dG0)sA-eU+iO=uK~",
@@ -25,6 +28,57 @@ def manage(*args, **environment):
         text=True,
         timeout=120,
     )
+
+
+def without_a_database(tmp_path):
+    """No DATABASE_URL, and an embedded server folder that would show if anything started one."""
+    return {"DATABASE_URL": "", "EMBEDDED_POSTGRES_DIR": str(tmp_path / "postgres")}
+
+
+def set_up_django(code, tmp_path):
+    """Run code after django.setup() in a fresh process with the project's settings, no database."""
+    environment = {**os.environ, "DJANGO_SETTINGS_MODULE": "newsarchive.settings"}
+    return subprocess.run(
+        [sys.executable, "-c", "import django, sys\ndjango.setup()\n" + textwrap.dedent(code)],
+        cwd=BASE_DIR,
+        env={**environment, **without_a_database(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_importing_the_settings_starts_no_database(tmp_path):
+    result = set_up_django("print('embedded_postgres' in sys.modules)", tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False"
+    assert not (tmp_path / "postgres").exists()
+
+
+def test_without_a_database_url_any_database_use_fails_with_improperly_configured(tmp_path):
+    result = set_up_django(
+        """
+        from django.contrib.auth.models import User
+        User.objects.count()
+        """,
+        tmp_path,
+    )
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: settings.DATABASES is improperly configured" in result.stderr
+    assert not (tmp_path / "postgres").exists()
+
+
+def test_production_collects_static_files_without_a_database(tmp_path):
+    result = manage(
+        "collectstatic",
+        "--noinput",
+        **PRODUCTION,
+        **without_a_database(tmp_path),
+        STATIC_ROOT=str(tmp_path / "static"),
+    )
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "static" / "staticfiles.json").exists()
+    assert not (tmp_path / "postgres").exists(), "production must never start an embedded server"
 
 
 def test_the_system_check_passes():

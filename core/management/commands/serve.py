@@ -1,21 +1,17 @@
 """`make run`: migrate, load the seed corpus into an empty archive, and serve with gunicorn.
 
-This process owns the embedded PostgreSQL (when DATABASE_URL is not set): gunicorn and its
-workers get its URL in DATABASE_URL, and on Ctrl-C or SIGTERM this process waits for gunicorn
-to stop and then stops the database, so nothing is left running.
+gunicorn and its workers inherit DATABASE_URL from this process: the server's, or the embedded
+PostgreSQL's that manage.py started. On Ctrl-C or SIGTERM this process waits for gunicorn to
+stop; manage.py then stops the embedded database, so nothing is left running.
 """
 
-import os
 import signal
 import subprocess
 import sys
 
-from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import connections
-
-from newsarchive import database
 
 GUNICORN_STOP_TIMEOUT = 30  # seconds
 
@@ -29,7 +25,6 @@ class Command(BaseCommand):
         parser.add_argument("--workers", type=int, default=2)
 
     def handle(self, *, host, port, workers, **options):
-        url = database.database_url(settings.EMBEDDED_POSTGRES_DIR)
         call_command("migrate", interactive=False, verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
         call_command("load_seed")
@@ -47,7 +42,6 @@ class Command(BaseCommand):
                 "--access-logfile",
                 "-",
             ],
-            env={**os.environ, "DATABASE_URL": url},
         )
         self.stdout.write(
             f"\nnewsarchive is serving at http://{host}:{port}/\n"
@@ -70,7 +64,6 @@ class Command(BaseCommand):
         finally:
             self._stop_gunicorn(gunicorn)
             connections.close_all()
-            database.stop_embedded_server(settings.EMBEDDED_POSTGRES_DIR)
         self.stdout.write("newsarchive stopped.")
 
     def _stop_gunicorn(self, gunicorn):
