@@ -68,6 +68,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "core.routers.PinToPrimaryMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "core.middleware.RejectNulBytesMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -120,7 +121,20 @@ def _default_database():
     return dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
 
 
-DATABASES = {"default": _default_database()}
+def _replicas():
+    """Read replicas of the primary (DATABASE_REPLICA_URLS, comma-separated); core.routers
+    decides which reads may use them. Tests read them as the primary itself."""
+    return {
+        f"replica_{number}": {
+            **dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True),
+            "TEST": {"MIRROR": "default"},
+        }
+        for number, url in enumerate(env_list("DATABASE_REPLICA_URLS", []), start=1)
+    }
+
+
+DATABASES = {"default": _default_database(), **_replicas()}
+DATABASE_ROUTERS = ["core.routers.PrimaryReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -1,0 +1,96 @@
+"""Read replicas: writes and every read that must see a write go to the primary."""
+
+import importlib
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.http import HttpResponse
+
+from claims.models import Topic
+from core import routers
+from newsarchive import settings as project_settings
+
+TWO_REPLICAS = ["replica_1", "replica_2"]
+router = routers.PrimaryReplicaRouter()
+
+
+@pytest.fixture
+def with_replicas(monkeypatch):
+    monkeypatch.setattr(routers, "replicas", lambda: TWO_REPLICAS)
+
+
+def reads_in_request(rf, request, after_write=False):
+    """Where Topic reads go during a request through the middleware."""
+    seen = {}
+
+    def view(request):
+        if after_write:
+            router.db_for_write(Topic)
+        seen["db"] = router.db_for_read(Topic)
+        return HttpResponse()
+
+    response = routers.PinToPrimaryMiddleware(view)(request)
+    return seen["db"], response
+
+
+def anonymous(request):
+    request.user = AnonymousUser()
+    return request
+
+
+def test_without_replicas_everything_uses_the_primary(rf):
+    assert routers.replicas() == []
+    assert reads_in_request(rf, anonymous(rf.get("/claims/")))[0] == "default"
+
+
+def test_analysts_reads_go_to_a_replica(rf, with_replicas):
+    assert reads_in_request(rf, anonymous(rf.get("/claims/")))[0] in TWO_REPLICAS
+
+
+def test_writes_and_migrations_go_to_the_primary(with_replicas):
+    assert router.db_for_write(Topic) == "default"
+    assert router.allow_migrate("default", "claims")
+    assert not router.allow_migrate("replica_1", "claims")
+
+
+def test_a_signed_in_editor_reads_from_the_primary(rf, with_replicas, admin_user):
+    request = rf.get("/claims/")
+    request.user = admin_user
+    assert reads_in_request(rf, request)[0] == "default"
+
+
+def test_reads_after_a_write_in_the_same_request_use_the_primary(rf, with_replicas):
+    assert reads_in_request(rf, anonymous(rf.get("/claims/")), after_write=True)[0] == "default"
+
+
+def test_after_a_save_the_browser_reads_from_the_primary_for_a_while(rf, with_replicas):
+    db, response = reads_in_request(rf, anonymous(rf.post("/admin/claims/claim/1/change/")))
+    assert db == "default"
+    cookie = response.cookies[routers.PIN_COOKIE]
+    assert cookie["max-age"] == routers.PIN_SECONDS and cookie["httponly"]
+    next_page = anonymous(rf.get("/claims/1/"))
+    next_page.COOKIES[routers.PIN_COOKIE] = cookie.value
+    assert reads_in_request(rf, next_page)[0] == "default"
+
+
+def test_an_expired_or_forged_pin_cookie_reads_from_a_replica(rf, with_replicas):
+    for value in ["0", "not-a-time"]:
+        request = anonymous(rf.get("/claims/"))
+        request.COOKIES[routers.PIN_COOKIE] = value
+        assert reads_in_request(rf, request)[0] in TWO_REPLICAS
+
+
+def test_the_pin_ends_with_the_request(rf, with_replicas):
+    reads_in_request(rf, anonymous(rf.get("/claims/")), after_write=True)
+    assert reads_in_request(rf, anonymous(rf.get("/claims/")))[0] in TWO_REPLICAS
+
+
+def test_replica_urls_become_databases_that_tests_mirror(monkeypatch):
+    monkeypatch.setenv("DATABASE_REPLICA_URLS", "postgres://r1/db,postgres://r2/db")
+    reloaded = importlib.reload(project_settings)
+    try:
+        assert reloaded.DATABASES["replica_1"]["HOST"] == "r1"
+        assert reloaded.DATABASES["replica_2"]["TEST"] == {"MIRROR": "default"}
+    finally:
+        monkeypatch.delenv("DATABASE_REPLICA_URLS")
+        importlib.reload(project_settings)
