@@ -5,11 +5,12 @@
 It starts a temporary embedded PostgreSQL (deleted afterwards), fills it with synthetic claims
 (bench/explorer.py's generator), then requests the same page of /api/claims/ from three
 implementations, in-process through Django's test client: the hand-written view the API had
-before issue #11, Django REST framework (with django-filter's DjangoFilterBackend) and
-django-ninja. Each run asks them in interleaved rounds; the script prints the median and p90 per
-request of wall time and of this process's CPU time, and the CPU each adds to the hand-written
-view, run by run. All three build the same rows (claims.exports.claim_row) from the same
-ClaimFilter, and their bodies are checked to agree before they are timed.
+before issue #11, the API on Django REST framework that replaced it (claims/api.py, with
+django-filter's DjangoFilterBackend), and the same endpoint on django-ninja. Each run asks them
+in interleaved rounds; the script prints the median and p90 per request of wall time and of this
+process's CPU time, and the CPU each adds to the hand-written view, run by run. All three build
+the same rows (claims.exports.claim_row) from the same ClaimFilter, and their bodies are checked
+to agree before they are timed.
 """
 
 import argparse
@@ -36,15 +37,9 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import path  # noqa: E402
 from django.utils.http import urlencode  # noqa: E402
-from django_filters.rest_framework import DjangoFilterBackend  # noqa: E402
 from explorer import populate  # noqa: E402
 from ninja import NinjaAPI, Query, Schema  # noqa: E402
 from pydantic import Field  # noqa: E402
-from rest_framework.exceptions import APIException  # noqa: E402
-from rest_framework.generics import ListAPIView  # noqa: E402
-from rest_framework.pagination import BasePagination  # noqa: E402
-from rest_framework.renderers import JSONRenderer  # noqa: E402
-from rest_framework.response import Response  # noqa: E402
 
 from claims.exports import claim_row  # noqa: E402
 from claims.filters import PAGE_SIZES, ClaimFilter, error_messages  # noqa: E402
@@ -90,58 +85,6 @@ def handwritten_claims(request):
     return JsonResponse(page_body(request, page, number, claim_rows(request, page)))
 
 
-# Django REST framework: a generic list view, django-filter's backend, a pagination class.
-class BadParameters(APIException):
-    status_code = 400
-
-    def __init__(self, errors):
-        super().__init__({"errors": errors})
-
-
-class FilterSetBackend(DjangoFilterBackend):
-    def filter_queryset(self, request, queryset, view):
-        filterset = self.get_filterset(request, queryset, view)
-        if not filterset.is_valid():
-            raise BadParameters(error_messages(filterset.form))
-        view.filterset = filterset
-        return filterset.qs
-
-
-class Pagination(BasePagination):
-    def paginate_queryset(self, queryset, request, view=None):
-        cleaned = view.filterset.form.cleaned_data
-        self.number = int(cleaned.get("page") or 1)
-        try:
-            self.page = page_of(queryset, self.number, cleaned.get("per_page") or PAGE_SIZE)
-        except NoSuchPage as error:
-            raise BadParameters({"page": [str(error)]}) from None
-        self.request = request
-        return list(self.page.object_list)
-
-    def get_paginated_response(self, data):
-        return Response(page_body(self.request, self.page, self.number, data))
-
-
-class DrfClaims(ListAPIView):
-    queryset = Claim.objects.for_export()
-    filter_backends = [FilterSetBackend]
-    filterset_class = ClaimFilter
-    pagination_class = Pagination
-    authentication_classes = []
-    permission_classes = []
-    renderer_classes = [JSONRenderer]
-
-    def get_serializer(self, claims, many=True):
-        return RowsSerializer(claims, self.request)
-
-
-class RowsSerializer:
-    """What a serializer's .data would be: the export's rows."""
-
-    def __init__(self, claims, request):
-        self.data = [claim_row(claim, request.build_absolute_uri) for claim in claims]
-
-
 # django-ninja: the parameters and the body declared as pydantic schemas.
 ninja_api = NinjaAPI(urls_namespace="bench-ninja", docs_url=None)
 
@@ -184,14 +127,13 @@ def ninja_claims(request, parameters: Query[ClaimParameters]):
     return page_body(request, page, parameters.page, claim_rows(request, page))
 
 
-# The site's own URLs too: rows link to claims' pages.
+# The site's own URLs, the API's among them; rows link to the site's pages.
 urlpatterns = [
     *site_urlpatterns,
     path("hand/claims/", handwritten_claims),
-    path("drf/claims/", DrfClaims.as_view()),
     path("ninja/", ninja_api.urls),
 ]
-IMPLEMENTATIONS = {"hand-written": "/hand", "DRF": "/drf", "ninja": "/ninja"}
+IMPLEMENTATIONS = {"hand-written": "/hand", "DRF": "/api", "ninja": "/ninja"}
 QUERIES = [
     "?per_page=100",
     "?per_page=100&status=reported&status=disputed&period=2019&period=2020&period=2021"

@@ -1,25 +1,57 @@
-"""A small read-only JSON API: claims, quotes and articles, with the HTML views' filters.
+"""A small read-only JSON API on Django REST framework: claims, quotes and articles, with the HTML
+views' filters.
 
 Rows have the export's stable fields (claims.exports); lists are paginated with next and
 previous links. A bad parameter is a 400 whose JSON body lists what was wrong, never the
-unfiltered archive. /api/openapi.json describes every endpoint.
+unfiltered archive. drf-spectacular generates /api/openapi.json from these views: the parameters
+from their FilterSets, the responses from the declarations below.
 """
 
+import re
+
 import django_filters
-from django.http import JsonResponse
-from django.shortcuts import get_object_or_404
-from django.urls import reverse
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.utils.http import urlencode
-from django.views.decorators.http import require_GET
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.contrib.django_filters import DjangoFilterExtension
+from drf_spectacular.extensions import OpenApiSerializerExtension
+from drf_spectacular.plumbing import build_basic_type, build_parameter_type
+from drf_spectacular.renderers import OpenApiJsonRenderer2
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    inline_serializer,
+)
+from drf_spectacular.views import SpectacularAPIView
+from rest_framework import generics, serializers
+from rest_framework.exceptions import APIException
+from rest_framework.pagination import BasePagination
+from rest_framework.response import Response
 
 from articles.models import Article, Outlet, Person, Quote
 from claims.exports import article_row, claim_row, quote_row
-from claims.filters import PAGE_SIZES, ClaimFilter, error_messages
+from claims.facets import PERIOD, UNDATED
+from claims.filters import PAGE_SIZES, ClaimFilter, PeriodsFilter, error_messages
 from claims.models import Claim
 from claims.search import prepare_search, search_articles, search_quotes
 from core.pages import NoSuchPage, page_of
 
 DEFAULT_API_PAGE_SIZE = 25
+# Only reads: every other method is a 405 (HEAD is a GET without its body).
+READ_ONLY = ["get", "head"]
+# A period as facets.PERIOD reads it, or "undated"; without Python's group names, so that every
+# JSON Schema validator reads the pattern.
+PERIOD_PATTERN = f"^{UNDATED}$|{re.sub(r'[?]P<[a-z]+>', '?:', PERIOD.pattern)}"
+# core.middleware answers a NUL character anywhere in the address with the site's HTML 400.
+NO_NUL = r"^[^\x00]*$"
+# The JSON Schema keyword for each bound a form field checks.
+BOUNDS = {
+    MinValueValidator: "minimum",
+    MaxValueValidator: "maximum",
+    MaxLengthValidator: "maxLength",
+}
 
 
 class PagedSearchFilter(django_filters.FilterSet):
@@ -59,196 +91,239 @@ class ArticleFilter(PagedSearchFilter):
         fields = []
 
 
-@require_GET
-def claim_list(request):
-    filterset = ClaimFilter(request.GET, queryset=Claim.objects.all())
-    if not filterset.is_valid():
-        return _errors(filterset.form)
-    return _page(request, filterset.qs.for_export(), claim_row, filterset.form.cleaned_data)
+class BadParameters(APIException):
+    """A 400 whose body says which parameters were wrong: {"errors": {name: [message, …]}}."""
+
+    status_code = 400
+
+    def __init__(self, errors):
+        super().__init__({"errors": errors})
 
 
-@require_GET
-def claim_detail(request, pk):
-    claim = get_object_or_404(Claim.objects.for_export(), pk=pk)
-    return JsonResponse(claim_row(claim, request.build_absolute_uri))
+class FilterSetBackend(DjangoFilterBackend):
+    """django-filter's backend, answering bad parameters with the archive's 400. It keeps the
+    valid FilterSet on the view, whose page and per_page the pagination reads."""
+
+    def filter_queryset(self, request, queryset, view):
+        filterset = self.get_filterset(request, queryset, view)
+        if not filterset.is_valid():
+            raise BadParameters(error_messages(filterset.form))
+        view.filterset = filterset
+        return filterset.qs
 
 
-@require_GET
-def quote_list(request):
-    filterset = QuoteFilter(request.GET, queryset=Quote.objects.order_by("pk"))
-    if not filterset.is_valid():
-        return _errors(filterset.form)
-    return _page(request, filterset.qs.for_export(), quote_row, filterset.form.cleaned_data)
+class Pages(BasePagination):
+    """Page `page` of `per_page` rows, with absolute links to the pages either side that keep
+    every other parameter. A page past the end is a 400 (core.pages)."""
 
+    def paginate_queryset(self, queryset, request, view=None):
+        cleaned = view.filterset.form.cleaned_data
+        self.request = request
+        self.number = int(cleaned.get("page") or 1)
+        try:
+            self.page = page_of(
+                queryset, self.number, cleaned.get("per_page") or DEFAULT_API_PAGE_SIZE
+            )
+        except NoSuchPage as error:
+            raise BadParameters({"page": [str(error)]}) from None
+        return list(self.page.object_list)
 
-@require_GET
-def article_list(request):
-    filterset = ArticleFilter(request.GET, queryset=Article.objects.order_by("pk"))
-    if not filterset.is_valid():
-        return _errors(filterset.form)
-    rows = filterset.qs.for_export()
-    return _page(request, rows, article_row, filterset.form.cleaned_data)
+    def get_paginated_response(self, data):
+        page, paginator = self.page, self.page.paginator
+        return Response(
+            {
+                "count": paginator.count,
+                "page": self.number,
+                "pages": paginator.num_pages,
+                "next": self._link(page.next_page_number() if page.has_next() else None),
+                "previous": self._link(
+                    page.previous_page_number() if page.has_previous() else None
+                ),
+                "results": data,
+            }
+        )
 
-
-def _errors(form):
-    return JsonResponse({"errors": error_messages(form)}, status=400)
-
-
-def _page(request, rows, to_row, cleaned):
-    number = int(cleaned.get("page") or 1)
-    try:
-        page = page_of(rows, number, cleaned.get("per_page") or DEFAULT_API_PAGE_SIZE)
-    except NoSuchPage as error:
-        return JsonResponse({"errors": {"page": [str(error)]}}, status=400)
-    paginator = page.paginator
-
-    def link(target):
+    def _link(self, number):
+        """The absolute URL of page `number`, keeping every other parameter; None for no page."""
+        if number is None:
+            return None
         query = [
             (name, value)
-            for name, values in request.GET.lists()
+            for name, values in self.request.GET.lists()
             if name != "page"
             for value in values
         ]
-        return request.build_absolute_uri(f"{request.path}?{urlencode([*query, ('page', target)])}")
+        path = f"{self.request.path}?{urlencode([*query, ('page', number)])}"
+        return self.request.build_absolute_uri(path)
 
-    return JsonResponse(
-        {
-            "count": paginator.count,
-            "page": number,
-            "pages": paginator.num_pages,
-            "next": link(page.next_page_number()) if page.has_next() else None,
-            "previous": link(page.previous_page_number()) if page.has_previous() else None,
-            "results": [to_row(obj, request.build_absolute_uri) for obj in page.object_list],
+    def get_paginated_response_schema(self, schema):
+        link = {"type": ["string", "null"], "format": "uri"}
+        return {
+            "type": "object",
+            "required": ["count", "page", "pages", "next", "previous", "results"],
+            "properties": {
+                "count": {"type": "integer"},
+                "page": {"type": "integer"},
+                "pages": {"type": "integer"},
+                "next": link,
+                "previous": link,
+                "results": schema,
+            },
         }
+
+
+class FilterSetParameters(DjangoFilterExtension):
+    """The FilterSets' parameters as drf-spectacular reads them, completed (complete_parameter)."""
+
+    target_class = FilterSetBackend
+    priority = 1  # before drf-spectacular's own extension for django-filter
+
+    def resolve_filter_field(self, auto_schema, model, filterset_class, field_name, filter_field):
+        if isinstance(filter_field, django_filters.TypedChoiceFilter):
+            return [typed_choice_parameter(field_name, filter_field)]
+        parameters = super().resolve_filter_field(
+            auto_schema, model, filterset_class, field_name, filter_field
+        )
+        for parameter in parameters:
+            complete_parameter(parameter, filter_field)
+        return parameters
+
+
+def typed_choice_parameter(name, filter_field):
+    """drf-spectacular doesn't read TypedChoiceFilters: their values have their choices' type."""
+    choices = [value for value, _ in filter_field.extra["choices"]]
+    return build_parameter_type(
+        name=name,
+        location=OpenApiParameter.QUERY,
+        schema={**build_basic_type(type(choices[0])), "enum": choices},
+        description=filter_field.label or "",
     )
 
 
-@require_GET
-def openapi(request):
-    return JsonResponse(openapi_document(request))
+def complete_parameter(parameter, filter_field):
+    """What drf-spectacular leaves out of a filter's parameter: what ids name, choices in the
+    code's order, the bounds its form field checks, and what a period is (not a date, as the
+    model's field would have it)."""
+    extra = filter_field.extra
+    schema = parameter["schema"]
+    value = schema.get("items", schema)  # one value of a repeatable parameter
+    if isinstance(filter_field, django_filters.ModelMultipleChoiceFilter):
+        things = extra["queryset"].model._meta.verbose_name_plural
+        parameter["description"] = f"Ids of {things} (any of)."
+    if isinstance(filter_field, PeriodsFilter):
+        value.clear()
+        value.update(type="string", pattern=PERIOD_PATTERN)
+        parameter["description"] = f"Years (2024), months (2024-07) or {UNDATED} (any of)."
+    if value.get("type") == "string" and "pattern" not in value:
+        value["pattern"] = NO_NUL
+    if "enum" in value:
+        value["enum"] = [choice for choice, _ in extra["choices"]]
+    for validator in filter_field.field.validators:
+        if type(validator) in BOUNDS:
+            value[BOUNDS[type(validator)]] = validator.limit_value
 
 
-# Declarative data, not logic: mutants of its strings say nothing about the suite, and a
-# document generated from the code replaces it (issue #11).
-def openapi_document(request):  # pragma: no mutate block
-    def parameter(name, description, schema=None, many=False):
-        schema = schema or {"type": "string"}
-        if many:
-            schema = {"type": "array", "items": schema}
-        return {
-            "name": name,
-            "in": "query",
-            "required": False,
-            "description": description,
-            "schema": schema,
-            **({"explode": True} if many else {}),
-        }
+class Row(serializers.BaseSerializer):
+    """An export row (claims.exports) per object; `row` is claim_row, quote_row or article_row."""
 
-    paging = [
-        parameter("page", "Page number, from 1.", {"type": "integer", "minimum": 1}),
-        parameter("per_page", "Rows per page.", {"type": "integer", "enum": PAGE_SIZES}),
-    ]
-    search = parameter("q", 'Full-text search: words, "phrases", OR, -exclusion.')
-    listing = {
-        "type": "object",
-        "properties": {
-            "count": {"type": "integer"},
-            "page": {"type": "integer"},
-            "pages": {"type": "integer"},
-            "next": {"type": ["string", "null"]},
-            "previous": {"type": ["string", "null"]},
-            "results": {"type": "array", "items": {"type": "object"}},
+    def to_representation(self, instance):
+        return self.row(instance, self.context["request"].build_absolute_uri)
+
+
+class RowAsObject(OpenApiSerializerExtension):
+    """A row is an object whose fields claims.exports defines (and keeps stable)."""
+
+    target_class = Row
+    match_subclasses = True
+
+    def map_serializer(self, auto_schema, direction):
+        return {"type": "object", "additionalProperties": True}
+
+
+class ClaimRow(Row):
+    row = staticmethod(claim_row)
+
+
+class QuoteRow(Row):
+    row = staticmethod(quote_row)
+
+
+class ArticleRow(Row):
+    row = staticmethod(article_row)
+
+
+BAD_PARAMETERS = OpenApiResponse(
+    inline_serializer(
+        "Errors",
+        {
+            "errors": serializers.DictField(
+                child=serializers.ListField(child=serializers.CharField())
+            )
         },
-    }
-    errors = {
-        "description": "A parameter is not valid; nothing else is returned.",
-        "content": {
-            "application/json": {
-                "schema": {
-                    "type": "object",
-                    "properties": {
-                        "errors": {
-                            "type": "object",
-                            "additionalProperties": {"type": "array", "items": {"type": "string"}},
-                        }
-                    },
-                }
-            }
-        },
-    }
+    ),
+    description="A parameter is not valid (an unknown id among them), or the page is past the "
+    "end: the body says which and why, and nothing else is returned. An address holding a NUL "
+    "character is refused before it reaches the API, with the site's HTML error page.",
+)
 
-    def operation(summary, parameters, schema=listing):
-        return {
-            "get": {
-                "summary": summary,
-                "parameters": parameters,
-                "responses": {
-                    "200": {
-                        "description": "OK",
-                        "content": {"application/json": {"schema": schema}},
-                    },
-                    "400": errors,
-                },
-            }
-        }
 
-    integer = {"type": "integer"}
+def listing(row):
+    """A list's responses: a page of rows, or a 400 (see BAD_PARAMETERS)."""
     return {
-        "openapi": "3.1.0",
-        "info": {
-            "title": "newsarchive API",
-            "version": "1",
-            "description": "Read-only access to the archive's claims, quotes and articles. Field "
-            "names are stable. Each HTML list also downloads as CSV, JSON, BibTeX and CSL-JSON "
-            "with ?format=.",
-        },
-        "servers": [{"url": request.build_absolute_uri("/")}],
-        "paths": {
-            reverse("api:claims"): operation(
-                "Claims, filtered as in the claim explorer",
-                [
-                    search,
-                    parameter("actor", "Person ids (any of).", integer, many=True),
-                    parameter("topic", "Topic ids (any of).", integer, many=True),
-                    parameter("outlet", "Reporting outlet ids (any of).", integer, many=True),
-                    parameter("source", "Original source ids (any of).", integer, many=True),
-                    parameter(
-                        "status", "Statuses (any of).", {"enum": Claim.Status.values}, many=True
-                    ),
-                    parameter("period", "Years (2024), months (2024-07) or undated.", many=True),
-                    parameter(
-                        "sort",
-                        "relevance, newest or oldest.",
-                        {"enum": ["relevance", "newest", "oldest"]},
-                    ),
-                    *paging,
-                ],
-            ),
-            reverse("api:claim", args=[0]).replace("/0/", "/{id}/"): {
-                "get": {
-                    "summary": "One claim",
-                    "parameters": [
-                        {"name": "id", "in": "path", "required": True, "schema": integer}
-                    ],
-                    "responses": {"200": {"description": "OK"}, "404": {"description": "None"}},
-                }
-            },
-            reverse("api:quotes"): operation(
-                "Quotes",
-                [
-                    search,
-                    parameter("speaker", "Person ids (any of).", integer, many=True),
-                    *paging,
-                ],
-            ),
-            reverse("api:articles"): operation(
-                "Archived articles",
-                [
-                    search,
-                    parameter("outlet", "Outlet ids (any of).", integer, many=True),
-                    *paging,
-                ],
-            ),
-            reverse("api:openapi"): operation("This description", [], {"type": "object"}),
-        },
+        200: row(many=True),
+        (400, "application/json"): BAD_PARAMETERS,
+        (400, "text/html"): OpenApiTypes.STR,
     }
+
+
+class List(generics.ListAPIView):
+    http_method_names = READ_ONLY
+    filter_backends = [FilterSetBackend]
+    pagination_class = Pages
+
+
+@extend_schema(
+    summary="Claims, filtered and ordered as in the claim explorer",
+    responses=listing(ClaimRow),
+    # The explorer's download formats: the API only answers JSON.
+    parameters=[OpenApiParameter("format", exclude=True)],
+)
+class ClaimList(List):
+    queryset = Claim.objects.for_export()
+    filterset_class = ClaimFilter
+    serializer_class = ClaimRow
+
+
+@extend_schema(
+    summary="One claim",
+    responses={200: ClaimRow, 404: OpenApiResponse(description="There is no such claim.")},
+)
+class ClaimDetail(generics.RetrieveAPIView):
+    http_method_names = READ_ONLY
+    queryset = Claim.objects.for_export()
+    serializer_class = ClaimRow
+
+
+@extend_schema(summary="Quotes", responses=listing(QuoteRow))
+class QuoteList(List):
+    queryset = Quote.objects.for_export().order_by("pk")
+    filterset_class = QuoteFilter
+    serializer_class = QuoteRow
+
+
+@extend_schema(summary="Archived articles", responses=listing(ArticleRow))
+class ArticleList(List):
+    queryset = Article.objects.for_export().order_by("pk")
+    filterset_class = ArticleFilter
+    serializer_class = ArticleRow
+
+
+class OpenApiDocument(SpectacularAPIView):
+    """This description of the API, generated from its views."""
+
+    http_method_names = READ_ONLY
+    renderer_classes = [OpenApiJsonRenderer2]  # served as application/json
+
+    @extend_schema(summary="This description", responses={200: OpenApiTypes.OBJECT})
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)

@@ -5,9 +5,9 @@ from claims import api
 app_name = "api"
 
 urlpatterns = [
-    path("claims/", api.claim_list, name="claims"),
-    path("claims/<int:pk>/", api.claim_detail, name="claim"),
-    path("quotes/", api.quote_list, name="quotes"),
-    path("articles/", api.article_list, name="articles"),
-    path("openapi.json", api.openapi, name="openapi"),
+    path("claims/", api.ClaimList.as_view(), name="claims"),
+    path("claims/<int:pk>/", api.ClaimDetail.as_view(), name="claim"),
+    path("quotes/", api.QuoteList.as_view(), name="quotes"),
+    path("articles/", api.ArticleList.as_view(), name="articles"),
+    path("openapi.json", api.OpenApiDocument.as_view(), name="openapi"),
 ]

@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "django_filters",
+    "rest_framework",
+    "drf_spectacular",
     "csp",
     "simple_history",
     "axes",
@@ -90,6 +92,25 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_LOCKOUT_TEMPLATE = "locked_out.html"
+
+# The JSON API (claims/api.py): read-only and anonymous, so no sessions and no CSRF checks; JSON
+# only, no browsable pages (they need inline scripts the CSP forbids). ?format= is a filter of
+# the HTML views, not DRF's renderer switch.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "UNAUTHENTICATED_USER": None,
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "URL_FORMAT_OVERRIDE": None,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "newsarchive API",
+    "VERSION": "1",
+    "DESCRIPTION": "Read-only access to the archive's claims, quotes and articles. Field names "
+    "are stable. Each HTML list also downloads as CSV, JSON, BibTeX and CSL-JSON with ?format=.",
+    "OAS_VERSION": "3.1.0",
+}
 
 ROOT_URLCONF = "newsarchive.urls"
 WSGI_APPLICATION = "newsarchive.wsgi.application"

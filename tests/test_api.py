@@ -2,8 +2,11 @@
 400s with the reason, never the unfiltered archive."""
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
+from claims.filters import PAGE_SIZES, SORTS
+from claims.models import Claim
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -114,6 +117,41 @@ def test_a_claim_has_its_own_url_and_an_unknown_one_is_a_404(client, archive):
 @pytest.mark.parametrize("name", ["api:claims", "api:quotes", "api:articles"])
 def test_the_api_only_reads(client, archive, name):
     assert client.post(reverse(name)).status_code == 405
+
+
+API_URLS = ["api:claims", "api:quotes", "api:articles", "api:openapi"]
+
+
+@pytest.mark.parametrize("name", [*API_URLS, "api:claim"])
+@pytest.mark.parametrize("method", ["post", "put", "patch", "delete", "options", "trace"])
+def test_every_other_method_is_a_405_even_with_csrf_checks(archive, name, method):
+    client = Client(enforce_csrf_checks=True)
+    url = reverse(name, args=[archive["claim"].pk] if name == "api:claim" else [])
+    response = getattr(client, method)(url)
+    assert response.status_code == 405
+    assert response["Allow"] == "GET, HEAD"
+    assert client.head(url).status_code == 200
+
+
+def document_parameter(document, name, parameter):
+    """The schema of one value of a parameter of the list named `name`."""
+    (found,) = [
+        item
+        for item in document["paths"][reverse(name)]["get"]["parameters"]
+        if item["name"] == parameter
+    ]
+    return found["schema"].get("items", found["schema"])
+
+
+def test_the_documents_choices_are_the_codes(client, db):
+    document = client.get(reverse("api:openapi")).json()
+    assert document_parameter(document, "api:claims", "sort")["enum"] == list(SORTS)
+    assert document_parameter(document, "api:claims", "status")["enum"] == Claim.Status.values
+    for name in ["api:claims", "api:quotes", "api:articles"]:
+        assert document_parameter(document, name, "per_page") == {
+            "type": "integer",
+            "enum": PAGE_SIZES,
+        }
 
 
 def test_a_search_ranks_the_best_match_first_then_by_id(client, db):
