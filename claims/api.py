@@ -180,10 +180,11 @@ class FilterSetParameters(DjangoFilterExtension):
 
     def resolve_filter_field(self, auto_schema, model, filterset_class, field_name, filter_field):
         if isinstance(filter_field, django_filters.TypedChoiceFilter):
-            return [typed_choice_parameter(field_name, filter_field)]
-        parameters = super().resolve_filter_field(
-            auto_schema, model, filterset_class, field_name, filter_field
-        )
+            parameters = [typed_choice_parameter(field_name, filter_field)]
+        else:
+            parameters = super().resolve_filter_field(
+                auto_schema, model, filterset_class, field_name, filter_field
+            )
         for parameter in parameters:
             complete_parameter(parameter, filter_field)
         return parameters
@@ -202,11 +203,13 @@ def typed_choice_parameter(name, filter_field):
 
 def complete_parameter(parameter, filter_field):
     """What drf-spectacular leaves out of a filter's parameter: what ids name, choices in the
-    code's order, the bounds its form field checks, and what a period is (not a date, as the
-    model's field would have it)."""
+    code's order, the bounds its form field checks, that an empty value is none (the default),
+    and what a period is (not a date, as the model's field would have it)."""
     extra = filter_field.extra
     schema = parameter["schema"]
     value = schema.get("items", schema)  # one value of a repeatable parameter
+    if schema is value:
+        parameter["allowEmptyValue"] = True
     if isinstance(filter_field, django_filters.ModelMultipleChoiceFilter):
         things = extra["queryset"].model._meta.verbose_name_plural
         parameter["description"] = f"Ids of {things} (any of)."
@@ -214,7 +217,7 @@ def complete_parameter(parameter, filter_field):
         value.clear()
         value.update(type="string", pattern=PERIOD_PATTERN)
         parameter["description"] = f"Years (2024), months (2024-07) or {UNDATED} (any of)."
-    if value.get("type") == "string" and "pattern" not in value:
+    if value.get("type") == "string" and not {"pattern", "enum"} & value.keys():
         value["pattern"] = NO_NUL
     if "enum" in value:
         value["enum"] = [choice for choice, _ in extra["choices"]]
