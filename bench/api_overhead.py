@@ -2,15 +2,15 @@
 
     .venv/bin/python bench/api_overhead.py [--claims 3000] [--runs 3] [--rounds 50]
 
-It starts a temporary embedded PostgreSQL (deleted afterwards), fills it with synthetic claims
-(bench/explorer.py's generator), then requests the same page of /api/claims/ from three
-implementations, in-process through Django's test client: the hand-written view the API had
-before issue #11, the API on Django REST framework that replaced it (claims/api.py, with
-django-filter's DjangoFilterBackend), and the same endpoint on django-ninja. Each run asks them
-in interleaved rounds; the script prints the median and p90 per request of wall time and of this
-process's CPU time, and the CPU each adds to the hand-written view, run by run. All three build
-the same rows (claims.exports.claim_row) from the same ClaimFilter, and their bodies are checked
-to agree before they are timed.
+It starts a temporary embedded PostgreSQL (deleted afterwards), fills it with a synthetic archive
+(claims.corpus, as `manage.py generate_corpus` makes it), then requests the same page of
+/api/claims/ from three implementations, in-process through Django's test client: the
+hand-written view the API had before issue #11, the API on Django REST framework that replaced
+it (claims/api.py, with django-filter's DjangoFilterBackend), and the same endpoint on
+django-ninja. Each run asks them in interleaved rounds; the script prints the median and p90 per
+request of wall time and of this process's CPU time, and the CPU each adds to the hand-written
+view, run by run. All three build the same rows (claims.exports.claim_row) from the same
+ClaimFilter, and their bodies are checked to agree before they are timed.
 """
 
 import argparse
@@ -22,7 +22,6 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
 
 import django
@@ -37,10 +36,10 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import path  # noqa: E402
 from django.utils.http import urlencode  # noqa: E402
-from explorer import populate  # noqa: E402
 from ninja import NinjaAPI, Query, Schema  # noqa: E402
 from pydantic import Field  # noqa: E402
 
+from claims.corpus import generate  # noqa: E402
 from claims.exports import claim_row  # noqa: E402
 from claims.filters import PAGE_SIZES, ClaimFilter, error_messages  # noqa: E402
 from claims.models import Claim  # noqa: E402
@@ -217,8 +216,7 @@ def main():
 
     settings.ROOT_URLCONF = __name__
     call_command("migrate", verbosity=0)
-    print(f"Populating {options.claims} claims…", flush=True)
-    populate(options.claims)
+    generate(options.claims)
     client = Client(HTTP_HOST="localhost")
     for query in QUERIES:
         check_same_bodies(client, query)
