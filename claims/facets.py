@@ -27,7 +27,7 @@ LABELS = {
 # narrower view brings the rest into the list.
 VALUES_SHOWN = 100
 UNDATED = "undated"
-PERIOD = re.compile(r"^(?P<year>\d{4})(-(?P<month>0[1-9]|1[0-2]))?$")
+PERIOD = re.compile(r"^(?P<year>(?!0000)\d{4})(-(?P<month>0[1-9]|1[0-2]))?$")  # year 0 is no date
 MONTH_PRECISIONS = [DatePrecision.DAY, DatePrecision.MONTH]
 MONTH_NAMES = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 

@@ -127,6 +127,7 @@ def test_filters_add_their_validation_query_and_nothing_per_row(
         ({"status": "true"}, "Status: Select a valid choice."),
         ({"period": "July 2024"}, "“July 2024” is not a period"),
         ({"period": "2024-13"}, "“2024-13” is not a period"),
+        ({"period": "0000"}, "“0000” is not a period"),
         ({"sort": "random"}, "Sort: Select a valid choice."),
         ({"per_page": "1000000"}, "Page size: Select a valid choice."),
         ({"page": "two"}, "Page: Enter a number."),
