@@ -205,7 +205,7 @@ def measure_csv(port, picks, memory):
     first_byte_ms, rows, seconds, error = stream_csv(port, path)
     return {
         "error": error,
-        "view": f"CSV of {rows:,} claims (p50: 1st byte; req/s: rows/s)",
+        "view": f"CSV of {picks.csv_rows:,} claims (p50: 1st byte; req/s: rows/s)",
         "path": path,
         "p50": first_byte_ms,
         "first_byte": first_byte_ms,
