@@ -104,8 +104,9 @@ class Person(CitedByName, NamedSlugMixin, VersionedModel):
 
 class ArticleQuerySet(models.QuerySet):
     def for_lists(self):
-        """Lists of articles, and their rows in exports: no texts."""
-        return self.select_related("outlet").defer("body", "raw_capture")
+        """Lists of articles, and their rows in exports: no texts, and no search vector (the
+        size of the text again, which no page shows)."""
+        return self.select_related("outlet").defer("body", "raw_capture", "search_vector")
 
     def for_export(self):
         return self.for_lists()
@@ -271,7 +272,7 @@ class QuoteQuerySet(models.QuerySet):
     def for_export(self):
         """Quotes with their speaker and article, without the article's texts."""
         return self.select_related("speaker", "article__outlet").defer(
-            "article__body", "article__raw_capture"
+            "search_vector", "article__body", "article__raw_capture", "article__search_vector"
         )
 
 

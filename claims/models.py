@@ -175,8 +175,9 @@ class ClaimQuerySet(models.QuerySet):
         )
 
     def for_lists(self):
-        """Short lists (the home page, search results): statement, status, source, topics."""
-        return self.select_related("source").prefetch_related("topics")
+        """Short lists (the home page, search results): statement, status, source, topics; not
+        the search vector, which no page shows."""
+        return self.select_related("source").prefetch_related("topics").defer("search_vector")
 
     def for_rows(self):
         """The explorer's rows: also who made each claim and where it was reported."""
@@ -187,7 +188,7 @@ class ClaimQuerySet(models.QuerySet):
 
     def for_export(self):
         """Everything an export row, a feed entry or an API row holds, without article texts."""
-        return self.select_related("source").prefetch_related(
+        return self.defer("search_vector").select_related("source").prefetch_related(
             models.Prefetch("claim_actors", ClaimActor.objects.select_related("person")),
             "topics",
             models.Prefetch("articles", Article.objects.for_lists()),
