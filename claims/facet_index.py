@@ -15,7 +15,6 @@ the process's index has another version, rebuilds it from that snapshot first (`
 
 import threading
 from contextlib import contextmanager
-from dataclasses import dataclass
 
 import numpy as np
 from django.db import connections, transaction
@@ -58,12 +57,15 @@ def _int_rows(packed, columns):
     return np.frombuffer(packed or b"", dtype=">i4").reshape(-1, columns).astype(np.int64)
 
 
-@dataclass
 class Relation:
     """The links of a multi-valued facet, sorted by value."""
 
-    claims: np.ndarray  # claim positions
-    values: np.ndarray  # value ids
+    def __init__(self, claims, values):
+        by_value = np.argsort(values, kind="stable")
+        self.claims = claims[by_value]  # claim positions
+        self.values = values[by_value]  # value ids
+        self.starts = np.flatnonzero(np.diff(self.values, prepend=-1))  # each value's first link
+        self.distinct = self.values[self.starts]
 
     def claims_with(self, value_ids, size):
         mask = np.zeros(size, dtype=bool)
@@ -74,7 +76,11 @@ class Relation:
         return mask
 
     def count(self, within):
-        return np.bincount(self.values[within[self.claims]])
+        """(value ids, claims within) of each value; a sum over each value's run of links, twice
+        as fast as a bincount of the links selected."""
+        counts = np.add.reduceat(within[self.claims], self.starts, dtype=np.int64)
+        found = counts > 0
+        return self.distinct[found], counts[found]
 
 
 class FacetIndex:
@@ -82,6 +88,7 @@ class FacetIndex:
         """`claims`: rows of (id, status, source id, days since 1970, month is known), in any
         order; `links`: rows of (facet, claim id, value id)."""
         self.version = version
+        self._counts_of_everything = {}
         ids, status, source, days, month_known = claims.T
         dated = days != UNDATED_DAY
         newest = np.lexsort((-ids, np.where(dated, -days, UNDATED_DAY)))
@@ -115,10 +122,7 @@ class FacetIndex:
         self.first_year = int(self.year[~self.undated].min(initial=0))
 
     def _relation(self, links):
-        claims = self.position_of[links[:, 1]]
-        values = links[:, 2].astype(np.int32)
-        by_value = np.argsort(values, kind="stable")
-        return Relation(claims[by_value], values[by_value])
+        return Relation(self.position_of[links[:, 1]], links[:, 2].astype(np.int32))
 
     # Sets of claims, as masks over positions.
 
@@ -149,17 +153,24 @@ class FacetIndex:
     def count(self, facet, within):
         """(value ids, claims) of the facet's values found within the claims, by value id;
         statuses by name."""
+        return self._counted_once_over_everything(facet, within, self._count)
+
+    def _count(self, facet, within):
         if facet in self.relations:
-            counts = self.relations[facet].count(within)
+            values, counts = self.relations[facet].count(within)
         else:
             counts = np.bincount(self.source[within] if facet == "source" else self.status[within])
-        values = np.flatnonzero(counts)
+            values = np.flatnonzero(counts)
+            counts = counts[values]
         if facet == "status":
-            return [STATUSES[value] for value in values], counts[values].tolist()
-        return values.tolist(), counts[values].tolist()
+            return [STATUSES[value] for value in values], counts.tolist()
+        return values.tolist(), counts.tolist()
 
     def count_periods(self, within):
         """({year: claims}, {(year, month): claims}, undated claims) within the claims."""
+        return self._counted_once_over_everything("period", within, self._count_periods)
+
+    def _count_periods(self, _, within):
         dated = within & ~self.undated
         years = np.bincount(self.year[dated] - self.first_year)
         with_month = dated & (self.month > 0)
@@ -174,6 +185,15 @@ class FacetIndex:
             },
             int(np.count_nonzero(within & self.undated)),
         )
+
+    def _counted_once_over_everything(self, facet, within, count):
+        """Counts over every claim are computed once: most views leave a facet or two with no
+        other filter than their own."""
+        if not within.all():
+            return count(facet, within)
+        if facet not in self._counts_of_everything:
+            self._counts_of_everything[facet] = count(facet, within)
+        return self._counts_of_everything[facet]
 
     # Order.
 
