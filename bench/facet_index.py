@@ -18,7 +18,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsarchive.settings")
 
-from newsarchive import database  # noqa: E402
+from newsarchive import database
 
 
 def main():
