@@ -160,6 +160,8 @@ class FacetIndex:
             values, counts = self.relations[facet].count(within)
         else:
             counts = np.bincount(self.source[within] if facet == "source" else self.status[within])
+            if facet == "source":
+                counts[:1] = 0  # source id 0: the claim has none
             values = np.flatnonzero(counts)
             counts = counts[values]
         if facet == "status":
@@ -171,19 +173,17 @@ class FacetIndex:
         return self._counted_once_over_everything("period", within, self._count_periods)
 
     def _count_periods(self, _, within):
-        dated = within & ~self.undated
-        years = np.bincount(self.year[dated] - self.first_year)
-        with_month = dated & (self.month > 0)
-        months = np.bincount(
-            (self.year[with_month] - self.first_year) * 12 + self.month[with_month] - 1
-        )
+        year, month = self.year[within], self.month[within]  # year 0: undated
+        dated, with_month = year > 0, month > 0
+        years = np.bincount(year[dated] - self.first_year)
+        months = np.bincount((year[with_month] - self.first_year) * 12 + month[with_month] - 1)
         return (
             {self.first_year + int(y): int(years[y]) for y in np.flatnonzero(years)},
             {
                 (self.first_year + int(m) // 12, int(m) % 12 + 1): int(months[m])
                 for m in np.flatnonzero(months)
             },
-            int(np.count_nonzero(within & self.undated)),
+            int(np.count_nonzero(~dated)),
         )
 
     def _counted_once_over_everything(self, facet, within, count):
