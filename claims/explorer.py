@@ -2,18 +2,22 @@
 active-filter chips, a date histogram and the view's canonical URL.
 
 It serves /claims/ and the topic, outlet, source and person pages, which pass their own scope.
-Which claims match is ClaimFilter's business (claims.filters); this module lays them out.
+Which parameters are valid is ClaimFilter's business (claims.filters); which claims match, in
+what order and how many with each facet value, the facet index's (claims.facet_index), read in
+one snapshot with the search and the rows; this module lays them out.
 """
 
 from dataclasses import dataclass, field
 
 from django.core.paginator import Paginator
+from django.db import router
 from django.urls import reverse
 
-from claims import facets
+from claims import facet_index, facets
 from claims.exports import export_links
 from claims.filters import (
     DEFAULT_PAGE_SIZE,
+    ORDERINGS,
     PAGE_SIZES,
     SORTS,
     ClaimFilter,
@@ -59,6 +63,7 @@ class Exploration:
     suggestion: str = ""
     per_page: int = DEFAULT_PAGE_SIZE
     error: str = ""
+    ranked_ids: list = field(default_factory=list)  # with a search: its claims by relevance
 
     values_shown = VALUES_SHOWN
 
@@ -142,10 +147,12 @@ class Exploration:
         return links
 
 
-def explore(claims, data, path):
-    """Explore `claims` (all of them, or a topic's, an outlet's, a source's) by `data`. With
-    ?format=, only the parameters are read: the export reads `results` itself."""
-    filterset = ClaimFilter(data, queryset=claims)
+def explore(data, path, scope=None):
+    """Explore the claims of a `scope` (all of them, or a topic's, an outlet's, a source's, a
+    person's: {facet: [value]}) by `data`. With ?format=, only the parameters are read: the
+    export reads `results` itself."""
+    scope = facets.conditions(scope or {})
+    filterset = ClaimFilter(data, queryset=facets.apply(Claim.objects.all(), scope))
     exploration = Exploration(filterset=filterset, path=path)
     if not filterset.is_valid():
         exploration.error = _error_message(filterset.form)
@@ -156,21 +163,73 @@ def explore(claims, data, path):
     exploration.export_format = cleaned.get("format") or ""
     if exploration.export_format:
         return exploration
-    try:
-        rows = filterset.qs.for_rows()
-        exploration.page = page_of(rows, int(cleaned.get("page") or 1), exploration.per_page)
-    except NoSuchPage as error:
-        exploration.error = str(error)
-        return exploration
-    _lay_out(exploration, claims, cleaned)
+    using = router.db_for_read(Claim)
+    with facet_index.snapshot(using):
+        _explore_index(exploration, scope, cleaned, using)
     return exploration
 
 
-def _lay_out(exploration, claims, cleaned):
-    """Facet counts, chips, histogram and "did you mean" around a valid page of claims."""
+def _explore_index(exploration, scope, cleaned, using):
+    """The page of claims and the facet counts, from the facet index and one snapshot."""
+    index = facet_index.current_index(using)
+    within = _scope_and_search(index, exploration, scope, using)
+    active = facets.masks(index, facets.conditions(cleaned))
+    matching = within.copy()
+    for mask in active.values():
+        matching &= mask
+    if exploration.sort == "relevance":
+        ids = index.ids_among(exploration.ranked_ids, matching)
+    else:
+        ids = index.ids_in_order(matching, exploration.sort)
+    try:
+        rows = ClaimsInOrder(ids, lambda page: _rows(exploration.filterset, page, using))
+        exploration.page = page_of(rows, int(cleaned.get("page") or 1), exploration.per_page)
+    except NoSuchPage as error:
+        exploration.error = str(error)
+        return
     selected = _selected(cleaned)
-    searched = exploration.filterset.searched(claims)
-    exploration.facets = facets.facet_counts(searched, facets.conditions(cleaned), selected)
+    exploration.facets = facets.counted_facets(index, within, active, selected, using=using)
+    _lay_out(exploration, selected)
+
+
+def _scope_and_search(index, exploration, scope, using):
+    """The claims of the scope that the search (if any) matches; the search's ids kept, in
+    order of relevance."""
+    within = index.everything()
+    for mask in facets.masks(index, scope).values():
+        within &= mask
+    if exploration.search:
+        searched = exploration.filterset.searched(Claim.objects.using(using))
+        ordering = ORDERINGS["relevance"] if exploration.sort == "relevance" else []
+        exploration.ranked_ids = list(searched.order_by(*ordering).values_list("pk", flat=True))
+        within &= index.claims_with_ids(exploration.ranked_ids)
+    return within
+
+
+def _rows(filterset, ids, using):
+    """The explorer's rows of these claims, and with a search, its ranks and highlights."""
+    return filterset.searched(Claim.objects.using(using).filter(pk__in=ids)).for_rows()
+
+
+class ClaimsInOrder:
+    """Claims by id, in order, for the paginator: counted without loading, a page loaded with
+    one query (and the rows' prefetches)."""
+
+    def __init__(self, ids, load):
+        self.ids = ids
+        self.load = load
+
+    def __len__(self):
+        return len(self.ids)
+
+    def __getitem__(self, page):
+        ids = self.ids[page].tolist()
+        claims = {claim.pk: claim for claim in self.load(ids)}
+        return [claims[pk] for pk in ids]
+
+
+def _lay_out(exploration, selected):
+    """Facet links, chips, histogram and "did you mean" around a valid page of claims."""
     exploration.facets["period"] = _months_of_chosen_years(exploration.facets["period"])
     for name, values in exploration.facets.items():
         for value in values:

@@ -2,15 +2,18 @@
 
 Values within a facet combine with OR, facets with AND. Each facet counts its values over the
 claims that match every active filter but its own, so a count says what a click on it would give.
-A facet's counts are one grouped query over that filtered set, however many values it has.
+The counting is done in the facet index (claims/facet_index.py); the names of the values listed
+take one query for people, topics and outlets together, and one for sources.
 """
 
 import re
 from dataclasses import dataclass
 
-from django.db.models import Case, Count, IntegerField, Q, When
-from django.db.models.functions import ExtractMonth, ExtractYear
+import numpy as np
+from django.db import connections
+from django.db.models import Q
 
+from claims import facet_index
 from claims.models import Claim, ClaimActor, Source
 from core.dates import DatePrecision
 
@@ -30,6 +33,7 @@ UNDATED = "undated"
 PERIOD = re.compile(r"^(?P<year>(?!0000)\d{4})(-(?P<month>0[1-9]|1[0-2]))?$")  # year 0 is no date
 MONTH_PRECISIONS = [DatePrecision.DAY, DatePrecision.MONTH]
 MONTH_NAMES = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+NAMED = {"actor": "articles_person", "topic": "claims_topic", "outlet": "articles_outlet"}
 
 ClaimTopic = Claim.topics.through
 ClaimArticle = Claim.articles.through
@@ -44,8 +48,16 @@ class FacetValue:
     url: str = ""  # this view with the value toggled; set by the explorer
 
 
+@dataclass
+class Condition:
+    """A facet's chosen values: ids, statuses or periods, and as a filter of querysets."""
+
+    values: list
+    q: Q
+
+
 def conditions(cleaned):
-    """{facet: Q} for each facet with selected values (cleaned data of ClaimFilter)."""
+    """{facet: Condition} for each facet with selected values (cleaned data of ClaimFilter)."""
     builders = {
         "actor": lambda people: Q(
             pk__in=ClaimActor.objects.filter(person__in=people).values("claim")
@@ -60,7 +72,13 @@ def conditions(cleaned):
         "status": lambda statuses: Q(status__in=statuses),
         "period": period_condition,
     }
-    return {name: builders[name](cleaned[name]) for name in FACETS if cleaned.get(name)}
+    return {
+        name: Condition(
+            [getattr(value, "pk", value) for value in cleaned[name]], builders[name](cleaned[name])
+        )
+        for name in FACETS
+        if cleaned.get(name)
+    }
 
 
 def period_condition(periods):
@@ -80,134 +98,136 @@ def period_condition(periods):
     return condition
 
 
-def apply(claims, active, *, leave_out=None):
-    for name, condition in active.items():
-        if name != leave_out:
-            claims = claims.filter(condition)
+def apply(claims, active):
+    for condition in active.values():
+        claims = claims.filter(condition.q)
     return claims
 
 
+def masks(index, active):
+    """{facet: the claims of the index that its condition matches}."""
+    return {
+        name: _period_mask(index, condition.values)
+        if name == "period"
+        else index.claims_with(name, condition.values)
+        for name, condition in active.items()
+    }
+
+
+def _period_mask(index, periods):
+    mask = np.zeros(index.size, dtype=bool)
+    for period in periods:
+        if period == UNDATED:
+            mask |= index.undated
+            continue
+        match = PERIOD.match(period)
+        month = int(match["month"]) if match["month"] else None
+        mask |= index.claims_in_period(int(match["year"]), month)
+    return mask
+
+
 def facet_counts(claims, active, selected):
-    """{facet: [FacetValue]}: six grouped queries over `claims` (already searched and scoped).
+    """{facet: [FacetValue]} over `claims`, any queryset of claims (its ids: one query). The
+    explorer counts within its scope and search with counted_facets instead."""
+    index = facet_index.current_index(claims.db)
+    within = index.claims_with_ids(claims.values_list("pk", flat=True))
+    return counted_facets(index, within, masks(index, active), selected, using=claims.db)
+
+
+def counted_facets(index, within, active_masks, selected, *, using):
+    """{facet: [FacetValue]}: each facet counted within `within` and every active filter but its
+    own, chosen values first, then the most frequent, by name.
 
     `selected` is {facet: [(value, label)]}; a selected value that no longer matches anything is
     still listed, with 0, so that it can be unselected.
     """
     counts = {}
     for name in FACETS:
-        matching = apply(claims, active, leave_out=name).values("pk")
-        chosen = {str(value): label for value, label in selected.get(name, [])}
-        values = [
-            FacetValue(str(value), label, n, str(value) in chosen)
-            for value, label, n in COUNTERS[name](matching, list(chosen))
-        ]
-        listed = {value.value for value in values}
-        values += [
-            FacetValue(value, label, 0, True)
-            for value, label in chosen.items()
-            if value not in listed
-        ]
-        counts[name] = values
-    return counts
+        others = within.copy()
+        for other, mask in active_masks.items():
+            if other != name:
+                others &= mask
+        counts[name] = (
+            index.count_periods(others) if name == "period" else index.count(name, others)
+        )
+    chosen = {name: dict(selected.get(name, [])) for name in FACETS}
+    shortlists = {name: _shortlist(*counts[name], chosen[name]) for name in [*NAMED, "source"]}
+    names, sources = _names(shortlists, using)
+    listed = {name: _listed(counts[name], chosen[name], names[name]) for name in NAMED}
+    listed["source"] = _listed(counts["source"], chosen["source"], sources)
+    listed["status"] = _statuses(*counts["status"], chosen["status"])
+    listed["period"] = _periods(*counts["period"], chosen["period"])
+    return {name: _with_chosen_at_zero(listed[name], chosen[name]) for name in FACETS}
 
 
-def _actor_counts(matching, chosen):
-    links = ClaimActor.objects.filter(claim__in=matching)
-    return _grouped(links, "person_id", "person__name", chosen)
+def _shortlist(value_ids, claims, chosen):
+    """The values that may be listed: the chosen ones, and those as frequent as the last of
+    the most frequent (its ties too, since names decide among them)."""
+    enough = VALUES_SHOWN + len(chosen)
+    floor = sorted(claims, reverse=True)[enough - 1] if len(claims) >= enough else 0
+    return [value for value, n in zip(value_ids, claims, strict=True) if n >= floor] + [
+        int(value) for value in chosen
+    ]
 
 
-def _topic_counts(matching, chosen):
-    links = ClaimTopic.objects.filter(claim__in=matching)
-    return _grouped(links, "topic_id", "topic__name", chosen)
-
-
-def _outlet_counts(matching, chosen):
-    links = ClaimArticle.objects.filter(claim__in=matching, article__outlet__isnull=False)
-    return _grouped(links, "article__outlet_id", "article__outlet__name", chosen)
-
-
-def _grouped(links, id_field, name_field, chosen):
-    """(id, name, claims) per value of a claim's relation: the chosen values, then the most
-    frequent others, up to VALUES_SHOWN of them."""
-    rows = (
-        links.values(id_field, name_field)
-        .annotate(n=Count("claim_id", distinct=True), is_chosen=_chosen(id_field, chosen))
-        .order_by("-is_chosen", "-n", name_field)[: VALUES_SHOWN + len(chosen)]
+def _names(shortlists, using):
+    """({facet: {id: name}} of people, topics and outlets, {id: str(source)}), each in the
+    database's order of names."""
+    union = " UNION ALL ".join(
+        f"SELECT %s, id, name FROM {table} WHERE id = ANY(%s)" for table in NAMED.values()
     )
-    return [(row[id_field], row[name_field], row["n"]) for row in rows]
+    with connections[using].cursor() as cursor:
+        cursor.execute(
+            f"{union} ORDER BY 3, 2",
+            [item for name in NAMED for item in (name, shortlists[name])],
+        )
+        names = {name: {} for name in NAMED}
+        for facet, pk, name in cursor.fetchall():
+            names[facet][pk] = name
+    sources = (
+        Source.objects.using(using).filter(pk__in=shortlists["source"]).order_by("publisher", "pk")
+    )
+    return names, {source.pk: str(source) for source in sources}
 
 
-def _chosen(id_field, chosen):
-    return Case(When(**{f"{id_field}__in": chosen}, then=1), default=0, output_field=IntegerField())
-
-
-def _source_counts(matching, chosen):
-    fields = ["publisher", "title", "kind", "date", "date_precision"]
-    rows = (
-        Claim.objects.filter(pk__in=matching, source__isnull=False)
-        .values("source_id", *(f"source__{name}" for name in fields))
-        .annotate(n=Count("pk"), is_chosen=_chosen("source_id", chosen))
-        .order_by("-is_chosen", "-n", "source__publisher", "source_id")[
-            : VALUES_SHOWN + len(chosen)
-        ]
+def _listed(counted, chosen, labels):
+    """Chosen values, then the rest, each by count then label order; VALUES_SHOWN others at most
+    (and one more for each chosen value without claims)."""
+    counts = dict(zip(*counted, strict=True))
+    order = {pk: position for position, pk in enumerate(labels)}
+    found = sorted(
+        (pk for pk in labels if pk in counts),
+        key=lambda pk: (str(pk) not in chosen, -counts[pk], order[pk]),
     )
     return [
-        (
-            row["source_id"],
-            str(Source(**{name: row[f"source__{name}"] for name in fields})),
-            row["n"],
-        )
-        for row in rows
+        FacetValue(str(pk), labels[pk], counts[pk], str(pk) in chosen)
+        for pk in found[: VALUES_SHOWN + len(chosen)]
     ]
 
 
-def _status_counts(matching, chosen):
+def _statuses(statuses, claims, chosen):
+    """Statuses in the workflow's order."""
     labels = dict(Claim.Status.choices)
-    rows = Claim.objects.filter(pk__in=matching).values("status").annotate(n=Count("pk"))
-    by_status = {row["status"]: row["n"] for row in rows}
-    return [(status, labels[status], by_status[status]) for status in labels if status in by_status]
-
-
-def _period_counts(matching, chosen):
-    """Years, newest first, then undated; each year carries its months for the histogram."""
-    rows = (
-        Claim.objects.filter(pk__in=matching)
-        .annotate(
-            year=ExtractYear("claimed_date"),
-            month=Case(
-                When(
-                    claimed_date_precision__in=MONTH_PRECISIONS,
-                    then=ExtractMonth("claimed_date"),
-                ),
-                output_field=IntegerField(),
-            ),
-        )
-        .values("year", "month")
-        .annotate(n=Count("pk"))
-    )
-    years, months = {}, {}
-    for row in rows:
-        year, month, n = row["year"], row["month"], row["n"]
-        years[year] = years.get(year, 0) + n
-        if year is not None and month is not None:
-            months[f"{year}-{month:02d}"] = n
-    result = [
-        (str(year), str(year), years[year]) for year in sorted(filter(None, years), reverse=True)
+    return [
+        FacetValue(status, labels[status], n, status in chosen)
+        for status, n in zip(statuses, claims, strict=True)
     ]
-    result += [
-        (key, f"{MONTH_NAMES[int(key[5:]) - 1]} {key[:4]}", n)
-        for key, n in sorted(months.items(), reverse=True)
+
+
+def _periods(years, months, undated, chosen):
+    """Years, newest first, then months, newest first, then undated."""
+    periods = [(str(year), str(year), years[year]) for year in sorted(years, reverse=True)]
+    periods += [
+        (f"{year}-{month:02d}", f"{MONTH_NAMES[month - 1]} {year}", months[year, month])
+        for year, month in sorted(months, reverse=True)
     ]
-    if None in years:
-        result.append((UNDATED, "Date unknown", years[None]))
-    return result
+    if undated:
+        periods.append((UNDATED, "Date unknown", undated))
+    return [FacetValue(value, label, n, value in chosen) for value, label, n in periods]
 
 
-COUNTERS = {
-    "actor": _actor_counts,
-    "topic": _topic_counts,
-    "outlet": _outlet_counts,
-    "source": _source_counts,
-    "status": _status_counts,
-    "period": _period_counts,
-}
+def _with_chosen_at_zero(values, chosen):
+    listed = {value.value for value in values}
+    return values + [
+        FacetValue(value, label, 0, True) for value, label in chosen.items() if value not in listed
+    ]

@@ -6,7 +6,7 @@ from articles.models import Article, Outlet, Person, Quote
 from claims.explorer import explore
 from claims.exports import export_links, export_response
 from claims.forms import ExportForm, SearchForm
-from claims.models import Claim, ClaimActor, Source, Topic
+from claims.models import Claim, Source, Topic
 from claims.search import (
     prepare_search,
     search_articles,
@@ -38,7 +38,7 @@ def home(request):
 
 
 def claim_list(request):
-    return _render_exploration(request, "claims/claim_list.html", Claim.objects.all())
+    return _render_exploration(request, "claims/claim_list.html", {})
 
 
 def claim_detail(request, pk, slug=None):
@@ -52,33 +52,30 @@ def topic_detail(request, pk, slug=None):
     topic = get_object_or_404(Topic, pk=pk)
     if redirect := redirect_to_canonical(request, topic, slug):
         return redirect
-    scope = Claim.objects.filter(topics=topic)
-    return _render_exploration(request, "claims/topic_detail.html", scope, topic=topic)
+    return _render_exploration(request, "claims/topic_detail.html", {"topic": [topic]}, topic=topic)
 
 
 def outlet_detail(request, pk, slug=None):
     outlet = get_object_or_404(Outlet, pk=pk)
     if redirect := redirect_to_canonical(request, outlet, slug):
         return redirect
-    reported = Claim.articles.through.objects.filter(article__outlet=outlet).values("claim")
-    scope = Claim.objects.filter(pk__in=reported)
     articles = outlet.articles.for_lists()
     return _render_exploration(
-        request, "claims/outlet_detail.html", scope, outlet=outlet, articles=articles
+        request, "claims/outlet_detail.html", {"outlet": [outlet]}, outlet=outlet, articles=articles
     )
 
 
 def source_detail(request, pk):
     source = get_object_or_404(Source, pk=pk)
-    scope = Claim.objects.filter(source=source)
-    return _render_exploration(request, "claims/source_detail.html", scope, source=source)
+    return _render_exploration(
+        request, "claims/source_detail.html", {"source": [source]}, source=source
+    )
 
 
 def person_detail(request, pk, slug=None):
     person = get_object_or_404(Person, pk=pk)
     if redirect := redirect_to_canonical(request, person, slug):
         return redirect
-    scope = Claim.objects.filter(pk__in=ClaimActor.objects.filter(person=person).values("claim"))
     quotes = Quote.objects.filter(speaker=person).select_related("article__outlet")
     search = prepare_search(request.GET.get("q", ""))
     quotes = search_quotes(quotes, search).order_by("-rank", "-pk") if search else quotes
@@ -86,7 +83,7 @@ def person_detail(request, pk, slug=None):
     return _render_exploration(
         request,
         "claims/person_detail.html",
-        scope,
+        {"actor": [person]},
         person=person,
         quotes=quotes[:QUOTES_ON_PERSON_PAGE],
         quote_count=quotes.count(),
@@ -147,9 +144,10 @@ def _result_groups(request, query, kind, page_number):
 
 
 def _render_exploration(request, template, scope, **context):
-    """A page built around the claim explorer: 400 with the problem when a parameter is bad;
-    with ?format=…, its claims as a download."""
-    exploration = explore(scope, request.GET, request.path)
+    """A page built around the claim explorer of the claims with the `scope`'s facet values
+    ({facet: [value]}; {} for all): 400 with the problem when a parameter is bad; with
+    ?format=…, its claims as a download."""
+    exploration = explore(request.GET, request.path, scope)
     if exploration.is_valid and exploration.export_format:
         return export_response(
             exploration.results.for_export(),

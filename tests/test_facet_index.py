@@ -1,0 +1,247 @@
+"""The explorer's facet index (claims/facet_index.py): its counts, matches and order equal an
+answer read with plain queries and worked out in Python, it is never stale after any kind of
+change, and a page of the explorer takes a fixed number of queries."""
+
+import random
+import re
+from collections import Counter
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from claims import facets
+from claims.filters import ORDERINGS
+from claims.models import Claim, ClaimActor
+from claims.search import prepare_search, search_claims
+from core.dates import DatePrecision
+from tests import factories
+
+URL = reverse("claims:claim_list")
+MONTH = re.compile(r"^\d{4}-\d{2}$")  # the period facet lists months only of chosen years
+
+
+@pytest.fixture
+def every_value_listed(monkeypatch):
+    monkeypatch.setattr(facets, "VALUES_SHOWN", 10**6)
+
+
+@pytest.fixture
+def corpus(transactional_db):
+    """A few thousand synthetic claims (generate_corpus truncates and copies, so it commits)."""
+    call_command("generate_corpus", claims=3000, seed=12)
+
+
+def archive_values():
+    """{claim id: {facet: values as the URL spells them}}, each read with a plain query."""
+    archive = {}
+    claims = Claim.objects.values_list(
+        "pk", "status", "source_id", "claimed_date", "claimed_date_precision"
+    )
+    for pk, status, source, date, precision in claims:
+        archive[pk] = {
+            "actor": set(), "topic": set(), "outlet": set(), "status": {status},
+            "source": {str(source)} if source else set(), "period": periods(date, precision),
+            "date": date,
+        }  # fmt: skip
+    for claim, person in ClaimActor.objects.values_list("claim", "person"):
+        archive[claim]["actor"].add(str(person))
+    for claim, topic in Claim.topics.through.objects.values_list("claim", "topic"):
+        archive[claim]["topic"].add(str(topic))
+    reports = Claim.articles.through.objects.exclude(article__outlet=None)
+    for claim, outlet in reports.values_list("claim", "article__outlet"):
+        archive[claim]["outlet"].add(str(outlet))
+    return archive
+
+
+def periods(date, precision):
+    if date is None:
+        return {facets.UNDATED}
+    if precision == DatePrecision.YEAR:
+        return {str(date.year)}
+    return {str(date.year), f"{date.year}-{date.month:02d}"}
+
+
+def matches(values, filters, leave_out=None):
+    return all(
+        values[facet] & set(chosen) for facet, chosen in filters.items() if facet != leave_out
+    )
+
+
+def expected(archive, filters, scope=None):
+    """(matching ids newest first, {facet: Counter}), counted the long way."""
+    within = {pk: values for pk, values in archive.items() if matches(values, scope or {})}
+    counts = {facet: Counter() for facet in facets.FACETS}
+    for values in within.values():
+        for facet in facets.FACETS:
+            if matches(values, filters, leave_out=facet):
+                counts[facet].update(values[facet])
+    matching = [pk for pk, values in within.items() if matches(values, filters)]
+    newest = sorted(
+        matching,
+        key=lambda pk: (archive[pk]["date"] is None, -_day(archive[pk]["date"]), -pk),
+    )
+    return newest, counts
+
+
+def _day(date):
+    return date.toordinal() if date else 0
+
+
+def explore(client, url, filters):
+    response = client.get(url, {**filters, "per_page": 100})
+    assert response.status_code == 200, response.content.decode()[:1000]
+    return response.context["exploration"]
+
+
+def assert_explorer_matches(exploration, archive, filters, scope=None):
+    newest, counts = expected(archive, filters, scope)
+    assert exploration.page.paginator.count == len(newest), filters
+    assert [claim.pk for claim in exploration.page] == newest[:100], filters
+    shown = {
+        facet: {value.value: value.count for value in values if value.count}
+        for facet, values in exploration.facets.items()
+    }
+    for facet in ["actor", "topic", "outlet", "source", "status"]:
+        assert shown[facet] == dict(counts[facet]), (facet, filters, scope)
+    years_chosen = {period[:4] for period in filters.get("period", [])}
+    assert shown["period"] == {
+        period: n
+        for period, n in counts["period"].items()
+        if not MONTH.match(period) or period[:4] in years_chosen
+    }, (filters, scope)
+
+
+def random_filters(rng, archive):
+    """Values of one to three facets, taken from random claims so that most views match some."""
+    claims = list(archive.values())
+    filters = {}
+    for facet in rng.sample(facets.FACETS, rng.randint(1, 3)):
+        chosen = set()
+        for _ in range(rng.randint(1, 2)):
+            values = sorted(rng.choice(claims)[facet])
+            if values:
+                chosen.add(rng.choice(values))
+        if chosen:
+            filters[facet] = sorted(chosen)
+    return filters
+
+
+def random_scope(rng, archive):
+    """A topic, outlet, source or person page, or the explorer of every claim: (url, scope)."""
+    kind = rng.choice(["all", "topic", "outlet", "source", "actor"])
+    values = sorted({value for claim in archive.values() for value in claim.get(kind, ())})
+    if kind == "all" or not values:
+        return URL, None
+    value = rng.choice(values)
+    model = {
+        "topic": Claim.topics.field.related_model,
+        "outlet": Claim.articles.field.related_model.outlet.field.related_model,
+        "source": Claim.source.field.related_model,
+        "actor": Claim.actors.field.related_model,
+    }[kind]
+    return model.objects.get(pk=value).get_absolute_url(), {kind: [value]}
+
+
+def test_counts_matches_and_order_equal_direct_answers_on_a_generated_corpus(
+    client, corpus, every_value_listed
+):
+    archive = archive_values()
+    rng = random.Random(12)
+    views_with_claims = 0
+    for _ in range(25):
+        filters = random_filters(rng, archive)
+        url, scope = random_scope(rng, archive)
+        exploration = explore(client, url, filters)
+        assert_explorer_matches(exploration, archive, filters, scope)
+        views_with_claims += bool(exploration.page.paginator.count)
+    assert views_with_claims >= 10  # views that match nothing would prove little
+
+
+def test_a_search_narrows_the_counts_and_ranks_the_page(client, corpus, every_value_listed):
+    archive = archive_values()
+    searched = search_claims(Claim.objects.all(), prepare_search("NATO"))
+    found = {pk: archive[pk] for pk in searched.values_list("pk", flat=True)}
+    assert 0 < len(found) < len(archive)
+    statuses = {"status": ["reported", "disputed"]}
+    newest = explore(client, URL, {"q": "NATO", "sort": "newest", **statuses})
+    assert_explorer_matches(newest, found, statuses)
+    by_relevance = explore(client, URL, {"q": "NATO", **statuses})
+    ranked = searched.filter(status__in=statuses["status"]).order_by(*ORDERINGS["relevance"])
+    assert [claim.pk for claim in by_relevance.page] == list(
+        ranked.values_list("pk", flat=True)[:100]
+    )
+
+
+@pytest.fixture
+def small_archive(transactional_db):
+    outlets = [factories.make_outlet() for _ in range(2)]
+    people = [factories.make_person() for _ in range(2)]
+    topics = [factories.make_topic() for _ in range(2)]
+    claims = [
+        factories.make_claim(
+            actors=[people[number % 2]],
+            topics=[topics[number % 2]],
+            articles=[factories.make_article(outlet=outlets[number % 2])],
+            source=factories.make_source(),
+            claimed_date=f"2024-0{number + 1}-15",
+            claimed_date_precision=DatePrecision.DAY,
+        )
+        for number in range(4)
+    ]
+    return {"outlets": outlets, "topics": topics, "claims": claims}
+
+
+def assert_index_is_current(client):
+    archive = archive_values()
+    assert_explorer_matches(explore(client, URL, {}), archive, {})
+    filters = {"status": ["reported"]}
+    assert_explorer_matches(explore(client, URL, filters), archive, filters)
+
+
+def test_the_index_follows_every_kind_of_change(client, small_archive):
+    claims, topics, outlets = (small_archive[key] for key in ["claims", "topics", "outlets"])
+    assert_index_is_current(client)
+    # An editor's save, as the admin makes it.
+    claims[0].status = Claim.Status.DISPUTED
+    claims[0].full_clean()
+    claims[0].save()
+    assert_index_is_current(client)
+    claims[1].topics.set(topics)
+    assert_index_is_current(client)
+    Claim.objects.filter(pk__in=[claims[2].pk, claims[3].pk]).update(
+        status=Claim.Status.CORROBORATED, claimed_date=None, claimed_date_precision="unknown"
+    )
+    assert_index_is_current(client)
+    article = claims[3].articles.get()
+    article.outlet = outlets[0]
+    article.save()
+    assert_index_is_current(client)
+    claims[2].delete()
+    assert_index_is_current(client)
+    # A revert to the first version, as the history admin makes it.
+    claims[0].history.earliest().instance.save()
+    assert Claim.objects.get(pk=claims[0].pk).status == Claim.Status.REPORTED
+    assert_index_is_current(client)
+
+
+def test_a_view_with_a_warm_index_takes_a_fixed_number_of_queries(
+    client, db, django_assert_num_queries
+):
+    topic = factories.make_topic()
+    for number in range(30):
+        factories.make_claim(
+            actors=[factories.make_person()],
+            topics=[topic] if number else [factories.make_topic()],
+            articles=[factories.make_article(outlet=factories.make_outlet())],
+            source=factories.make_source(),
+        )
+    client.get(URL)  # builds the index
+    for per_page in [10, 100]:
+        for filters in [{}, {"topic": [str(topic.pk)]}, {"status": "reported"}]:
+            # The index's version, names of the people, topics and outlets listed, sources
+            # listed, the page of claims and its prefetches (topics, actors, articles), plus the
+            # check that a chosen topic exists.
+            with django_assert_num_queries(7 + len(filters.get("topic", []))):
+                response = client.get(URL, {**filters, "per_page": per_page})
+            assert response.status_code == 200
