@@ -188,11 +188,15 @@ class ClaimQuerySet(models.QuerySet):
 
     def for_export(self):
         """Everything an export row, a feed entry or an API row holds, without article texts."""
-        return self.defer("search_vector").select_related("source").prefetch_related(
-            models.Prefetch("claim_actors", ClaimActor.objects.select_related("person")),
-            "topics",
-            models.Prefetch("articles", Article.objects.for_lists()),
-            models.Prefetch("evidence", Quote.objects.select_related("speaker")),
+        return (
+            self.defer("search_vector")
+            .select_related("source")
+            .prefetch_related(
+                models.Prefetch("claim_actors", ClaimActor.objects.select_related("person")),
+                "topics",
+                models.Prefetch("articles", Article.objects.for_lists()),
+                models.Prefetch("evidence", Quote.objects.select_related("speaker")),
+            )
         )
 
 

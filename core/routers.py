@@ -22,6 +22,9 @@ PIN_SECONDS = 15  # longer than replicas are expected to lag
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 _pinned = contextvars.ContextVar("read_from_primary", default=False)
+# One replica per request, so that its reads are one consistent view even with replicas at
+# different lag (the explorer reads its counts and rows in one snapshot of it).
+_replica = contextvars.ContextVar("replica", default=None)
 
 
 def replicas():
@@ -38,7 +41,12 @@ class PrimaryReplicaRouter:
         available = replicas()
         if not available or _pinned.get():
             return DEFAULT_DB_ALIAS
-        return random.choice(available)
+        instance = hints.get("instance")
+        if instance is not None and instance._state.db:
+            return instance._state.db  # an object's relations from where it was read
+        if _replica.get() not in available:
+            _replica.set(random.choice(available))
+        return _replica.get()
 
     def db_for_write(self, model, **hints):
         read_from_primary()
@@ -58,11 +66,13 @@ class PinToPrimaryMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        token = _pinned.set(self._must_see_writes(request))
+        pinned = _pinned.set(self._must_see_writes(request))
+        replica = _replica.set(None)
         try:
             response = self.get_response(request)
         finally:
-            _pinned.reset(token)
+            _pinned.reset(pinned)
+            _replica.reset(replica)
         if request.method not in SAFE_METHODS:
             response.set_cookie(
                 PIN_COOKIE, str(int(time.time()) + PIN_SECONDS), max_age=PIN_SECONDS,

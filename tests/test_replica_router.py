@@ -94,3 +94,17 @@ def test_replica_urls_become_databases_that_tests_mirror(monkeypatch):
     finally:
         monkeypatch.delenv("DATABASE_REPLICA_URLS")
         importlib.reload(project_settings)
+
+
+def test_a_request_reads_from_one_replica_and_an_object_from_where_it_came(rf, with_replicas):
+    seen = []
+
+    def view(request):
+        seen.extend(router.db_for_read(Topic) for _ in range(20))
+        topic = Topic(name="x")
+        topic._state.db = "replica_2"
+        seen.append(router.db_for_read(Topic, instance=topic))
+        return HttpResponse()
+
+    routers.PinToPrimaryMiddleware(view)(anonymous(rf.get("/claims/")))
+    assert len(set(seen[:20])) == 1 and seen[-1] == "replica_2"
