@@ -10,6 +10,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.db import router
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -117,7 +118,9 @@ def export_response(rows, export_format, *, name, request):
     """A streamed download of the queryset `rows` (claims, quotes or articles) in a format named
     in FORMATS."""
     chosen = FORMATS[export_format]
-    objects = rows.iterator(chunk_size=CHUNK_SIZE)
+    # The database is chosen now, while the request's routing holds (a signed-in editor reads
+    # the primary): the rows are read only as the response streams, after the request's end.
+    objects = rows.using(router.db_for_read(rows.model)).iterator(chunk_size=CHUNK_SIZE)
     response = StreamingHttpResponse(
         chosen.write(objects, request.build_absolute_uri), content_type=chosen.content_type
     )

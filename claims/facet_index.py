@@ -173,7 +173,9 @@ class FacetIndex:
         return self._counted_once_over_everything("period", within, self._count_periods)
 
     def _count_periods(self, _, within):
-        year, month = self.year[within], self.month[within]  # year 0: undated
+        # int64: a far-off year (a typo such as 5024) must not wrap around in int16 arithmetic.
+        year = self.year[within].astype(np.int64)  # year 0: undated
+        month = self.month[within].astype(np.int64)
         dated, with_month = year > 0, month > 0
         years = np.bincount(year[dated] - self.first_year)
         months = np.bincount((year[with_month] - self.first_year) * 12 + month[with_month] - 1)
@@ -210,7 +212,9 @@ class FacetIndex:
         return ids[matching[self.position_of[ids]]]
 
 
-_built = {"index": None}
+# One index per database: the primary and replicas lagging behind it are at different versions,
+# and one index shared between them would be rebuilt back and forth.
+_built = {}
 _building = threading.Lock()
 
 
@@ -221,9 +225,10 @@ def current_index(using):
         cursor.execute("SELECT version FROM claims_facet_index_version")
         (version,) = cursor.fetchone()
         with _building:
-            if _built["index"] is None or _built["index"].version != version:
-                _built["index"] = FacetIndex.build(cursor, version)
-            return _built["index"]
+            index = _built.get(using)
+            if index is None or index.version != version:
+                index = _built[using] = FacetIndex.build(cursor, version)
+            return index
 
 
 @contextmanager

@@ -2,6 +2,7 @@
 answer read with plain queries and worked out in Python, it is never stale after any kind of
 change, and a page of the explorer takes a fixed number of queries."""
 
+import datetime
 import random
 import re
 from collections import Counter
@@ -245,3 +246,20 @@ def test_a_view_with_a_warm_index_takes_a_fixed_number_of_queries(
             with django_assert_num_queries(7 + len(filters.get("topic", []))):
                 response = client.get(URL, {**filters, "per_page": per_page})
             assert response.status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_far_off_year_is_counted_not_wrapped_around(client, db):
+    """A typo such as 5024 for 2024: the period arithmetic must not overflow."""
+    for year in (2024, 5024):
+        factories.make_claim(
+            statement=f"A claim of {year}.",
+            claimed_date=datetime.date(year, 7, 1),
+            claimed_date_precision="month",
+        )
+    response = client.get("/claims/", {"period": "5024"})
+    assert response.status_code == 200
+    periods = {
+        value.value: value.count for value in response.context["exploration"].facets["period"]
+    }
+    assert periods["2024"] == periods["5024"] == periods["5024-07"] == 1

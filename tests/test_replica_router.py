@@ -108,3 +108,24 @@ def test_a_request_reads_from_one_replica_and_an_object_from_where_it_came(rf, w
 
     routers.PinToPrimaryMiddleware(view)(anonymous(rf.get("/claims/")))
     assert len(set(seen[:20])) == 1 and seen[-1] == "replica_2"
+
+
+def test_an_editors_export_streams_from_the_primary(client, seed, admin_user, monkeypatch):
+    """The rows of a download are read as it streams, after the request: the database must be
+    chosen while the request's routing still holds."""
+    chosen = []
+    route = routers.PrimaryReplicaRouter.db_for_read
+
+    def recorded(self, model, **hints):
+        alias = route(self, model, **hints)
+        chosen.append((model.__name__, alias))
+        return "default"  # the replica aliases are pretend ones here
+
+    monkeypatch.setattr(routers, "replicas", lambda: TWO_REPLICAS)
+    monkeypatch.setattr(routers.PrimaryReplicaRouter, "db_for_read", recorded)
+    client.force_login(admin_user)
+    routers._pinned.set(False)  # force_login wrote outside any request, which pinned this thread
+    response = client.get("/claims/", {"format": "csv"})
+    chosen.clear()
+    assert len(b"".join(response.streaming_content).splitlines()) == 31
+    assert chosen and {alias for _, alias in chosen} == {"default"}
