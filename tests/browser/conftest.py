@@ -32,13 +32,18 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.browser)
 
 
+def require(path, missing):
+    """Skip when a tool the browser tests need is missing, saying why; under CI=true, fail."""
+    if path.exists():
+        return
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"CI must run the browser tests, but there is {missing}")
+    pytest.skip(missing)
+
+
 @pytest.fixture(scope="module")
 def browser():
-    if not CHROMIUM.exists():
-        message = f"no Chromium at {CHROMIUM}: `make test` installs Debian's chromium as root"
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI must run the browser tests, but there is {message}")
-        pytest.skip(message)
+    require(CHROMIUM, f"no Chromium at {CHROMIUM}: `make test` installs Debian's chromium as root")
     from playwright.sync_api import sync_playwright
 
     # Playwright's sync API keeps an event loop in this thread while these tests run; their
@@ -72,9 +77,5 @@ def live_seed(transactional_db):
 @pytest.fixture
 def axe_script():
     """The path of axe-core's script, for the accessibility checks to inject into pages."""
-    if not AXE.exists():
-        message = f"no axe-core at {AXE}: `make test` installs it with npm"
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI must run the accessibility tests, but there is {message}")
-        pytest.skip(message)
+    require(AXE, f"no axe-core at {AXE}: `make test` installs it with npm")
     return AXE
