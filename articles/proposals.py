@@ -26,11 +26,21 @@ rule-based quotation attribution (Pouliquen et al., 2007; Quotebank's candidates
    person named before it; another personal name is proposed as a new person; anything else
    (the agency, Trump's spokesperson, an anonymous official) is only a label for the editor. With
    no cue there is no speaker: the archive never guesses one.
+3. Proposals for editors (propose_quotes_for, accept_proposal, reject_proposal): proposals are
+   stored for an archived article; an editor accepts one (through the quote form, as a quote
+   added by hand), corrects its speaker first, or rejects it.
 """
 
 import re
 import unicodedata
 from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from articles.forms import QuoteForm, occurrences
+from articles.models import Person, QuoteProposal
 
 
 def _word_set(words):
@@ -714,3 +724,102 @@ def _looks_like_a_personal_name(core):
         and (token.is_capitalised or token.key in NAME_PARTICLES)
         for token in core
     )
+
+
+# 3. Proposals for editors
+
+
+def known_people():
+    return [
+        KnownPerson(pk, name, tuple(aliases))
+        for pk, name, aliases in Person.objects.values_list("pk", "name", "aliases")
+    ]
+
+
+@transaction.atomic
+def propose_quotes_for(article):
+    """Propose the quotations of an archived article, again if asked: proposals still waiting
+    are replaced; decided ones, and spans already made quotes, are left as they are."""
+    article.quote_proposals.filter(status=QuoteProposal.Status.PROPOSED).delete()
+    taken = {*article.quote_proposals.values_list("start_offset", "end_offset")}
+    taken |= {*article.quotes.values_list("start_offset", "end_offset")}
+    return QuoteProposal.objects.bulk_create(
+        QuoteProposal(
+            article=article,
+            text=proposal.text,
+            start_offset=proposal.start,
+            end_offset=proposal.end,
+            speaker_id=proposal.person.pk if proposal.person else None,
+            new_speaker_name=proposal.new_speaker,
+            speaker_label=proposal.speaker_label,
+            cue=proposal.cue,
+        )
+        for proposal in propose_quotations(article.body, known_people())
+        if (proposal.start, proposal.end) not in taken
+    )
+
+
+@transaction.atomic
+def accept_proposal(proposal, editor):
+    """The proposal's Quote, made at its exact offsets by the quote form, as an editor adding
+    it by hand would; a proposed new speaker becomes a person. ValidationError says why not."""
+    proposal = _undecided(proposal)
+    speaker = proposal.speaker
+    if speaker is None and proposal.new_speaker_name:
+        speaker = Person.objects.filter(name=proposal.new_speaker_name).first()
+        speaker = speaker or Person.objects.create(name=proposal.new_speaker_name)
+    if speaker is None and not proposal.speaker_label:
+        raise ValidationError(
+            "Say who said it before accepting: choose a speaker, or describe them in the speaker "
+            'label (e.g. "an anonymous official").'
+        )
+    starts = occurrences(proposal.text, proposal.article.body)
+    form = QuoteForm(
+        data={
+            "article": proposal.article_id,
+            "text": proposal.text,
+            "occurrence": starts.index(proposal.start_offset) + 1
+            if proposal.start_offset in starts
+            else "",
+            "speaker": speaker.pk if speaker else "",
+            "speaker_label": "" if speaker else proposal.speaker_label,
+            "occasion_date_precision": "unknown",
+        }
+    )
+    if not form.is_valid():
+        raise ValidationError(_form_errors(form))
+    quote = form.save()
+    if (quote.start_offset, quote.end_offset) != (proposal.start_offset, proposal.end_offset):
+        raise ValidationError("The article's text no longer holds these words at these offsets.")
+    proposal.speaker, proposal.new_speaker_name, proposal.quote = speaker, "", quote
+    _decide(proposal, QuoteProposal.Status.ACCEPTED, editor)
+    return quote
+
+
+@transaction.atomic
+def reject_proposal(proposal, editor):
+    _decide(_undecided(proposal), QuoteProposal.Status.REJECTED, editor)
+
+
+def _undecided(proposal):
+    locked = QuoteProposal.objects.select_for_update().select_related("article", "speaker")
+    proposal = locked.get(pk=proposal.pk)
+    if proposal.status != QuoteProposal.Status.PROPOSED:
+        raise ValidationError(
+            f"This proposal was already {proposal.status} by {proposal.decided_by}."
+        )
+    return proposal
+
+
+def _decide(proposal, status, editor):
+    proposal.status, proposal.decided_by, proposal.decided_at = status, editor, timezone.now()
+    proposal.save()
+
+
+def _form_errors(form):
+    """The quote form's errors in words: a speaker is missing, the text moved, and so on."""
+    messages = []
+    for field_name, errors in form.errors.items():
+        label = "" if field_name == "__all__" else f"{form.fields[field_name].label}: "
+        messages.extend(f"{label}{error}" for error in errors)
+    return " ".join(messages)

@@ -19,6 +19,7 @@ EDITOR_PERMISSIONS = {
     },
     "articles": {
         "quote": ["add", "change", "view"],
+        "quoteproposal": ["change", "view"],
         "person": ["add", "change", "view"],
         "article": ["view"],
         "outlet": ["view"],
