@@ -33,7 +33,7 @@ rule-based quotation attribution (Pouliquen et al., 2007; Quotebank's candidates
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -50,7 +50,6 @@ def _word_set(words):
 # Opening mark -> the mark that closes it.
 QUOTE_PAIRS = {"“": "”", "‘": "’", "«": "»", '"': '"', "'": "'"}
 DOUBLE_MARKS = {"“", "«", '"'}
-SINGLE_MARKS = {"‘", "'"}
 
 # Every form of the verbs that introduce reported speech.
 SPEECH_VERBS = _word_set(
@@ -133,15 +132,15 @@ ORGANISATION_WORDS = _word_set(
 )
 NAME_PARTICLES = {"de", "van", "von", "der", "den", "da", "di", "du", "la", "le", "bin", "al"}
 MAX_SUBJECT_WORDS = 12
-MAX_ATTRIBUTION_WORDS = (
-    6  # "“…,” the foreign minister told reporters": a short subject, then the verb
-)
+# "“…,” the foreign minister told reporters": after a quotation, a short subject, then the verb.
+MAX_ATTRIBUTION_WORDS = 6
 
 WORD = re.compile(r"\w(?:[\w’'.-]*\w)?\.?")
 # A sentence ends before a capital, a digit or a quotation (masked: MASK).
 SENTENCE_END = re.compile(r"[.!?][”’\"')\]]*\s+(?=[^\s\w\x00]*[A-Z0-9\x00])|\n+")
 ABBREVIATION = re.compile(r"(?:\b[A-Z]|\b(?:Mr|Mrs|Ms|Dr|Prof|Gen|Lt|Col|Maj|Capt|Sgt|Adm|Sen"
                           r"|Rep|Gov|St|Jr|Sr|Rev|No|vs|etc|Inc|Ltd|Co|Corp))\.$")  # fmt: skip
+COMMA = re.compile(",")
 MASK = "\x00"  # stands in for quoted words, so no rule reads them as attribution
 
 
@@ -243,8 +242,12 @@ def _quotations_in(paragraph, offset):
         closing = [i for i, (mark, _) in enumerate(open_marks) if QUOTE_PAIRS[mark] == char]
         if closing and _can_close(paragraph, index):
             outer = closing[-1]
-            if outer == 0:
-                found.append((open_marks[0][1], index))
+            opened = open_marks[outer][1]
+            # Outermost unless inside a double quotation (a single mark left open outside it
+            # was an apostrophe: '90s); what it encloses was a quotation within it.
+            if not any(mark in DOUBLE_MARKS for mark, _ in open_marks[:outer]):
+                found = [span for span in found if span[0] < opened]
+                found.append((opened, index))
             del open_marks[outer:]  # an inner mark left open was an apostrophe
         elif char in QUOTE_PAIRS and _can_open(paragraph, index):
             open_marks.append((char, index))
@@ -379,15 +382,13 @@ class _Attribution:
         masked = list(self.text)
         for quotation in self.quotations:
             opened, closed = quotation.marks
-            paragraph_end = self.text.find("\n", opened)
-            if closed is not None:
-                last = closed + 1
-            else:
-                last = len(self.text) if paragraph_end == -1 else paragraph_end
-            for position in range(opened, last):
-                if not (self.text[position] in ".!?" and position == last - 2):
+            if closed is None:  # to its paragraph's end
+                closed = self.text.find("\n", opened)
+                closed = len(self.text) if closed == -1 else closed
+            for position in range(opened, closed + 1):
+                if not (position == closed - 1 and self.text[position] in ".!?"):
                     masked[position] = MASK
-        return "".join(masked)
+        return "".join(masked[: len(self.text)])
 
     def _known_mentions(self):
         mentions, introduced = [], set()
@@ -402,10 +403,7 @@ class _Attribution:
         return {speaker.person for end, speaker in self.mentions if end <= position}
 
     def _sentence_of(self, position):
-        for start, end in self.sentences:
-            if start <= position < end:
-                return start, end
-        return position, position
+        return next((start, end) for start, end in self.sentences if start <= position < end)
 
     def _speaker_of(self, quotation):
         opened, closed = quotation.marks
@@ -427,18 +425,20 @@ class _Attribution:
 
     def _cue_right_after(self, after, sentence_end):
         """“…,” said Kevin Roberts / “…,” Roberts said / “…,” he added / “…,” according to X."""
-        tail = self.masked[after : self._next_mask(after, sentence_end)]
-        match = re.match(r"[\s,.!?:;—–-]*", tail)
-        words = tokens_of(tail[match.end() :], after + match.end())
+        return self._attribution_between(after, self._next_mask(after, sentence_end))
+
+    def _attribution_between(self, start, end):
+        """A speech verb that opens the words, or follows a short subject that does."""
+        words = tokens_of(self.masked[start:end], start)
         if _is_according_to(words[:2]):
-            return self._speaker_after(words[1].end, sentence_end, "according to")
+            return self._speaker_after(words[1].end, end, "according to")
         if words and words[0].key in SPEECH_VERBS:
-            return self._speaker_after(words[0].end, sentence_end, words[0].text)
+            return self._speaker_after(words[0].end, end, words[0].text)
         for position, word in enumerate(words[:MAX_ATTRIBUTION_WORDS]):
             if word.key in CLAUSE_BOUNDARIES | {"and"}:
                 return None  # "“…” and suggested": the verb goes with the sentence's subject
             if _is_speech_verb(words, position):
-                return self._speaker_before(after + match.end(), word)
+                return self._speaker_before(start, word)
         return None
 
     def _name_before_colon(self, sentence_start, opened):
@@ -461,7 +461,7 @@ class _Attribution:
             if _is_according_to(words[position : position + 2]):
                 return self._speaker_after(words[position + 1].end, opened, "according to")
             if _is_speech_verb(words, position) and position and words[position - 1].key == "as":
-                return self._quoted_as_saying(words[: position - 1], word)
+                return self._quoted_as_saying(sentence_start, words[: position - 1], word)
             if _is_speech_verb(words, position):
                 previous = self.masked[sentence_start : word.start].rstrip()
                 if word.key.endswith(PARTICIPLE_SUFFIX) and previous.endswith(","):
@@ -471,24 +471,28 @@ class _Attribution:
                 return self._speaker_before(sentence_start, word)
         return None
 
-    def _quoted_as_saying(self, words, verb):
-        """ "Reuters quoted the minister as saying “…”": the one quoted is the speaker."""
-        quoted = [i for i, word in enumerate(words) if word.key == "quoted"]
-        if not quoted:
-            return _Speaker(cue=verb.text)
-        named = words[quoted[-1] + 1 :]
+    def _quoted_as_saying(self, sentence_start, words, verb):
+        """ "Reuters quoted the minister as saying “…”": the one quoted; "the minister was quoted
+        as saying": the subject."""
+        quoted = next((word for word in reversed(words) if word.key == "quoted"), None)
+        if quoted is None:
+            return None
+        cue = f"quoted as {verb.text}"
+        named = [word for word in words if word.start > quoted.end]
         if not named:
-            return _Speaker(cue=verb.text)
+            return self._speaker_before(sentence_start, replace(quoted, text=cue))
         phrase = self.masked[named[0].start : named[-1].end]
-        return self._speaker_from(phrase, named[0].start, f"quoted … as {verb.text}")
+        return self._speaker_from(phrase, named[0].start, cue)
 
     def _closing_clause(self, after, sentence_end):
         """…a concept of “a two-tiered alliance” in which …, Bloomberg reported."""
-        tail = self.masked[after:sentence_end]
-        for match in re.finditer(r",([^,]{1,80}?)\s(\w+)\b", tail):
-            if match.group(2).casefold() in SPEECH_VERBS and not _is_noun_phrase(match.group(1)):
-                verb = tokens_of(match.group(2), after + match.start(2))[0]
-                return self._speaker_before(after + match.start(1), verb)
+        for comma in COMMA.finditer(self.masked, after, sentence_end):
+            clause_end = self.masked.find(",", comma.end(), sentence_end)
+            speaker = self._attribution_between(
+                comma.end(), sentence_end if clause_end == -1 else clause_end
+            )
+            if speaker:
+                return speaker
         return None
 
     # Reading the speaker out of the words around a cue.
@@ -507,6 +511,9 @@ class _Attribution:
         subject_start, subject_end = _subject_span(before, clause_start)
         if subject_end <= subject_start:
             return None
+        if self.masked[subject_start:subject_end].casefold() == "who":
+            # "Merkel, who said in 2015 that “…”": the one the clause is about.
+            return self._speaker_before(clause_start, replace(verb, start=subject_start))
         return self._speaker_from(self.masked[subject_start:subject_end], subject_start, verb.text)
 
     def _speaker_after(self, position, limit, cue):
@@ -653,11 +660,6 @@ def _is_speech_verb(words, position):
     return not (previous and (previous.key in DETERMINERS or previous.possessive))
 
 
-def _is_noun_phrase(text):
-    words = tokens_of(text)
-    return bool(words) and (words[-1].key in DETERMINERS or words[-1].possessive)
-
-
 def _is_adverb(token):
     return token.text.islower() and token.text.endswith("ly") and len(token.text) > 4
 
@@ -802,7 +804,8 @@ def reject_proposal(proposal, editor):
 
 
 def _undecided(proposal):
-    locked = QuoteProposal.objects.select_for_update().select_related("article", "speaker")
+    locked = QuoteProposal.objects.select_for_update(of=("self",))
+    locked = locked.select_related("article", "speaker", "decided_by")
     proposal = locked.get(pk=proposal.pk)
     if proposal.status != QuoteProposal.Status.PROPOSED:
         raise ValidationError(

@@ -8,7 +8,7 @@ from core.roles import ARCHIVIST, EDITOR
 pytestmark = pytest.mark.django_db
 
 RECORDS = {
-    "articles": ["outlet", "person", "article", "quote"],
+    "articles": ["outlet", "person", "article", "quote", "quoteproposal"],
     "claims": ["topic", "source", "spellingvariant", "claim", "annotation", "claimactor"],
 }
 HISTORIES = {
@@ -34,6 +34,7 @@ def test_editors_curate_claims_but_delete_nothing_but_a_claims_actor():
         "articles.view_article", "articles.view_outlet",
         "articles.add_person", "articles.change_person", "articles.view_person",
         "articles.add_quote", "articles.change_quote", "articles.view_quote",
+        "articles.change_quoteproposal", "articles.view_quoteproposal",
         "claims.add_claim", "claims.change_claim", "claims.view_claim",
         "claims.add_claimactor", "claims.change_claimactor", "claims.delete_claimactor",
         "claims.view_claimactor",
