@@ -102,7 +102,7 @@ class QuoteProposalAdmin(admin.ModelAdmin):
     form = QuoteProposalForm
     change_form_template = "admin/articles/quoteproposal/change_form.html"
     list_display = ["text", "proposed_speaker", "cue", "article", "status", "decided_by"]
-    list_filter = ["status", "article"]
+    list_filter = ["status", ("article", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["text", "speaker__name", "new_speaker_name", "speaker_label", "article__title"]
     list_select_related = ["speaker", "article", "decided_by"]
     autocomplete_fields = ["speaker"]
@@ -114,6 +114,9 @@ class QuoteProposalAdmin(admin.ModelAdmin):
         "article", "text", "in_the_article", "cue", "status", "decided_by", "decided_at", "quote",
     ]  # fmt: skip
     actions = ["accept_selected", "reject_selected"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("article__raw_capture", "article__search_vector")
 
     @admin.display(description="speaker")
     def proposed_speaker(self, proposal):

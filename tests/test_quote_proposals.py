@@ -8,7 +8,9 @@ from io import StringIO
 import pytest
 from django.contrib.auth.models import Group, User
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from articles.models import Person, Quote, QuoteProposal
@@ -368,3 +370,18 @@ def test_an_editor_proposes_quotes_again_from_the_article_list(editor_client):
     )
     assert "3 quote proposal(s) waiting for an editor." in response.text
     assert QuoteProposal.objects.filter(article=article).count() == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_proposal_list_takes_the_same_queries_however_many_rows(editor_client):
+    url = reverse("admin:articles_quoteproposal_changelist")
+    for articles in (1, 3):
+        for _ in range(articles - QuoteProposal.objects.values("article").distinct().count()):
+            propose_quotes_for(proposal_article()[0])
+        with CaptureQueriesContext(connection) as queries:
+            response = editor_client.get(url)
+        assert response.text.count('name="_selected_action"') == 3 * articles
+        # The session, the editor, their group's and their own permissions, the articles the
+        # filter offers, the count of proposals and of all of them (the list's "show all"), the
+        # rows with their article, speaker and deciding editor.
+        assert len(queries) == 8
