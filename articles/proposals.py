@@ -18,14 +18,14 @@ rule-based quotation attribution (Pouliquen et al., 2007; Quotebank's candidates
    c. the last speech verb before the quotation in its sentence, and its subject: Caldwell told
       Politico, “…” / he reportedly told Johnson that Ukraine is “…” (an apposition between the
       subject and the verb is skipped; a participle such as "…, stating" takes the subject of
-      its sentence);
+      its sentence, "Merkel, who said" Merkel, "quoted the minister as saying" the minister);
    d. a clause that closes the sentence: …a “two-tiered alliance”…, Bloomberg reported;
    e. a quotation continuing an open one from the paragraph before keeps its speaker.
    The subject is then read: a name found among the people the archive knows (name, alias, or a
-   surname alone when only one person has it) is that person; a pronoun (he, she) is the last
-   person named before it; another personal name is proposed as a new person; anything else
-   (the agency, Trump's spokesperson, an anonymous official) is only a label for the editor. With
-   no cue there is no speaker: the archive never guesses one.
+   surname alone once the text has named them in full) is that person; a pronoun (he, she) is
+   the last person named before it; another personal name is proposed as a new person; anything
+   else (the agency, Trump's spokesperson, an anonymous official) is only a label for the
+   editor. With no cue there is no speaker: the archive never guesses one.
 3. Proposals for editors (propose_quotes_for, accept_proposal, reject_proposal): proposals are
    stored for an archived article; an editor accepts one (through the quote form, as a quote
    added by hand), corrects its speaker first, or rejects it.
@@ -94,6 +94,8 @@ CLAUSE_BOUNDARIES = _word_set(
     """
 )
 PERSONAL_PRONOUNS = {"he", "she"}
+# Before a word, they make it a noun: "his remarks", "the report".
+DETERMINERS = _word_set("the a an his her its their our my your this that these those")
 # Titles and ranks before a name; the personal name follows the last of them.
 TITLES = _word_set(
     """
@@ -141,6 +143,7 @@ SENTENCE_END = re.compile(r"[.!?][”’\"')\]]*\s+(?=[^\s\w\x00]*[A-Z0-9\x00])|
 ABBREVIATION = re.compile(r"(?:\b[A-Z]|\b(?:Mr|Mrs|Ms|Dr|Prof|Gen|Lt|Col|Maj|Capt|Sgt|Adm|Sen"
                           r"|Rep|Gov|St|Jr|Sr|Rev|No|vs|etc|Inc|Ltd|Co|Corp))\.$")  # fmt: skip
 COMMA = re.compile(",")
+LINE_BREAKS = re.compile(r"\n+")
 MASK = "\x00"  # stands in for quoted words, so no rule reads them as attribution
 
 
@@ -544,7 +547,7 @@ class _Attribution:
         return None
 
     def _speaker_from(self, phrase, offset, cue):
-        words = _phrase_tokens(phrase, offset)
+        words = tokens_of(phrase, offset)
         if not words or len(words) > MAX_SUBJECT_WORDS:
             return None
         if len(words) == 1 and words[0].key in PERSONAL_PRONOUNS:
@@ -581,13 +584,9 @@ class _Attribution:
 
     def _antecedent(self, position, cue):
         """The last person named before a pronoun, in its paragraph or the two before."""
-        paragraph_start = position
-        for _ in range(3):
-            if paragraph_start > 0:
-                paragraph_start = self.text.rfind(
-                    "\n", 0, len(self.text[:paragraph_start].rstrip())
-                )
-        earlier = [named for end, named in self.mentions if paragraph_start < end <= position]
+        paragraph_starts = [0] + [m.end() for m in LINE_BREAKS.finditer(self.text, 0, position)]
+        window_start = paragraph_starts[-3:][0]
+        earlier = [named for end, named in self.mentions if window_start <= end <= position]
         if not earlier:
             return _Speaker(cue=cue)
         return _Speaker(person=earlier[-1].person, new_speaker=earlier[-1].new_speaker, cue=cue)
@@ -634,7 +633,7 @@ def _subject_span(before, offset):
 
 
 def _merge_numbers(text, segments):
-    """ "July 2, 2024" and "Smith, 81," keep their comma inside one segment."""
+    """A date keeps its year: "July 2, 2024" is one segment."""
     merged = []
     for start, end in segments:
         if merged and text[start:end].strip().isdigit() and len(text[start:end].strip()) == 4:
@@ -647,9 +646,6 @@ def _merge_numbers(text, segments):
 def _is_apposition(segment):
     first = segment.strip()[:1]
     return not first or first.islower() or first.isdigit()
-
-
-DETERMINERS = _word_set("the a an his her its their our my your this that these those")
 
 
 def _is_speech_verb(words, position):
@@ -666,10 +662,6 @@ def _is_adverb(token):
 
 def _is_according_to(words):
     return len(words) == 2 and words[0].key == "according" and words[1].key == "to"
-
-
-def _phrase_tokens(phrase, offset):
-    return [token for token in tokens_of(phrase, offset) if token.text]
 
 
 def _capitalised_runs(tokens):
