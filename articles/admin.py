@@ -108,7 +108,7 @@ class QuoteProposalAdmin(admin.ModelAdmin):
     autocomplete_fields = ["speaker"]
     fields = [
         "article", "text", "in_the_article", "cue", "speaker", "new_speaker_name",
-        "speaker_label", "status", "decided_by", "decided_at", "quote",
+        "speaker_label", "status", "decided_by", "decided_at", "quote", "version",
     ]  # fmt: skip
     readonly_fields = [
         "article", "text", "in_the_article", "cue", "status", "decided_by", "decided_at", "quote",

@@ -79,7 +79,7 @@ class QuoteRowForm(VersionedRowForm, QuoteForm):
     """A quote in its article's form: checked and saved only when the editor changed it."""
 
 
-class QuoteProposalForm(forms.ModelForm):
+class QuoteProposalForm(VersionedForm):
     """An editor's correction of a proposal's speaker: a chosen person replaces a proposed new
     one."""
 

@@ -384,9 +384,10 @@ class Quote(VersionedModel):
         )
 
 
-class QuoteProposal(models.Model):
+class QuoteProposal(VersionedModel):
     """A quotation the archive found in an article's text (articles.proposals), with the speaker
-    its attribution suggests. It becomes a Quote only when an editor accepts it."""
+    its attribution suggests. It becomes a Quote only when an editor accepts it; versioned, so of
+    two editors correcting it at once the second is told, not overwritten."""
 
     class Status(models.TextChoices):
         PROPOSED = "proposed", "Proposed: waiting for an editor"
@@ -464,7 +465,7 @@ class QuoteProposal(models.Model):
         ]
 
     def __str__(self):
-        return f"“{self.text}” ({self.get_status_display().split(':')[0].lower()})"
+        return f"“{self.text}” ({self.status})"
 
     @property
     def proposed_speaker(self):

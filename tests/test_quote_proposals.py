@@ -385,3 +385,19 @@ def test_the_proposal_list_takes_the_same_queries_however_many_rows(editor_clien
         # filter offers, the count of proposals and of all of them (the list's "show all"), the
         # rows with their article, speaker and deciding editor.
         assert len(queries) == 8
+
+
+@pytest.mark.django_db(transaction=True)
+def test_of_two_editors_correcting_a_proposal_the_second_is_told_not_overwritten(editor_client):
+    article, _ = proposal_article()
+    proposal = propose_quotes_for(article)[1]
+    other = Client()
+    other.force_login(User.objects.create_user("olga", is_staff=True, is_superuser=True))
+    first = read_form(editor_client, change_url(proposal), "quoteproposal_form")
+    second = read_form(other, change_url(proposal), "quoteproposal_form")
+    first["speaker_label"] = "the news agency"
+    assert editor_client.post(change_url(proposal), first).status_code == 302
+    second["speaker_label"] = "Bloomberg"
+    response = other.post(change_url(proposal), second)
+    assert "Someone else saved this quote proposal after you opened it" in response.text
+    assert QuoteProposal.objects.get(pk=proposal.pk).speaker_label == "the news agency"
