@@ -138,11 +138,13 @@ MAX_SUBJECT_WORDS = 12
 MAX_ATTRIBUTION_WORDS = 6
 
 WORD = re.compile(r"\w(?:[\w’'.-]*\w)?\.?")
-# A sentence ends before a capital, a digit or a quotation (masked: MASK).
-SENTENCE_END = re.compile(r"[.!?][”’\"')\]]*\s+(?=[^\s\w\x00]*[A-Z0-9\x00])|\n+")
+# A sentence ends before a capital, a digit or a quotation (masked: MASK), after a closing mark
+# too (masked as well).
+SENTENCE_END = re.compile(r"[.!?][”’\"')\]\x00]*\s+(?=[^\s\w\x00]*[A-Z0-9\x00])|\n+")
 ABBREVIATION = re.compile(r"(?:\b[A-Z]|\b(?:Mr|Mrs|Ms|Dr|Prof|Gen|Lt|Col|Maj|Capt|Sgt|Adm|Sen"
                           r"|Rep|Gov|St|Jr|Sr|Rev|No|vs|etc|Inc|Ltd|Co|Corp))\.$")  # fmt: skip
 COMMA = re.compile(",")
+SPACES = re.compile(r"[ \t]*")
 LINE_BREAKS = re.compile(r"\n+")
 MASK = "\x00"  # stands in for quoted words, so no rule reads them as attribution
 
@@ -412,8 +414,12 @@ class _Attribution:
         opened, closed = quotation.marks
         sentence_start, sentence_end = self._sentence_of(opened)
         after = closed + 1 if closed is not None else quotation.end
+        # “Why now?” Merkel asked: the attribution may follow the quotation's own full stop.
+        next_word = SPACES.match(self.masked, after).end()
+        in_paragraph = next_word < len(self.text) and self.text[next_word] != "\n"
+        attribution_end = self._sentence_of(next_word)[1] if in_paragraph else after
         rules = [
-            lambda: self._cue_right_after(after, sentence_end),
+            lambda: self._cue_right_after(after, attribution_end),
             lambda: self._name_before_colon(sentence_start, opened),
             lambda: self._last_cue_before(sentence_start, opened),
             lambda: self._closing_clause(after, sentence_end),

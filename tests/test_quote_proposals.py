@@ -87,6 +87,15 @@ def test_the_subject_of_a_speech_verb_before_the_quotation_is_the_speaker():
     assert (proposal.person, proposal.cue) == (CALDWELL, "told")
 
 
+def test_an_attribution_after_a_question_ending_the_quotation_is_read():
+    assert only("“Why now?” Stoltenberg asked.").person == STOLTENBERG
+
+
+def test_a_cue_in_the_sentence_before_does_not_speak_for_the_next_one():
+    first, second = proposals("Trump said the plan was “dead.” It was “a mistake” from the start.")
+    assert (first.person, second.person, second.cue) == (TRUMP, None, "")
+
+
 def test_a_colon_after_a_name_names_the_speaker():
     assert only("Stoltenberg: “NATO will not be divided.”").person == STOLTENBERG
 
