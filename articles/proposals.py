@@ -20,7 +20,9 @@ rule-based quotation attribution (Pouliquen et al., 2007; Quotebank's candidates
       subject and the verb is skipped; a participle such as "…, stating" takes the subject of
       its sentence, "Merkel, who said" Merkel, "quoted the minister as saying" the minister);
    d. a clause that closes the sentence: …a “two-tiered alliance”…, Bloomberg reported;
-   e. a quotation continuing an open one from the paragraph before keeps its speaker.
+   e. a quotation that goes on with the one before keeps its speaker: it opens a paragraph after
+      an open one, or is a sentence of its own right after the sentence that quoted them
+      (“A,” Rutte told reporters. “B.”).
    The subject is then read: a name found among the people the archive knows (name, alias, or a
    surname alone once the text has named them in full) is that person; a pronoun (he, she) is
    the last person named before it; another personal name is proposed as a new person; anything
@@ -70,7 +72,10 @@ SPEECH_VERBS = _word_set(
     deny denies denied denying answer answers answered answering ask asks asked asking call calls
     called calling describe describes described describing criticise criticises criticised
     criticising criticize criticizes criticized criticizing express expresses expressed
-    expressing dub dubs dubbed branded label labels labelled labeled quip quips quipped joke
+    expressing dismiss dismisses dismissed dismissing reject rejects rejected rejecting hail hails
+    hailed condemn condemns condemned condemning accuse accuses accused accusing praise praises
+    praised praising decry decries decried dub dubs dubbed branded label labels labelled labeled
+    quip quips quipped joke
     jokes joked assert asserts asserted asserting contend contends contended observe observes
     observed conclude concludes concluded complain complains complained complaining boast boasts
     boasted reveal reveals revealed revealing
@@ -363,10 +368,10 @@ class _Attribution:
 
     def proposals(self):
         speakers = []
-        for quotation in self.quotations:
+        for position, quotation in enumerate(self.quotations):
             speaker = self._speaker_of(quotation)
-            if not speaker.cue and quotation.continues_previous:
-                speaker = speakers[-1]
+            if not speaker.cue and position and self._continues(position):
+                speaker = replace(speakers[-1], cue=f"{speakers[-1].cue} (the quotation before)")
             if speaker.new_speaker:
                 self.mentions.append((quotation.end, speaker))
                 self.mentions.sort(key=lambda mention: mention[0])
@@ -380,6 +385,23 @@ class _Attribution:
                           speaker.new_speaker, speaker.label, speaker.cue)
             for q, speaker in zip(self.quotations, speakers, strict=True)
         ]  # fmt: skip
+
+    def _continues(self, position):
+        """A quotation goes on with the words of the one before it when it opens a paragraph
+        after an open one, or is a sentence of its own right after the sentence that quoted
+        them: “A,” Rutte told reporters. “B.”"""
+        quotation, previous = self.quotations[position], self.quotations[position - 1]
+        if quotation.continues_previous:
+            return True
+        start, end = self._sentence_of(quotation.marks[0])
+        _, previous_end = self._sentence_of(previous.marks[0])
+        closed = quotation.marks[1]
+        return (
+            previous_end == start == quotation.marks[0]
+            and "\n" not in self.text[previous.marks[0] : start]
+            and closed is not None
+            and not self.masked[closed + 1 : end].strip(" .!?\n")
+        )
 
     def _masked(self):
         """The text with every quotation's marks and words masked, less a sentence's end inside
@@ -659,7 +681,9 @@ def _is_speech_verb(words, position):
     if words[position].key not in SPEECH_VERBS:
         return False
     previous = words[position - 1] if position else None
-    return not (previous and (previous.key in DETERMINERS or previous.possessive))
+    if previous is None or words[position].start - previous.end > 1:
+        return True  # nothing right before it: "…that “…”, adding"
+    return not (previous.key in DETERMINERS or previous.possessive)
 
 
 def _is_adverb(token):

@@ -91,6 +91,14 @@ def test_an_attribution_after_a_question_ending_the_quotation_is_read():
     assert only("“Why now?” Stoltenberg asked.").person == STOLTENBERG
 
 
+def test_a_quotation_that_is_the_next_sentence_goes_on_with_the_same_speaker():
+    first, second = proposals(
+        "“We will stay,” Stoltenberg told reporters. “There is no other way.”"
+    )
+    assert (first.person, second.person) == (STOLTENBERG, STOLTENBERG)
+    assert second.cue == "told (the quotation before)"
+
+
 def test_a_cue_in_the_sentence_before_does_not_speak_for_the_next_one():
     first, second = proposals("Trump said the plan was “dead.” It was “a mistake” from the start.")
     assert (first.person, second.person, second.cue) == (TRUMP, None, "")
