@@ -10,7 +10,6 @@ system's may be older than the server (Debian 12 has 15, which refuses to dump 1
 import importlib.util
 import os
 import subprocess
-import time
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
@@ -69,7 +68,6 @@ def _run(program, arguments, report, alias):
     environment = os.environ | (
         {"PGPASSWORD": settings["PASSWORD"]} if settings["PASSWORD"] else {}
     )
-    started = time.monotonic()
     process = subprocess.Popen(
         [POSTGRES_BIN / program, "--verbose", "--dbname", conninfo, *arguments],
         env=environment,
@@ -85,4 +83,3 @@ def _run(program, arguments, report, alias):
             messages.append(line.rstrip())
     if process.wait() != 0:
         raise BackupError("\n".join(messages) or f"{program} exited with {process.returncode}")
-    return time.monotonic() - started
