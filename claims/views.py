@@ -1,10 +1,11 @@
-from django.db.models import Count
+from django.db import router
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
 from articles.models import Article, Outlet, Person, Quote
 from claims.explorer import explore
 from claims.exports import InOrder, export_links, export_response
+from claims.facets import archive_claim_counts
 from claims.forms import ExportForm, SearchForm
 from claims.models import Claim, Source, Topic
 from claims.search import (
@@ -23,16 +24,17 @@ QUOTES_ON_PERSON_PAGE = 20
 
 
 def home(request):
+    claims, topics = archive_claim_counts(router.db_for_read(Claim))
     context = {
         "counts": {
             "articles": Article.objects.count(),
             "outlets": Outlet.objects.count(),
             "people": Person.objects.count(),
             "quotes": Quote.objects.count(),
-            "claims": Claim.objects.count(),
+            "claims": claims,
         },
         "latest_claims": Claim.objects.for_lists()[:LATEST_CLAIMS],
-        "topics": Topic.objects.annotate(claim_count=Count("claims")).order_by("name"),
+        "topics": topics,
     }
     return render(request, "home.html", context)
 
