@@ -11,6 +11,7 @@ import re
 
 import django_filters
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
+from django.db import router
 from django.utils.http import urlencode
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.contrib.django_filters import DjangoFilterExtension
@@ -31,6 +32,7 @@ from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 
 from articles.models import Article, Outlet, Person, Quote
+from claims.explorer import ClaimsInOrder, claim_ids
 from claims.exports import article_row, claim_rows, quote_row
 from claims.facets import PERIOD, UNDATED
 from claims.filters import PAGE_SIZES, ClaimFilter, PeriodsFilter, error_messages
@@ -310,9 +312,17 @@ class List(generics.ListAPIView):
     parameters=[OpenApiParameter("format", exclude=True)],
 )
 class ClaimList(List):
-    queryset = Claim.objects.only("pk")  # the rows are read by claims.exports.claim_rows
+    queryset = Claim.objects.all()
     filterset_class = ClaimFilter
     serializer_class = ClaimRow
+
+    def filter_queryset(self, queryset):
+        """The explorer's claims, in its order, from its facet index (the filter validates);
+        a page is loaded by id and its rows read by claims.exports.claim_rows."""
+        super().filter_queryset(queryset)
+        using = router.db_for_read(Claim)
+        ids = claim_ids(self.filterset, using)
+        return ClaimsInOrder(ids, lambda page: Claim.objects.using(using).filter(pk__in=page))
 
 
 @extend_schema(

@@ -163,18 +163,20 @@ def explore(data, path, scope=None):
     return exploration
 
 
+def claim_ids(filterset, using):
+    """Ids of every claim a valid ClaimFilter matches, in its order, from the facet index and
+    one snapshot: the API's pages, as fast as the explorer's."""
+    exploration = Exploration(filterset=filterset, path="")
+    with facet_index.snapshot(using):
+        index = facet_index.current_index(using)
+        _, _, ids = _matching(index, exploration, {}, filterset.form.cleaned_data, using)
+    return ids
+
+
 def _explore_index(exploration, scope, cleaned, using):
     """The page of claims and the facet counts, from the facet index and one snapshot."""
     index = facet_index.current_index(using)
-    within = _scope_and_search(index, exploration, scope, using)
-    active = facets.masks(index, facets.conditions(cleaned))
-    matching = within.copy()
-    for mask in active.values():
-        matching &= mask
-    if exploration.sort == "relevance":
-        ids = index.ids_among(exploration.ranked_ids, matching)
-    else:
-        ids = index.ids_in_order(matching, exploration.sort)
+    within, active, ids = _matching(index, exploration, scope, cleaned, using)
     exploration.ids = ids
     if exploration.export_format:
         return
@@ -187,6 +189,19 @@ def _explore_index(exploration, scope, cleaned, using):
     selected = _selected(cleaned)
     exploration.facets = facets.counted_facets(index, within, active, selected, using=using)
     _lay_out(exploration, selected)
+
+
+def _matching(index, exploration, scope, cleaned, using):
+    """(the claims of the scope and search, {facet: its active filter}, the ids of the claims
+    matching all of them in the view's order)."""
+    within = _scope_and_search(index, exploration, scope, using)
+    active = facets.masks(index, facets.conditions(cleaned))
+    matching = within.copy()
+    for mask in active.values():
+        matching &= mask
+    if exploration.sort == "relevance":
+        return within, active, index.ids_among(exploration.ranked_ids, matching)
+    return within, active, index.ids_in_order(matching, exploration.sort)
 
 
 def _scope_and_search(index, exploration, scope, using):

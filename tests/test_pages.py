@@ -27,8 +27,8 @@ def test_the_home_page_of_an_empty_archive_renders(client, db):
 
 
 # The claim explorer on topic, outlet, source and person pages runs: the facet index's changes
-# and the claims they touched (rows, links: each test has just changed the archive), the names of the
-# people, topics and outlets listed, the sources listed, the page of claims and its three
+# and the claims they touched (rows, links: each test has just changed the archive), the names
+# of the people, topics and outlets listed, the sources listed, the page of claims and its three
 # prefetches (topics, actors with people, articles with outlets) = 9.
 EXPLORER = 9
 DETAIL_PAGES = {
