@@ -17,7 +17,7 @@ from django.utils.http import urlencode
 
 from articles.models import Article, Quote
 from claims.models import Claim
-from core.citations import bibtex
+from core.citations import bibtex, csl_json
 
 CHUNK_SIZE = 500
 # A cell a spreadsheet would read as a formula is prefixed with ' (OWASP's CSV injection advice).
@@ -196,23 +196,11 @@ def _bibtex(objects, absolute):
 
 
 def _csl_json(objects, absolute):
-    accessed = list(timezone.now().date().timetuple()[:3])
+    accessed = timezone.now().date()
     yield "["
     for index, obj in enumerate(objects):
-        item = obj.citable(absolute(obj.get_absolute_url()))
-        csl = {
-            "id": f"newsarchive-{item.key}",
-            "type": "article-newspaper" if isinstance(obj, Article) else "webpage",
-            "title": item.title,
-            "container-title": item.container,
-            "URL": item.url,
-            "accessed": {"date-parts": [accessed]},
-        }
-        if item.author:
-            csl["author"] = [{"literal": item.author}]
-        if item.year:
-            csl["issued"] = {"date-parts": [[int(item.year)]]}
-        yield ("," if index else "") + "\n" + json.dumps(csl, ensure_ascii=False)
+        item = csl_json(obj.citable(absolute(obj.get_absolute_url())), accessed)
+        yield ("," if index else "") + "\n" + json.dumps(item, ensure_ascii=False)
     yield "\n]\n"
 
 
