@@ -171,6 +171,31 @@ def gone_page(request, history, gone):
     return render(request, "410.html", context, status=410)
 
 
+def record_unrecorded(model):
+    """Record in history the rows of `model` that have no history record, with their relations,
+    and say how many: rows a fixture loaded (loaddata saves raw, and simple-history records no
+    raw save), so that their first version has a permalink before anyone edits them."""
+    history_model = model.history.model
+    rows = list(model._default_manager.exclude(pk__in=history_model.objects.values("id")))
+    if not rows:
+        return 0
+    records = model.history.bulk_history_create(
+        rows, default_change_reason="Recorded as loaded, before any edit."
+    )
+    record_of = {record.id: record for record in records}
+    for field in history_model._history_m2m_fields:
+        through = field.remote_field.through
+        owner = f"{field.m2m_field_name()}_id"
+        getattr(history_model, field.name).model.objects.bulk_create(
+            getattr(history_model, field.name).model(
+                history=record_of[getattr(row, owner)],
+                **{column.attname: getattr(row, column.attname) for column in through._meta.fields},
+            )
+            for row in through.objects.filter(**{f"{owner}__in": record_of})
+        )
+    return len(rows)
+
+
 def recorded_relations_of(records):
     """{history id: {many-to-many field name: ids}} of history records of one model."""
     relations = {record.pk: {} for record in records}
