@@ -8,7 +8,7 @@ kind for all versions, so a version page and a change log cost the same for any 
 
 from articles.models import Article, Person, Quote
 from claims.models import Annotation, Claim, ClaimActor, Source, Topic
-from core.versions import RecordVersions, as_of, read_history, with_relations
+from core.versions import RecordVersions, as_of, instance_of, read_history, with_relations
 
 
 def claim_versions(pk):
@@ -37,7 +37,7 @@ def claim_versions(pk):
         actors = []
         for record in as_of(actor_records, version):
             if record.person_id in people:  # a person deleted since is left out
-                actor = record.instance
+                actor = instance_of(record)
                 actor.person = people[record.person_id]
                 actors.append(actor)
         with_relations(
@@ -48,7 +48,7 @@ def claim_versions(pk):
             evidence=[quote for quote in evidence if quote.pk in ids["evidence"]],
         )
         claim.public_annotations = [
-            record.instance
+            instance_of(record)
             for record in as_of(note_records, version)
             if record.visibility == Annotation.Visibility.PUBLIC
         ]

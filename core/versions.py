@@ -32,7 +32,16 @@ class Version:
     @property
     def instance(self):
         """The record as a model instance, with the fields it had at this version."""
-        return self.record.instance
+        return instance_of(self.record)
+
+
+def instance_of(record):
+    """A history record as an instance of its model, with the fields it recorded. (Its own
+    `instance` reads the fields history leaves out, such as a search vector, from the live row:
+    a query per record, for nothing a page shows.)"""
+    return record.instance_type(
+        **{field.attname: getattr(record, field.attname) for field in record.tracked_fields}
+    )
 
 
 class VersionGone(Exception):
