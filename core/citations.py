@@ -12,7 +12,7 @@ import datetime
 import functools
 import json
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 import citeproc.model
 from citeproc import (
@@ -54,7 +54,6 @@ class Citable:
     url: str  # the archive's permalink, absolute
     type: str = "webpage"  # the CSL item type
     version: int | None = None  # the version cited, when the URL is a version's
-    extra: dict = field(default_factory=dict)  # further CSL variables
 
 
 class CitedByName:
@@ -120,7 +119,7 @@ def csl_json(item, accessed):
         csl["archive"] = ARCHIVE_NAME  # where an article or a quote is read
     if item.archived:
         csl["note"] = f"Archived {item.archived.isoformat()}"
-    return {**csl, **item.extra}
+    return csl
 
 
 def citations(item, *, accessed=None):

@@ -12,8 +12,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from claims.models import Annotation, Claim
-from claims.seed import load_seed_if_empty
+from claims.models import Annotation, Claim, ClaimActor
+from claims.seed import load_seed_if_empty, record_first_versions
 from core.roles import EDITOR
 from tests import factories
 from tests.admin_forms import read_form
@@ -293,3 +293,19 @@ def test_the_seed_corpus_is_loaded_with_its_first_versions_recorded(client, db):
     version = client.get(f"/claims/{claim.pk}/v/1/").text
     for actor in claim.claim_actors.all():
         assert actor.person.name in version
+
+
+def test_rows_without_history_get_their_first_version_recorded_with_their_relations(
+    client, archive
+):
+    claim = archive["claim"]
+    Claim.history.filter(id=claim.pk).delete()  # as rows saved raw or in bulk have none
+    ClaimActor.history.filter(claim_id=claim.pk).delete()
+    assert client.get(f"/claims/{claim.pk}/v/1/").status_code == 404
+    assert record_first_versions() == 2  # the claim and its actor; the rest had theirs
+    assert record_first_versions() == 0
+    page = client.get(f"/claims/{claim.pk}/v/1/").text
+    facts = page[page.index('<dl class="facts">') : page.index("<h2>Provenance")]
+    for related in [archive["topic"].name, archive["person"].name, str(archive["source"])]:
+        assert related in facts
+    assert archive["quote"].text in page and archive["article"].title in page

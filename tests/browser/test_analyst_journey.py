@@ -52,14 +52,18 @@ def test_search_facets_claim_and_quote_permalink(page, live_server, live_seed):
     expect(focused).to_be_in_viewport()
 
 
-def test_the_copy_button_copies_the_permalink(page, live_server, live_seed):
+def test_the_copy_buttons_copy_this_versions_link_and_the_living_permalink(
+    page, live_server, live_seed
+):
     page.context.grant_permissions(["clipboard-read", "clipboard-write"])
     page.goto(f"{live_server.url}/claims/1/")
-    button = page.locator(".cite-box .cite-row").first.locator(".copy-button")
-    button.click()
-    expect(button).to_have_text("Copied")
-    copied = page.evaluate("navigator.clipboard.readText()")
-    assert re.fullmatch(rf"{live_server.url}/claims/1/[a-z0-9-]+/", copied)
+    rows = page.locator(".cite-box .cite-row")
+    for index, expected in [(0, r"/claims/1/v/1/"), (1, r"/claims/1/[a-z0-9-]+/")]:
+        button = rows.nth(index).locator(".copy-button")
+        button.click()
+        expect(button).to_have_text("Copied")
+        copied = page.evaluate("navigator.clipboard.readText()")
+        assert re.fullmatch(rf"{live_server.url}{expected}", copied)
 
 
 def test_a_long_facet_can_be_filtered(page, live_server, live_seed):
