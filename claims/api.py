@@ -31,7 +31,7 @@ from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 
 from articles.models import Article, Outlet, Person, Quote
-from claims.exports import article_row, claim_row, quote_row
+from claims.exports import article_row, claim_rows, quote_row
 from claims.facets import PERIOD, UNDATED
 from claims.filters import PAGE_SIZES, ClaimFilter, PeriodsFilter, error_messages
 from claims.models import Claim
@@ -226,11 +226,22 @@ def complete_parameter(parameter, filter_field):
             value[BOUNDS[type(validator)]] = validator.limit_value
 
 
+class Rows(serializers.ListSerializer):
+    """A page of export rows, built together: a page of claims is one query."""
+
+    def to_representation(self, data):
+        return self.child.rows(list(data), self.context["request"].build_absolute_uri)
+
+
 class Row(serializers.BaseSerializer):
-    """An export row (claims.exports) per object; `row` is claim_row, quote_row or article_row."""
+    """An export row (claims.exports) per object; `rows` builds those of a list of objects."""
+
+    class Meta:
+        list_serializer_class = Rows
 
     def to_representation(self, instance):
-        return self.row(instance, self.context["request"].build_absolute_uri)
+        (row,) = self.rows([instance], self.context["request"].build_absolute_uri)
+        return row
 
 
 class RowAsObject(OpenApiSerializerExtension):
@@ -244,15 +255,22 @@ class RowAsObject(OpenApiSerializerExtension):
 
 
 class ClaimRow(Row):
-    row = staticmethod(claim_row)
+    @staticmethod
+    def rows(claims, absolute):
+        using = claims[0]._state.db if claims else None
+        return claim_rows([claim.pk for claim in claims], absolute, using) if claims else []
 
 
 class QuoteRow(Row):
-    row = staticmethod(quote_row)
+    @staticmethod
+    def rows(quotes, absolute):
+        return [quote_row(quote, absolute) for quote in quotes]
 
 
 class ArticleRow(Row):
-    row = staticmethod(article_row)
+    @staticmethod
+    def rows(articles, absolute):
+        return [article_row(article, absolute) for article in articles]
 
 
 BAD_PARAMETERS = OpenApiResponse(
@@ -292,7 +310,7 @@ class List(generics.ListAPIView):
     parameters=[OpenApiParameter("format", exclude=True)],
 )
 class ClaimList(List):
-    queryset = Claim.objects.for_export()
+    queryset = Claim.objects.only("pk")  # the rows are read by claims.exports.claim_rows
     filterset_class = ClaimFilter
     serializer_class = ClaimRow
 
@@ -303,7 +321,7 @@ class ClaimList(List):
 )
 class ClaimDetail(generics.RetrieveAPIView):
     http_method_names = READ_ONLY
-    queryset = Claim.objects.for_export()
+    queryset = Claim.objects.only("pk")
     serializer_class = ClaimRow
 
 

@@ -64,6 +64,7 @@ class Exploration:
     per_page: int = DEFAULT_PAGE_SIZE
     error: str = ""
     ranked_ids: list = field(default_factory=list)  # with a search: its claims by relevance
+    ids: object = None  # every matching claim's id, in the view's order: what exports read
 
     values_shown = VALUES_SHOWN
 
@@ -78,11 +79,6 @@ class Exploration:
     @property
     def sort(self):
         return self.filterset.chosen_sort
-
-    @property
-    def results(self):
-        """Every matching claim, in the view's order: what exports read."""
-        return self.filterset.qs
 
     @property
     def canonical_url(self):
@@ -149,8 +145,8 @@ class Exploration:
 
 def explore(data, path, scope=None):
     """Explore the claims of a `scope` (all of them, or a topic's, an outlet's, a source's, a
-    person's: {facet: [value]}) by `data`. With ?format=, only the parameters are read: the
-    export reads `results` itself."""
+    person's: {facet: [value]}) by `data`. With ?format=, only the claims' ids in order: the
+    export reads their rows itself."""
     scope = facets.conditions(scope or {})
     filterset = ClaimFilter(data, queryset=facets.apply(Claim.objects.all(), scope))
     exploration = Exploration(filterset=filterset, path=path)
@@ -161,8 +157,6 @@ def explore(data, path, scope=None):
     exploration.parameters = canonical_parameters(cleaned)
     exploration.per_page = cleaned.get("per_page") or DEFAULT_PAGE_SIZE
     exploration.export_format = cleaned.get("format") or ""
-    if exploration.export_format:
-        return exploration
     using = router.db_for_read(Claim)
     with facet_index.snapshot(using):
         _explore_index(exploration, scope, cleaned, using)
@@ -181,6 +175,9 @@ def _explore_index(exploration, scope, cleaned, using):
         ids = index.ids_among(exploration.ranked_ids, matching)
     else:
         ids = index.ids_in_order(matching, exploration.sort)
+    exploration.ids = ids
+    if exploration.export_format:
+        return
     try:
         rows = ClaimsInOrder(ids, lambda page: _rows(exploration.filterset, page, using))
         exploration.page = page_of(rows, int(cleaned.get("page") or 1), exploration.per_page)
