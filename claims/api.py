@@ -35,7 +35,7 @@ from articles.models import Article, Outlet, Person, Quote
 from claims.explorer import ClaimsInOrder, claim_ids
 from claims.exports import article_row, claim_rows, quote_row
 from claims.facets import PERIOD, UNDATED
-from claims.filters import PAGE_SIZES, ClaimFilter, PeriodsFilter, error_messages
+from claims.filters import PAGE_SIZES, ClaimFilter, PeriodsFilter, SearchFilter, error_messages
 from claims.models import Claim
 from claims.search import prepare_search, search_articles, search_quotes
 from core.pages import NoSuchPage, page_of
@@ -59,7 +59,7 @@ BOUNDS = {
 class PagedSearchFilter(django_filters.FilterSet):
     """Search and paging, as the search page has them; `searcher` is claims.search's function."""
 
-    q = django_filters.CharFilter(max_length=200, method="filter_search")
+    q = SearchFilter(method="filter_search")
     page = django_filters.NumberFilter(min_value=1, method="keep")
     per_page = django_filters.TypedChoiceFilter(
         choices=[(size, size) for size in PAGE_SIZES], coerce=int, method="keep"

@@ -6,7 +6,6 @@ from django.urls import reverse
 from articles.models import Article, Quote
 from claims.models import Claim
 from claims.search import (
-    MAX_QUERY_LENGTH,
     PAGE_SIZE,
     PREVIEW_SIZE,
     _phrases,
@@ -20,6 +19,7 @@ from claims.search import (
     search_quotes,
     suggest,
 )
+from core.search import MAX_QUERY_LENGTH
 from tests import factories
 
 pytestmark = pytest.mark.django_db
