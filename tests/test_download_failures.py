@@ -11,30 +11,46 @@ import pytest
 from django.db.models.expressions import RawSQL
 from django.urls import reverse
 
+from claims import exports, filters, views
 from claims.api import ClaimList
 from claims.exports import FORMATS, INCOMPLETE
-from claims.models import Claim, ClaimQuerySet
+from claims.models import Claim
 from tests import factories
 
-for_export = ClaimQuerySet.for_export
 
-
-def failing_in_the_database(self):
-    """The claims of a download, with a column PostgreSQL refuses to compute (a DataError)."""
-    return for_export(self).annotate(failure=RawSQL('"claims_claim"."id" / 0', []))
+def failing_in_the_database(claims):
+    """The claims, filtered by a condition PostgreSQL refuses to compute (a DataError)."""
+    return claims.alias(failure=RawSQL('"claims_claim"."id" / 0', [])).filter(failure=1)
 
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("export_format", FORMATS)
-def test_a_query_that_fails_before_its_first_row_is_a_400_not_a_200(
+def test_a_search_whose_query_fails_before_its_first_row_is_a_400_not_a_200(
     client, monkeypatch, export_format
 ):
-    factories.make_claim()
-    monkeypatch.setattr(ClaimQuerySet, "for_export", failing_in_the_database)
-    response = client.get(reverse("claims:claim_list"), {"format": export_format})
+    factories.make_claim(statement="NATO expansion halted.")
+    search_claims = views.search_claims
+    monkeypatch.setattr(
+        views, "search_claims", lambda *args: failing_in_the_database(search_claims(*args))
+    )
+    response = client.get(
+        reverse("claims:search"), {"q": "NATO", "type": "claims", "format": export_format}
+    )
     assert response.status_code == 400
     assert not response.streaming
     assert "could not use this request" in response.text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_explorer_download_whose_search_fails_is_a_400_not_a_200(client, monkeypatch):
+    factories.make_claim(statement="NATO expansion halted.")
+    search_claims = filters.search_claims
+    monkeypatch.setattr(
+        filters, "search_claims", lambda *args: failing_in_the_database(search_claims(*args))
+    )
+    response = client.get(reverse("claims:claim_list"), {"q": "NATO", "format": "json"})
+    assert response.status_code == 400
+    assert not response.streaming
 
 
 @pytest.mark.django_db(transaction=True)
@@ -48,15 +64,15 @@ def test_the_api_answers_what_the_database_refuses_with_a_json_400(client, monke
     }
 
 
-def failing_on(statement):
-    """Claim.get_absolute_url, failing for the claim with this statement (every format asks
-    for each row's permalink, so each fails there)."""
-    get_absolute_url = Claim.get_absolute_url
+def failing_from_the_second_batch(read):
+    """A batch reader (claims' rows, or objects) that fails from its second batch on."""
+    batches = []
 
-    def failing(claim):
-        if claim.statement == statement:
+    def failing(*args, **kwargs):
+        batches.append(args)
+        if len(batches) > 1:
             raise RuntimeError("the database went away")
-        return get_absolute_url(claim)
+        return read(*args, **kwargs)
 
     return failing
 
@@ -81,13 +97,16 @@ def test_a_download_that_fails_midway_ends_broken_and_is_logged_once(
 ):
     for statement in ["First.", "Second.", "Third."]:
         factories.make_claim(statement=statement)
-    monkeypatch.setattr(Claim, "get_absolute_url", failing_on("Second."))
+    monkeypatch.setattr(exports, "CHUNK_SIZE", 1)
+    monkeypatch.setattr(exports, "claim_rows", failing_from_the_second_batch(exports.claim_rows))
+    monkeypatch.setattr(
+        exports.Batches, "_objects", failing_from_the_second_batch(exports.Batches._objects)
+    )
     response = client.get(reverse("claims:claim_list"), {"format": export_format, "sort": "oldest"})
     assert response.status_code == 200  # the first row was on its way
     text = b"".join(response.streaming_content).decode()
-    assert "First." in text or export_format in ("bibtex", "csljson")  # those have titles only
+    assert "First." in text and "Second." not in text
     assert text.rstrip().endswith(FORMATS[export_format].failure_mark.rstrip())
-    assert INCOMPLETE in text
     assert not parses(export_format, text)
     failures = [record for record in caplog.records if record.name == "claims.exports"]
     assert len(failures) == 1 and failures[0].levelno == logging.ERROR
