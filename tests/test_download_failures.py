@@ -12,9 +12,7 @@ from django.db.models.expressions import RawSQL
 from django.urls import reverse
 
 from claims import exports, filters, views
-from claims.api import ClaimList
 from claims.exports import FORMATS, INCOMPLETE
-from claims.models import Claim
 from tests import factories
 
 
@@ -55,24 +53,26 @@ def test_an_explorer_download_whose_search_fails_is_a_400_not_a_200(client, monk
 
 @pytest.mark.django_db(transaction=True)
 def test_the_api_answers_what_the_database_refuses_with_a_json_400(client, monkeypatch):
-    factories.make_claim()
-    monkeypatch.setattr(ClaimList, "queryset", failing_in_the_database(Claim.objects.all()))
-    response = client.get(reverse("api:claims"))
+    factories.make_claim(statement="NATO expansion halted.")
+    search_claims = filters.search_claims
+    monkeypatch.setattr(
+        filters, "search_claims", lambda *args: failing_in_the_database(search_claims(*args))
+    )
+    response = client.get(reverse("api:claims"), {"q": "NATO"})
     assert response.status_code == 400
     assert response.json() == {
         "errors": {"__all__": ["The archive's database could not use this request's parameters."]}
     }
 
 
-def failing_from_the_second_batch(read):
-    """A batch reader (claims' rows, or objects) that fails from its second batch on."""
-    batches = []
+def failing_after_the_first(read):
+    """A Batches method that yields the first row, then fails (a database gone away)."""
 
-    def failing(*args, **kwargs):
-        batches.append(args)
-        if len(batches) > 1:
-            raise RuntimeError("the database went away")
-        return read(*args, **kwargs)
+    def failing(*args):
+        for number, row in enumerate(read(*args)):
+            if number:
+                raise RuntimeError("the database went away")
+            yield row
 
     return failing
 
@@ -97,11 +97,9 @@ def test_a_download_that_fails_midway_ends_broken_and_is_logged_once(
 ):
     for statement in ["First.", "Second.", "Third."]:
         factories.make_claim(statement=statement)
-    monkeypatch.setattr(exports, "CHUNK_SIZE", 1)
-    monkeypatch.setattr(exports, "claim_rows", failing_from_the_second_batch(exports.claim_rows))
-    monkeypatch.setattr(
-        exports.Batches, "_objects", failing_from_the_second_batch(exports.Batches._objects)
-    )
+    Batches = exports.Batches
+    monkeypatch.setattr(Batches, "records", failing_after_the_first(Batches.records))
+    monkeypatch.setattr(Batches, "objects", failing_after_the_first(Batches.objects))
     response = client.get(reverse("claims:claim_list"), {"format": export_format, "sort": "oldest"})
     assert response.status_code == 200  # the first row was on its way
     text = b"".join(response.streaming_content).decode()
