@@ -140,6 +140,10 @@ PARAMETERS = {
     views.search: SearchForm,
     views.claim_list: ClaimFilter,
     views.claim_detail: None,
+    views.claim_version: None,
+    views.claim_changelog: None,
+    views.record_version: None,
+    views.record_changelog: None,
     views.topic_detail: ClaimFilter,
     views.source_detail: ClaimFilter,
     views.person_detail: ClaimFilter,
@@ -147,6 +151,8 @@ PARAMETERS = {
     views.person_quotes: ExportForm,
     article_views.article_detail: ArticleViewForm,
     article_views.quote_detail: None,
+    article_views.quote_version: None,
+    article_views.quote_changelog: None,
     core_views.health: None,
     feeds.ClaimFeed: ClaimFilter,
     feeds.TopicClaimFeed: None,
@@ -229,12 +235,12 @@ def acceptance(view):
 
 
 def concrete_path(route):
-    """The route with the ids and slug of an object of the seed corpus."""
+    """The route with the ids and slug of an object of the seed corpus (its first version)."""
     if "<" not in route:
         return "/" + route
     kind = re.match(r"(.*?)/<", route)[1]
     obj = OBJECTS[kind].objects.order_by("pk").first()
-    path = route.replace("<int:pk>", str(obj.pk))
+    path = route.replace("<int:pk>", str(obj.pk)).replace("<int:number>", "1")
     return "/" + (path.replace("<slug:slug>", obj.slug) if "<slug:slug>" in path else path)
 
 
