@@ -13,10 +13,12 @@ def article_detail(request, pk, slug=None):
     if redirect := redirect_to_canonical(request, article, slug):
         return redirect
     form = ArticleViewForm(request.GET)
+    if not form.is_valid():
+        return render(request, "400.html", {"exception": form.errors.as_text()}, status=400)
     quotes = {quote.pk: quote for quote in article.quotes.all()}
-    focus = form.cleaned_data["quote"] if form.is_valid() else None
-    if not form.is_valid() or (focus and focus not in quotes):
-        message = f"This article has no quote {request.GET.get('quote')}."
+    focus = form.cleaned_data["quote"]
+    if focus and focus not in quotes:
+        message = f"This article has no quote {focus}."
         return render(request, "400.html", {"exception": message}, status=400)
     context = {
         "article": article,

@@ -10,6 +10,8 @@ from their FilterSets, the responses from the declarations below.
 import re
 
 import django_filters
+from django import forms
+from django.conf import settings
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import router
 from django.utils.http import urlencode
@@ -35,12 +37,13 @@ from articles.models import Article, Outlet, Person, Quote
 from claims.explorer import ClaimsInOrder, claim_ids
 from claims.exports import article_row, claim_rows, quote_row
 from claims.facets import PERIOD, UNDATED
-from claims.filters import PAGE_SIZES, ClaimFilter, PeriodsFilter, error_messages
+from claims.filters import PAGE_SIZES, ClaimFilter, PeriodsFilter, SearchFilter, error_messages
 from claims.models import Claim
 from claims.search import prepare_search, search_articles, search_quotes
 from core.pages import NoSuchPage, page_of
 
 DEFAULT_API_PAGE_SIZE = 25
+API_VERSION = settings.SPECTACULAR_SETTINGS["VERSION"]
 # Only reads: every other method is a 405 (HEAD is a GET without its body).
 READ_ONLY = ["get", "head"]
 # A period as facets.PERIOD reads it, or "undated"; without Python's group names, so that every
@@ -59,7 +62,7 @@ BOUNDS = {
 class PagedSearchFilter(django_filters.FilterSet):
     """Search and paging, as the search page has them; `searcher` is claims.search's function."""
 
-    q = django_filters.CharFilter(max_length=200, method="filter_search")
+    q = SearchFilter(method="filter_search")
     page = django_filters.NumberFilter(min_value=1, method="keep")
     per_page = django_filters.TypedChoiceFilter(
         choices=[(size, size) for size in PAGE_SIZES], coerce=int, method="keep"
@@ -349,6 +352,14 @@ class ArticleList(List):
     serializer_class = ArticleRow
 
 
+class OpenApiDocumentParameters(forms.Form):
+    """What drf-spectacular reads from the address by hand, checked before it does: a language
+    for the descriptions, and the API's version (it has one; another put a newline in a header)."""
+
+    lang = forms.ChoiceField(choices=settings.LANGUAGES, required=False)
+    version = forms.ChoiceField(choices=[(API_VERSION, API_VERSION)], required=False)
+
+
 class OpenApiDocument(SpectacularAPIView):
     """This description of the API, generated from its views."""
 
@@ -357,4 +368,7 @@ class OpenApiDocument(SpectacularAPIView):
 
     @extend_schema(summary="This description", responses={200: OpenApiTypes.OBJECT})
     def get(self, request, *args, **kwargs):
+        parameters = OpenApiDocumentParameters(request.GET)
+        if not parameters.is_valid():
+            raise BadParameters(error_messages(parameters))
         return super().get(request, *args, **kwargs)

@@ -10,6 +10,7 @@ prefetched per batch. Field names are stable; add fields, never rename them.
 import csv
 import itertools
 import json
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -22,6 +23,8 @@ from articles.models import Article, Quote, display_title
 from claims.models import Claim, source_label
 from core.citations import bibtex, csl_json
 from core.permalinks import path_template
+
+logger = logging.getLogger(__name__)
 
 CHUNK_SIZE = 2000
 # A cell a spreadsheet would read as a formula is prefixed with ' (OWASP's CSV injection advice).
@@ -192,13 +195,23 @@ class InOrder:
 
 
 class Batches:
-    """What an export writes, in order, a batch at a time: `ids` are read as the file streams,
-    and the records of each batch with one query (claims) or a few (quotes, articles)."""
+    """What an export writes, in order, a batch at a time: `ids` are read as the file streams
+    (but for the first batch: read_first_ids), and the records of each batch with one query
+    (claims) or a few (quotes, articles)."""
 
     def __init__(self, model, ids, using):
-        self.model, self.using = model, using
-        ids = iter(ids)
-        self.batches = iter(lambda: list(itertools.islice(ids, CHUNK_SIZE)), [])
+        self.model, self.using, self.ids = model, using, ids
+        remaining = iter(ids)
+        self.batches = iter(lambda: list(itertools.islice(remaining, CHUNK_SIZE)), [])
+
+    def read_first_ids(self):
+        """Read the first batch of ids now: the query that finds them runs, or fails, at once."""
+        first = next(self.batches, [])
+        self.batches = itertools.chain([first] if first else [], self.batches)
+
+    def close(self):
+        if hasattr(self.ids, "close"):
+            self.ids.close()  # a query's iterator: its cursor is released
 
     def records(self, absolute):
         for ids in self.batches:
@@ -219,7 +232,12 @@ class Batches:
 
 def export_response(rows, export_format, *, name, request):
     """A streamed download, in a format named in FORMATS, of `rows`: a queryset of claims,
-    quotes or articles in the order wanted, or their ids `InOrder`."""
+    quotes or articles in the order wanted, or their ids `InOrder`.
+
+    The query that finds the rows (a search, say) runs before the response starts, so that one
+    that fails raises here and the request gets an error status, not a 200 and a file cut short
+    (an explorer's ids are found before this). If reading fails later, the file ends with its
+    format's failure_mark instead."""
     chosen = FORMATS[export_format]
     # The database is chosen now, while the request's routing holds (a signed-in editor reads
     # the primary): the rows are read only as the response streams, after the request's end.
@@ -228,15 +246,39 @@ def export_response(rows, export_format, *, name, request):
         ids = rows.ids
     else:
         ids = rows.using(using).values_list("pk", flat=True).iterator(chunk_size=CHUNK_SIZE)
-    response = StreamingHttpResponse(
-        chosen.write(Batches(rows.model, ids, using), request.build_absolute_uri),
-        content_type=chosen.content_type,
-    )
+    download = Download(chosen, Batches(rows.model, ids, using), request.build_absolute_uri, name)
+    response = StreamingHttpResponse(download, content_type=chosen.content_type)
     stamp = timezone.now().strftime("%Y-%m-%d")
     response["Content-Disposition"] = (
         f'attachment; filename="newsarchive-{name}-{stamp}.{chosen.extension}"'
     )
     return response
+
+
+class Download:
+    """A file's pieces, written from `batches`, whose first ids are read at once. If reading or
+    writing fails midway, the failure is logged (once) and the file ends with its format's
+    failure_mark, so that no reader takes it for complete."""
+
+    def __init__(self, chosen, batches, absolute, name):
+        self.chosen, self.batches, self.absolute, self.name = chosen, batches, absolute, name
+        batches.read_first_ids()
+
+    def __iter__(self):
+        try:
+            yield from self.chosen.write(self.batches, self.absolute)
+        except Exception:
+            logger.exception(
+                "The %s download %r failed midway; its file ends marked as incomplete.",
+                self.chosen.label,
+                self.name,
+            )
+            yield self.chosen.failure_mark
+
+    def close(self):
+        """Called when the response closes, read to the end or not (a client that left): the
+        ids' cursor is released then, not whenever the garbage collector comes by."""
+        self.batches.close()
 
 
 def export_links(url, parameters=()):
@@ -252,6 +294,10 @@ class _Echo:
 
     def write(self, value):
         return value
+
+
+def csv_row(cells):
+    return csv.writer(_Echo()).writerow(cells)
 
 
 def _csv(batches, absolute):
@@ -313,14 +359,29 @@ class ExportFormat:
     content_type: str
     extension: str
     write: Callable  # (Batches, absolute) -> the file's text, in pieces
+    # Ends a file whose writing failed midway so that its readers see it is broken: after an
+    # open "[" no JSON parser accepts it; CSV has no such thing, so a row says it.
+    failure_mark: str
 
 
 # Every export format, by the name ?format= takes: views, links and the API's document read this.
+INCOMPLETE = "ERROR: the download failed here; this file is incomplete."
 FORMATS = {
-    "csv": ExportFormat("CSV", "text/csv; charset=utf-8", "csv", _csv),
-    "json": ExportFormat("JSON", "application/json", "json", _json),
-    "bibtex": ExportFormat("BibTeX", "application/x-bibtex; charset=utf-8", "bib", _bibtex),
+    "csv": ExportFormat("CSV", "text/csv; charset=utf-8", "csv", _csv, csv_row([INCOMPLETE])),
+    "json": ExportFormat("JSON", "application/json", "json", _json, f"\n{INCOMPLETE}\n"),
+    "bibtex": ExportFormat(
+        "BibTeX",
+        "application/x-bibtex; charset=utf-8",
+        "bib",
+        _bibtex,
+        # An entry left open: BibTeX tools stop at it with an error.
+        f"% {INCOMPLETE}\n@incomplete{{",
+    ),
     "csljson": ExportFormat(
-        "CSL-JSON", "application/vnd.citationstyles.csl+json", "json", _csl_json
+        "CSL-JSON",
+        "application/vnd.citationstyles.csl+json",
+        "json",
+        _csl_json,
+        f"\n{INCOMPLETE}\n",
     ),
 }

@@ -101,14 +101,18 @@ def person_detail(request, pk, slug=None):
     person = get_object_or_404(Person, pk=pk)
     if redirect := redirect_to_canonical(request, person, slug):
         return redirect
+    exploration = explore(request.GET, request.path, {"actor": [person]})
+    if export := _export(request, exploration):
+        return export
+    # The explorer's search box searches the person's quotes too: the same validated search.
+    search = exploration.search
     quotes = Quote.objects.filter(speaker=person).select_related("article__outlet")
-    search = prepare_search(request.GET.get("q", ""))
     quotes = search_quotes(quotes, search).order_by("-rank", "-pk") if search else quotes
     quotes_url = reverse("claims:person_quotes", args=[person.pk, person.slug])
-    return _render_exploration(
+    return _exploration_page(
         request,
         "claims/person_detail.html",
-        {"actor": [person]},
+        exploration,
         person=person,
         quotes=quotes[:QUOTES_ON_PERSON_PAGE],
         quote_count=quotes.count(),
@@ -173,13 +177,24 @@ def _render_exploration(request, template, scope, **context):
     ({facet: [value]}; {} for all): 400 with the problem when a parameter is bad; with
     ?format=…, its claims as a download."""
     exploration = explore(request.GET, request.path, scope)
-    if exploration.is_valid and exploration.export_format:
-        return export_response(
-            InOrder(Claim, exploration.ids.tolist()),
-            exploration.export_format,
-            name=_export_name(request.path),
-            request=request,
-        )
+    return _export(request, exploration) or _exploration_page(
+        request, template, exploration, **context
+    )
+
+
+def _export(request, exploration):
+    """The exploration's claims as a download when ?format= asks for one, else None."""
+    if not (exploration.is_valid and exploration.export_format):
+        return None
+    return export_response(
+        InOrder(Claim, exploration.ids.tolist()),
+        exploration.export_format,
+        name=_export_name(request.path),
+        request=request,
+    )
+
+
+def _exploration_page(request, template, exploration, **context):
     return render(
         request,
         template,

@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "core.routers.PinToPrimaryMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "core.middleware.RejectNulBytesMiddleware",
+    "core.middleware.DatabaseErrorsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes requires: it answers locked-out logins.
@@ -224,6 +225,9 @@ if PRODUCTION:
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+    # The health check answers plain HTTP too: docker-compose's healthcheck asks from inside
+    # the container, past the TLS proxy.
+    SECURE_REDIRECT_EXEMPT = [r"^health/$"]
     # Behind a TLS-terminating proxy that sets X-Forwarded-Proto (see README).
     if env_bool("TRUST_X_FORWARDED_PROTO", False):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
