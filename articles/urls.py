@@ -7,5 +7,11 @@ app_name = "articles"
 urlpatterns = [
     path("articles/<int:pk>/", views.article_detail),
     path("articles/<int:pk>/<slug:slug>/", views.article_detail, name="article"),
+    path("articles/<int:pk>/captures/changes/", views.article_changes, name="changes"),
+    path(
+        "articles/<int:pk>/captures/<int:capture_pk>.warc.gz",
+        views.capture_warc_download,
+        name="capture_warc",
+    ),
     path("quotes/<int:pk>/", views.quote_detail, name="quote"),
 ]

@@ -31,10 +31,11 @@ def test_the_home_page_of_an_empty_archive_renders(client, db):
 # prefetches (topics, actors with people, articles with outlets) = 9.
 EXPLORER = 9
 DETAIL_PAGES = {
-    # article with outlet, its authors, quotes with speakers, claims it reports
-    "article": 4,
+    # article with outlet, its authors, quotes with speakers, its captures without their bytes,
+    # claims it reports, the bytes of the capture shown
+    "article": 6,
     # the quote's article (the redirect), then the article page
-    "quote": 1 + 4,
+    "quote": 1 + 6,
     # claim with source, actors with people, topics, articles with outlets, quotes with
     # speakers, public annotations with authors
     "claim": 6,
