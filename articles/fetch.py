@@ -165,11 +165,11 @@ def refused_address(address):
     if ip.is_loopback:
         return "" if settings.CAPTURE_ALLOW_LOOPBACK else "a loopback address"
     for refused, name in [
-        (ip.is_private, "a private address"),
         (ip.is_link_local, "a link-local address"),
         (ip.is_multicast, "a multicast address"),
         (ip.is_reserved, "a reserved address"),
         (ip.is_unspecified, "an unspecified address"),
+        (ip.is_private, "a private address"),
         (not ip.is_global, "not a public address"),
     ]:
         if refused:

@@ -65,8 +65,12 @@ def warc_pages(stream):
     """The HTML and text pages in a WARC file's response records, in file order. Records of other
     kinds (requests, metadata, images, scripts) are skipped; a file that is no WARC raises
     CaptureRefused."""
+    records = 0
     try:
         for record in ArchiveIterator(stream):
+            if record.format != "warc":  # warcio reads what it can't parse as an old ARC file
+                raise CaptureRefused("This is not a readable WARC file (no WARC/1.x records).")
+            records += 1
             if record.rec_type != "response" or record.http_headers is None:
                 continue
             url = record.rec_headers.get_header("WARC-Target-URI") or ""
@@ -85,3 +89,5 @@ def warc_pages(stream):
             yield page
     except ArchiveLoadFailed as error:
         raise CaptureRefused(f"This is not a readable WARC file ({error}).") from None
+    if not records:
+        raise CaptureRefused("This is not a readable WARC file: it holds no records.")

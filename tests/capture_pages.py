@@ -1,9 +1,8 @@
-"""Web pages for the capture tests, built here, and a small web server on 127.0.0.1 to serve them."""
+"""Web pages for the capture tests, built here, and a web server on 127.0.0.1 to serve them."""
 
+import contextlib
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
-import pytest
 
 PARAGRAPHS = [
     "NATO defence ministers met in Brussels on Tuesday to discuss the alliance's plans for the "
@@ -29,12 +28,12 @@ def article_page(paragraphs=PARAGRAPHS, *, title="Allies argue over Ukraine aid 
     body = "".join(f"<p>{paragraph}</p>\n" for paragraph in paragraphs)
     byline = f'<p class="byline">By {author}</p>' if author else ""
     return (
-        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
         f"<title>{title} | {site}</title>{''.join(meta)}</head>\n<body>\n"
-        "<nav><a href=\"/\">Home</a> <a href=\"/world\">World</a> <a href=\"/sport\">Sport</a></nav>\n"
+        '<nav><a href="/">Home</a> <a href="/world">World</a> <a href="/sport">Sport</a></nav>\n'
         f"<header><h1>{title}</h1>{byline}</header>\n"
         f"<article>\n{body}</article>\n"
-        "<aside><h2>Related stories</h2><ul><li><a href=\"/x\">Markets fall after a long "
+        '<aside><h2>Related stories</h2><ul><li><a href="/x">Markets fall after a long '
         "week of worrying news from everywhere</a></li></ul></aside>\n"
         "<footer><p>Subscribe to our newsletter for the day's news in your inbox.</p></footer>\n"
         "</body></html>\n"
@@ -77,20 +76,16 @@ def _handler(site):
     return Handler
 
 
-@pytest.fixture
-def local_site():
-    """A web server on 127.0.0.1 serving the pages a test puts in it."""
+@contextlib.contextmanager
+def serve_site():
+    """A Site served on 127.0.0.1 for the duration of the block."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), None)
     site = Site(server.server_address[1])
     server.RequestHandlerClass = _handler(site)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield site
-    server.shutdown()
-    server.server_close()
-
-
-@pytest.fixture
-def loopback_allowed(settings):
-    """CAPTURE_ALLOW_LOOPBACK=true, as the tests' environment would set it."""
-    settings.CAPTURE_ALLOW_LOOPBACK = True
+    try:
+        yield site
+    finally:
+        server.shutdown()
+        server.server_close()

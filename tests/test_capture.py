@@ -106,8 +106,11 @@ def test_plain_text_without_a_title_gets_one_in_brackets_and_says_why():
         ("Caf\u00e9 au lait".encode("latin-1") * 30, "text/plain", "cannot be decoded as utf-8"),
         (b"Some words." * 40, "text/plain; charset=klingon", "unknown encoding"),
         (b"<html><body><ul><li>Home</li><li>News</li></ul></body></html>", "", "not look like"),
-        (b"A note of a dozen words or so, in one line longer than seventy characters.",
-         "text/plain", "not look like an article"),
+        (
+            b"A note of a dozen words or so, in one line longer than seventy characters.",
+            "text/plain",
+            "not look like an article",
+        ),
         (b"%PDF-1.7 ...", "application/pdf", "only HTML pages and plain text"),
     ],
 )

@@ -102,8 +102,10 @@ class Command(BaseCommand):
             self._fail(source, f"{type(error).__name__}: {error}")
 
     def _archive_warc(self, path):
+        pages = 0
         with path.open("rb") as stream:
             for page in warc_pages(stream):
+                pages += 1
                 where = f"{path} {page.where}"
                 if page.refused:
                     self._fail(where, str(page.refused))
@@ -122,6 +124,8 @@ class Command(BaseCommand):
                     )
                 except CaptureRefused as refused:
                     self._fail(where, str(refused))
+        if not pages:
+            self._fail(path, "The WARC file holds no response records of HTML or text pages.")
 
     def _archive(self, where, **capture):
         archived = capture_archive(outlet=self.outlet, **capture)
