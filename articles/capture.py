@@ -18,6 +18,8 @@ from django.db.models import Q
 from articles.extraction import CaptureRefused, check_size, extract
 from articles.models import Article, Capture, Outlet, capture_hash
 
+MAX_URL_LENGTH = 2000  # as the URL fields hold
+
 __all__ = ["Archived", "CaptureRefused", "capture_archive", "delete_capture", "preview"]
 
 
@@ -72,6 +74,9 @@ def capture_archive(
     None to take the outlet the page names, if the archive has it; `title` is for plain text,
     which marks no headline."""
     check_size(raw)
+    for address in (url, final_url):
+        if len(address) > MAX_URL_LENGTH:
+            raise CaptureRefused(f"The address is longer than {MAX_URL_LENGTH} characters.")
     duplicate = Capture.objects.filter(sha256=capture_hash(raw)).select_related("article").first()
     if duplicate:
         return Archived(Archived.DUPLICATE, duplicate, duplicate.article)
@@ -139,7 +144,11 @@ def _new_article(extracted, capture, outlet):
     elif outlet is None:
         notes.append("Outlet: the capture does not say which outlet published it.")
     # Only a URL the page gives, or the address it was retrieved from: never a guessed one.
-    url = extracted.canonical_url or capture.final_url or capture.request_url or None
+    canonical = extracted.canonical_url
+    if len(canonical) > MAX_URL_LENGTH:
+        notes.append(f"URL: the page's canonical URL is longer than {MAX_URL_LENGTH} characters.")
+        canonical = ""
+    url = canonical or capture.final_url or capture.request_url or None
     if url is None:
         notes.append("URL: the capture gives none, and it was not retrieved by URL.")
     article = Article(

@@ -207,3 +207,9 @@ def test_the_word_diff_marks_removed_and_added_words():
         Change("removed", "ran late."),
         Change("added", "ended early."),
     ]
+
+
+def test_an_address_longer_than_the_archive_holds_is_refused():
+    with pytest.raises(CaptureRefused, match="longer than 2000 characters"):
+        archive_page(url="https://daily.example.org/" + "a" * 2000)
+    assert not Capture.objects.exists()
