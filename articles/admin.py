@@ -216,7 +216,7 @@ class CaptureAdmin(admin.ModelAdmin):
                 http_headers=pending["http_headers"],
                 content_type=pending["content_type"],
                 title=pending["title"],
-                outlet=outlet or None,
+                outlet=outlet,
             )
         except CaptureRefused as refused:
             self.message_user(request, f"Nothing was archived: {refused}", messages.ERROR)

@@ -42,12 +42,12 @@ class Archived:
         return self.outcome in {self.ARCHIVED, self.NEW_VERSION}
 
     def __str__(self):
-        title = self.article.display_title
+        title, capture = self.article.display_title, str(self.capture).lower()
         return {
             self.ARCHIVED: f"archived as a new article: {title}",
             self.NEW_VERSION: f"archived as a new version of: {title} (its text changed)",
-            self.DUPLICATE: f"a duplicate of {self.capture} of {title}; nothing stored",
-            self.UNCHANGED: f"unchanged since {self.capture} of {title}; nothing stored",
+            self.DUPLICATE: f"a duplicate of the {capture} of {title}; nothing stored",
+            self.UNCHANGED: f"unchanged since the {capture} of {title}; nothing stored",
         }[self.outcome]
 
 

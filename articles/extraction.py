@@ -14,10 +14,9 @@ import datetime
 import re
 from dataclasses import dataclass, field
 from email.message import Message
+from importlib.metadata import version
 
-import htmldate
 import lxml.html
-import trafilatura
 from lxml.etree import ParserError
 
 from articles.cleaning import clean_capture
@@ -29,7 +28,7 @@ MAX_CAPTURE_BYTES = 10 * 1024 * 1024
 MIN_ARTICLE_WORDS = 40
 HTML_TYPES = {"text/html", "application/xhtml+xml"}
 TEXT_TYPES = {"text/plain"}
-HTML_EXTRACTOR = f"trafilatura {trafilatura.__version__}, htmldate {htmldate.__version__}"
+HTML_EXTRACTOR = f"trafilatura {version('trafilatura')}, htmldate {version('htmldate')}"
 TEXT_EXTRACTOR = "plain-text rules (articles.cleaning)"
 UNTITLED = "Untitled plain-text capture"
 
@@ -167,6 +166,10 @@ def _extract_text(text, title):
 
 
 def _extract_html(html, url):
+    # Imported here: they take a second and 25 MB to load, which no page view should pay.
+    import htmldate
+    import trafilatura
+
     html = XML_DECLARATION.sub("", html)  # lxml refuses a str that declares its own encoding
     document = trafilatura.bare_extraction(
         html, url=url or None, with_metadata=True, include_comments=False, include_tables=True

@@ -26,12 +26,8 @@ class ArticleChangesForm(forms.Form):
         self.captures = {capture.pk: capture for capture in captures}
         choices = [(capture.pk, str(capture)) for capture in captures]
         self.fields["old"].choices = self.fields["new"].choices = choices
-        self.fields["old"].error_messages["invalid_choice"] = (
-            "This article has no capture %(value)s."
-        )
-        self.fields["new"].error_messages["invalid_choice"] = (
-            "This article has no capture %(value)s."
-        )
+        for name in ["old", "new"]:
+            self.fields[name].error_messages["invalid_choice"] = "There is no capture %(value)s."
         ordered = sorted(captures, key=Capture.latest_key)
         self.initial = {"old": ordered[0].pk, "new": ordered[-1].pk}
 

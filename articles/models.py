@@ -298,8 +298,10 @@ class Capture(models.Model):
         ]
 
     def __str__(self):
-        when = self.retrieved_at or self.archived_at
-        return f"Capture of {when:%Y-%m-%d %H:%M} UTC ({self.get_origin_display()})"
+        how = self.get_origin_display()
+        if self.retrieved_at is None:
+            return f"Capture archived {self.archived_at:%Y-%m-%d %H:%M} UTC ({how}; date unknown)"
+        return f"Capture of {self.retrieved_at:%Y-%m-%d %H:%M} UTC ({how})"
 
     def save(self, *args, **kwargs):
         if self._state.adding:

@@ -13,6 +13,10 @@ def bad_request(request, message):
     return render(request, "400.html", {"exception": message}, status=400)
 
 
+def parameter_errors(form):
+    return "; ".join(f"{name}: {' '.join(errors)}" for name, errors in form.errors.items())
+
+
 def article_detail(request, pk, slug=None):
     """The article in one of its captures: the one a quote was taken from when the page opens at
     that quote, one chosen from its list of captures, or else the latest."""
@@ -21,7 +25,7 @@ def article_detail(request, pk, slug=None):
         return redirect
     form = ArticleViewForm(request.GET)
     if not form.is_valid():
-        return bad_request(request, "; ".join(e for errors in form.errors.values() for e in errors))
+        return bad_request(request, parameter_errors(form))
     quotes = {quote.pk: quote for quote in article.quotes.all()}
     captures = {capture.pk: capture for capture in article.captures.all()}
     focus, chosen = form.cleaned_data["quote"], form.cleaned_data["capture"]
@@ -54,7 +58,7 @@ def article_changes(request, pk):
     captures = list(article.captures.defer("raw"))
     form = ArticleChangesForm(request.GET, captures=captures)
     if not form.is_valid():
-        return bad_request(request, "; ".join(e for errors in form.errors.values() for e in errors))
+        return bad_request(request, parameter_errors(form))
     old, new = form.cleaned_data["old"], form.cleaned_data["new"]
     context = {
         "article": article,

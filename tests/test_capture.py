@@ -213,3 +213,42 @@ def test_an_address_longer_than_the_archive_holds_is_refused():
     with pytest.raises(CaptureRefused, match="longer than 2000 characters"):
         archive_page(url="https://daily.example.org/" + "a" * 2000)
     assert not Capture.objects.exists()
+
+
+def test_the_article_page_shows_a_quotes_own_capture_and_lists_the_others(client):
+    first = archive_page()
+    quote = factories.make_quote(first.article, "We will not be divided on Ukraine")
+    changed = ["The Secretary General's words were later corrected by his office.", *PARAGRAPHS]
+    second = archive_page(article_page(changed))
+    url = first.article.get_absolute_url()
+
+    latest = client.get(url).text
+    assert "The latest capture" in latest
+    assert "were later corrected" in latest  # the latest text
+    assert "Quotes in other captures" in latest and quote.get_absolute_url() in latest
+    assert f'href="/articles/{first.article.pk}/captures/changes/"' in latest
+
+    at_quote = client.get(client.get(quote.get_absolute_url()).url).text
+    assert "An earlier capture" in at_quote and "were later corrected" not in at_quote
+    assert f'id="quote-{quote.pk}"' in at_quote
+
+    chosen = client.get(url, {"capture": second.capture.pk}).text
+    assert "were later corrected" in chosen
+
+
+@pytest.mark.parametrize(
+    ("path", "query", "message"),
+    [
+        ("article", {"capture": "999"}, "This article has no capture 999."),
+        ("article", {"capture": "abc"}, "capture: Enter a whole number."),
+        ("changes", {"old": "999"}, "old: There is no capture 999."),
+        ("changes", {"new": "x"}, "new: There is no capture x."),
+    ],
+)
+def test_bad_capture_parameters_get_a_400_that_says_what_is_wrong(client, path, query, message):
+    article = archive_page().article
+    url = {"article": article.get_absolute_url(),
+           "changes": f"/articles/{article.pk}/captures/changes/"}[path]  # fmt: skip
+    response = client.get(url, query)
+    assert response.status_code == 400
+    assert message in response.text
