@@ -68,7 +68,10 @@ def _handler(site):
                 self.send_header(name, value)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
-            self.wfile.write(body)
+            try:
+                self.wfile.write(body)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the archive hung up, as it does on a response it refuses mid-way
 
         def log_message(self, *args):
             pass
