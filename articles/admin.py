@@ -165,7 +165,7 @@ class CaptureAdmin(admin.ModelAdmin):
             raise PermissionDenied
         if request.method == "POST" and "_archive" in request.POST:
             return self._archive_pending(request)
-        form = ArchiveCaptureForm(request.POST or None, request.FILES or None)
+        form = ArchiveCaptureForm(request.POST or None, request.FILES or None, user=request.user)
         context = {
             **self.admin_site.each_context(request),
             "title": "Archive a capture",
@@ -233,7 +233,7 @@ class QuoteAdmin(VersionedAdmin):
     list_filter = ["article__outlet", "speaker"]
     search_fields = ["text", "speaker__name", "speaker_label", "article__title"]
     autocomplete_fields = ["article", "speaker"]
-    readonly_fields = ["start_offset", "end_offset"]
+    readonly_fields = ["capture", "start_offset", "end_offset"]
     list_select_related = ["speaker", "article"]
 
     @admin.display(description="speaker")
@@ -285,6 +285,6 @@ def _keep_pending(request, pending, form):
         "raw": base64.b64encode(pending["raw"]).decode("ascii"),
         "retrieved_at": retrieved_at.isoformat() if retrieved_at else None,
         "outlet": form.cleaned_data["outlet"].pk if form.cleaned_data["outlet"] else None,
-        "new_outlet": form.cleaned_data["new_outlet"].strip(),
+        "new_outlet": form.cleaned_data.get("new_outlet", "").strip(),
     }
     return pending_id

@@ -140,6 +140,11 @@ class ArchiveCaptureForm(forms.Form):
         label="or a new outlet", max_length=200, required=False, help_text="Its name."
     )
 
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not user.has_perm("articles.add_outlet"):
+            del self.fields["new_outlet"]  # adding outlets is for archivists (core.roles)
+
     def clean(self):
         cleaned = super().clean()
         given = [name for name in ["url", "file", "text"] if cleaned.get(name)]
@@ -155,8 +160,3 @@ class ArchiveCaptureForm(forms.Form):
                                          f"more than the {MAX_CAPTURE_BYTES // 1024 // 1024} MB "
                                          "the archive takes."})  # fmt: skip
         return cleaned
-
-    @property
-    def outlet_for_capture(self):
-        """An Outlet, the name of one to add, or None (see capture_archive)."""
-        return self.cleaned_data["outlet"] or self.cleaned_data["new_outlet"].strip() or None

@@ -68,10 +68,9 @@ def _handler(site):
                 self.send_header(name, value)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
-            try:
+            # The archive hangs up on a response it refuses mid-way: expected, not an error.
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                 self.wfile.write(body)
-            except (BrokenPipeError, ConnectionResetError):
-                pass  # the archive hung up, as it does on a response it refuses mid-way
 
         def log_message(self, *args):
             pass

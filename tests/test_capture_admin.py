@@ -39,8 +39,8 @@ def archive_previewed(client, response):
     return client.post(ADD, {"pending": pending, "_archive": "Archive it"})
 
 
-def test_an_editor_uploads_a_page_sees_the_preview_then_archives_it():
-    client = staff_client(EDITOR)
+def test_an_archivist_uploads_a_page_sees_the_preview_then_archives_it():
+    client = staff_client(ARCHIVIST)
     upload = SimpleUploadedFile("story.html", article_page(), content_type="text/html")
     response = preview(client, file=upload, new_outlet="The Daily Example")
     assert response.status_code == 200
@@ -56,6 +56,18 @@ def test_an_editor_uploads_a_page_sees_the_preview_then_archives_it():
     capture = article.captures.get()
     assert bytes(capture.raw) == article_page() and capture.origin == Capture.Origin.FILE
     assert capture.text == "\n\n".join(PARAGRAPHS)
+
+
+def test_editors_choose_an_outlet_but_only_archivists_add_one():
+    outlet = factories.make_outlet(name="Daily Example")
+    editor = staff_client(EDITOR)
+    assert 'name="new_outlet"' not in editor.get(ADD).text
+    upload = SimpleUploadedFile("story.html", article_page(), content_type="text/html")
+    response = preview(editor, file=upload, outlet=str(outlet.pk), new_outlet="Sneaked in")
+    archive_previewed(editor, response)
+    assert Article.objects.get().outlet == outlet
+    assert list(Outlet.objects.all()) == [outlet]
+    assert 'name="new_outlet"' in staff_client(ARCHIVIST).get(ADD).text
 
 
 def test_the_same_preview_is_not_archived_twice():

@@ -4,7 +4,7 @@ article and of what was removed, archives it, and the article page shows the cap
 from django.contrib.auth.models import Group, User
 from playwright.sync_api import expect
 
-from articles.models import Article
+from articles.models import Article, Outlet
 from core.roles import EDITOR
 from tests.capture_pages import article_page
 
@@ -14,6 +14,7 @@ def test_editor_uploads_a_page_previews_and_archives_it(
 ):
     editor = User.objects.create_user("edith", password="a-long-password-1", is_staff=True)
     editor.groups.add(Group.objects.get(name=EDITOR))
+    outlet = Outlet.objects.create(name="The Daily Example")
     saved_page = tmp_path / "allies-argue.html"
     saved_page.write_bytes(article_page())
 
@@ -25,7 +26,7 @@ def test_editor_uploads_a_page_previews_and_archives_it(
 
     page.goto(f"{live_server.url}/admin/articles/capture/add/")
     page.get_by_label("File").set_input_files(str(saved_page))
-    page.get_by_label("or a new outlet").fill("The Daily Example")
+    page.get_by_label("Outlet").select_option(str(outlet.pk))
     page.get_by_role("button", name="Preview").click()
 
     expect(page.locator("#preview-title")).to_have_text("Allies argue over Ukraine aid in Brussels")
@@ -36,7 +37,7 @@ def test_editor_uploads_a_page_previews_and_archives_it(
     page.get_by_role("button", name="Archive it").click()
     expect(page.locator(".messagelist")).to_contain_text("archived as a new article")
     article = Article.objects.get()
-    assert article.outlet.name == "The Daily Example"
+    assert article.outlet == outlet
 
     page.goto(f"{live_server.url}{article.get_absolute_url()}")
     expect(
