@@ -158,3 +158,10 @@ def test_a_capture_not_retrieved_by_url_has_no_warc_file(client, tmp_path):
     capture = Capture.objects.get()
     response = client.get(f"/articles/{capture.article.pk}/captures/{capture.pk}.warc.gz")
     assert response.status_code == 400
+
+
+def test_the_outlet_given_is_found_or_added(tmp_path):
+    (tmp_path / "page.html").write_bytes(article_page(site=None))
+    call_command("archive", str(tmp_path), "--outlet", "Daily Example", stdout=io.StringIO(),
+                 stderr=io.StringIO())  # fmt: skip
+    assert Article.objects.get().outlet.name == "Daily Example"
