@@ -2,6 +2,7 @@
 
 import contextlib
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 PARAGRAPHS = [
@@ -46,6 +47,7 @@ class Site:
     def __init__(self, port):
         self.port = port
         self.routes = {}
+        self.delays = {}
         self.requests = []
 
     def url(self, path):
@@ -53,6 +55,11 @@ class Site:
 
     def page(self, path, body, content_type="text/html; charset=utf-8", status=200, headers=()):
         self.routes[path] = (status, [("Content-Type", content_type), *headers], body)
+
+    def slow_page(self, path, seconds):
+        """A page that answers only after `seconds`."""
+        self.delays[path] = seconds
+        self.page(path, article_page())
 
     def redirect(self, path, location, status=302):
         self.routes[path] = (status, [("Location", location)], b"")
@@ -62,6 +69,7 @@ def _handler(site):
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self):
             site.requests.append(self.path)
+            time.sleep(site.delays.get(self.path, 0))
             status, headers, body = site.routes.get(self.path, (404, [], b"not here"))
             self.send_response(status)
             for name, value in headers:

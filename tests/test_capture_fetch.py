@@ -112,6 +112,14 @@ def test_binary_bytes_sent_as_html_are_refused_and_nothing_stored(local_site, lo
     assert not Capture.objects.exists()
 
 
+def test_a_server_that_does_not_answer_in_time_is_given_up(local_site, loopback_allowed,
+                                                           monkeypatch):  # fmt: skip
+    monkeypatch.setattr(fetch_module, "READ_TIMEOUT", 0.2)
+    local_site.slow_page("/slow", seconds=1)
+    with pytest.raises(CaptureRefused, match=r"could not retrieve it \(timed out\)"):
+        fetch(local_site.url("/slow"))
+
+
 def test_an_error_status_is_refused(local_site, loopback_allowed):
     with pytest.raises(CaptureRefused, match="answered 404"):
         fetch(local_site.url("/missing"))
