@@ -103,6 +103,11 @@ class Person(CitedByName, NamedSlugMixin, VersionedModel):
         return reverse("claims:person", kwargs={"pk": self.pk, "slug": self.slug})
 
 
+def display_title(title, is_supplied):
+    """A title the archive supplied is shown in square brackets, as archivists do."""
+    return f"[{title}]" if is_supplied else title
+
+
 class ArticleQuerySet(models.QuerySet):
     def for_lists(self):
         """Lists of articles, and their rows in exports: no texts, and no search vector (the
@@ -206,8 +211,7 @@ class Article(models.Model):
 
     @property
     def display_title(self):
-        """A title the archive supplied is shown in square brackets, as archivists do."""
-        return f"[{self.title}]" if self.title_is_supplied else self.title
+        return display_title(self.title, self.title_is_supplied)
 
     @property
     def published_display(self):

@@ -154,7 +154,8 @@ def generate(claims, seed=1, *, progress=print):
 def _checks_and_indexes_deferred(cursor):
     """Drop the loaded tables' foreign keys and secondary indexes for the load, and add them
     back after it, as pg_restore does: building an index and checking a foreign key once over
-    the whole table is much faster than doing both row by row, millions of times."""
+    the whole table is much faster than doing both row by row, millions of times. The facet
+    change log's triggers are off meanwhile: emptying the archive logged "everything changed"."""
     tables = [model._meta.db_table for model in LOADED_MODELS]
     cursor.execute(
         "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
@@ -172,7 +173,11 @@ def _checks_and_indexes_deferred(cursor):
         cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
     for name, _ in indexes:
         cursor.execute(f'DROP INDEX "{name}"')
+    for table in tables:
+        cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
     yield
+    for table in tables:
+        cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
     cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
     for _, definition in indexes:
         cursor.execute(definition)

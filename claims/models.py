@@ -100,6 +100,12 @@ class SpellingVariant(models.Model):
         return " = ".join(self.terms)
 
 
+def source_label(title, publisher, kind, date, date_precision):
+    """A source's title, or its publisher and kind, with its date: "Politico report (July 2024)"."""
+    label = title or f"{publisher} {Source.Kind(kind).label.lower()}"
+    return f"{label} ({format_partial_date(date, date_precision)})"
+
+
 class Source(VersionedModel):
     """The original report, interview, rally or post that a claim rests on."""
 
@@ -130,8 +136,7 @@ class Source(VersionedModel):
         constraints = [partial_date_constraint("date", name="source_date_precision")]
 
     def __str__(self):
-        label = self.title or f"{self.publisher} {self.get_kind_display().lower()}"
-        return f"{label} ({self.date_display})"
+        return source_label(self.title, self.publisher, self.kind, self.date, self.date_precision)
 
     def get_absolute_url(self):
         return reverse("claims:source", kwargs={"pk": self.pk})

@@ -1,10 +1,11 @@
-from django.db.models import Count
+from django.db import router
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
 from articles.models import Article, Outlet, Person, Quote
 from claims.explorer import explore
-from claims.exports import export_links, export_response
+from claims.exports import InOrder, export_links, export_response
+from claims.facets import archive_claim_counts
 from claims.forms import ExportForm, SearchForm
 from claims.models import Claim, Source, Topic
 from claims.search import (
@@ -23,16 +24,17 @@ QUOTES_ON_PERSON_PAGE = 20
 
 
 def home(request):
+    claims, topics = archive_claim_counts(router.db_for_read(Claim))
     context = {
         "counts": {
             "articles": Article.objects.count(),
             "outlets": Outlet.objects.count(),
             "people": Person.objects.count(),
             "quotes": Quote.objects.count(),
-            "claims": Claim.objects.count(),
+            "claims": claims,
         },
         "latest_claims": Claim.objects.for_lists()[:LATEST_CLAIMS],
-        "topics": Topic.objects.annotate(claim_count=Count("claims")).order_by("name"),
+        "topics": topics,
     }
     return render(request, "home.html", context)
 
@@ -104,7 +106,7 @@ def person_quotes(request, pk, slug):
     if search:
         quotes = search_quotes(quotes, search).order_by("-rank", "pk")
     return export_response(
-        quotes.for_export(),
+        quotes,
         form.cleaned_data["format"],
         name=f"people-{person.pk}-{person.slug}-quotes",
         request=request,
@@ -119,9 +121,9 @@ def search(request):
     kind, export_format = form.cleaned_data["type"], form.cleaned_data["format"]
     if query and export_format:
         rows = {
-            "claims": lambda: search_claims(Claim.objects.for_export(), query),
-            "quotes": lambda: search_quotes(Quote.objects.for_export(), query),
-            "articles": lambda: search_articles(Article.objects.for_export(), query),
+            "claims": lambda: search_claims(Claim.objects.all(), query),
+            "quotes": lambda: search_quotes(Quote.objects.all(), query),
+            "articles": lambda: search_articles(Article.objects.all(), query),
         }[kind]().order_by("-rank", "pk")
         return export_response(rows, export_format, name=f"search-{kind}", request=request)
     context = {"form": form, "search": query, "kind": kind}
@@ -150,7 +152,7 @@ def _render_exploration(request, template, scope, **context):
     exploration = explore(request.GET, request.path, scope)
     if exploration.is_valid and exploration.export_format:
         return export_response(
-            exploration.results.for_export(),
+            InOrder(Claim, exploration.ids.tolist()),
             exploration.export_format,
             name=_export_name(request.path),
             request=request,
