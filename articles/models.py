@@ -10,14 +10,17 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Length
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import Truncator
 from simple_history.models import HistoricalRecords
 
-from core.citations import Citable, CitedByName, known, year_of
+from core.citations import Citable, CitedByName, date_parts, literal_name, person_name
 from core.dates import DatePrecision, format_partial_date, partial_date_constraint
 from core.models import VersionedModel
 from core.search import weighted_vector
 from core.slugs import NamedSlugMixin, unique_slug
 from core.text import NormalisedTextField
+
+SUMMARY_LENGTH = 200
 
 
 def capture_hash(raw):
@@ -68,6 +71,8 @@ class PersonQuerySet(models.QuerySet):
 
 
 class Person(CitedByName, NamedSlugMixin, VersionedModel):
+    url_name = "claims:person"
+
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=80, unique=True, blank=True)
     aliases = ArrayField(
@@ -101,6 +106,15 @@ class Person(CitedByName, NamedSlugMixin, VersionedModel):
 
     def get_absolute_url(self):
         return reverse("claims:person", kwargs={"pk": self.pk, "slug": self.slug})
+
+    def public_fields(self):
+        """What its page shows, by label: what a version page and a change log compare."""
+        return {
+            "Name": self.name,
+            "Description": self.description,
+            "Also written": self.aliases,
+            "Wikidata": self.wikidata_id,
+        }
 
 
 def display_title(title, is_supplied):
@@ -218,6 +232,11 @@ class Article(models.Model):
         return format_partial_date(self.published_date, self.published_date_precision)
 
     @property
+    def summary(self):
+        """The start of the archived text: for link previews."""
+        return Truncator(self.body).chars(SUMMARY_LENGTH)
+
+    @property
     def people(self):
         """Its authors and quoted speakers (uses the prefetches of for_detail_page())."""
         people = {author.pk: author for author in self.authors.all()}
@@ -236,16 +255,25 @@ class Article(models.Model):
         Article.objects.filter(pk=self.pk).update(body=self.body)
 
     def citable(self, permalink):
+        authors = [person_name(author.name) for author in self.authors.all()]
         return Citable(
             f"article-{self.pk}",
             self.display_title,
-            self.byline or ", ".join(author.name for author in self.authors.all()),
+            authors or ([literal_name(self.byline)] if self.byline else []),
             self.outlet.name if self.outlet else "Unknown outlet",
-            known(self.published_display),
-            year_of(self.published_date),
-            self.archived_at.date(),
+            date_parts(self.published_date, self.published_date_precision),
+            self.retrieved_date,
             permalink,
+            type="article-newspaper",
         )
+
+    @property
+    def retrieved_date(self):
+        """The day its latest capture was made, when known: what a citation gives as archived
+        (the day the archive loaded the capture says nothing about the text). Reads the
+        captures prefetched by for_detail_page() when there are some."""
+        latest = max(self.captures.all(), key=Capture.latest_key, default=None)
+        return latest.retrieved_at.date() if latest and latest.retrieved_at else None
 
 
 class Capture(models.Model):
@@ -347,6 +375,8 @@ class QuoteQuerySet(models.QuerySet):
 class Quote(VersionedModel):
     """Words inside quotation marks in an article, with who said them."""
 
+    url_name = "articles:quote"
+
     article = models.ForeignKey(
         # Quotes are evidence for claims: an article that has them can't vanish.
         Article,
@@ -424,6 +454,22 @@ class Quote(VersionedModel):
         return reverse("articles:quote", kwargs={"pk": self.pk})
 
     @property
+    def summary(self):
+        """What the quote says, in a line: for link previews."""
+        return f"{self}, in {self.article.display_title}"
+
+    def public_fields(self):
+        """What its page shows, by label: what a version page and a change log compare."""
+        return {
+            "Words": self.text,
+            "Speaker": self.speaker_display,
+            "Article": str(self.article),
+            "Occasion": self.occasion,
+            "Occasion date": self.occasion_date_display,
+            "Archive's note": self.note,
+        }
+
+    @property
     def speaker_display(self):
         return self.speaker.name if self.speaker else self.speaker_label
 
@@ -451,13 +497,18 @@ class Quote(VersionedModel):
             )
 
     def citable(self, permalink):
+        if self.speaker:
+            speaker = person_name(self.speaker.name)
+        else:
+            speaker = literal_name(self.speaker_label)
         return Citable(
             f"quote-{self.pk}",
             f"Quote: {self.text}",
-            self.speaker_display,
+            [speaker],
             self.article.display_title,
-            known(self.occasion_date_display) or known(self.article.published_display),
-            year_of(self.occasion_date or self.article.published_date),
-            self.article.archived_at.date(),
+            date_parts(self.occasion_date, self.occasion_date_precision)
+            or date_parts(self.article.published_date, self.article.published_date_precision),
+            # The day the capture it was taken from was made, when known.
+            self.capture.retrieved_at.date() if self.capture.retrieved_at else None,
             permalink,
         )

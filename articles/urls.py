@@ -14,4 +14,6 @@ urlpatterns = [
         name="capture_warc",
     ),
     path("quotes/<int:pk>/", views.quote_detail, name="quote"),
+    path("quotes/<int:pk>/v/", views.quote_changelog, name="quote_versions"),
+    path("quotes/<int:pk>/v/<int:number>/", views.quote_version, name="quote_version"),
 ]

@@ -1,12 +1,13 @@
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
-from articles.diff import word_diff
 from articles.forms import ArticleChangesForm, ArticleViewForm
 from articles.highlight import body_segments
 from articles.models import Article, Capture, Quote
+from articles.versions import quote_versions
 from articles.warc import capture_warc
 from core.permalinks import redirect_to_canonical
+from core.versions import changelog_page, version_page, word_diff
 
 
 def bad_request(request, message):
@@ -86,3 +87,11 @@ def quote_detail(request, pk):
     """A quote's permalink opens its article, scrolled to the quote and with its citation."""
     quote = get_object_or_404(Quote.objects.select_related("article"), pk=pk)
     return redirect(f"{quote.article.get_absolute_url()}?quote={quote.pk}#quote-{quote.pk}")
+
+
+def quote_version(request, pk, number):
+    return version_page(request, quote_versions(pk), number, "versions/_fields.html")
+
+
+def quote_changelog(request, pk):
+    return changelog_page(request, quote_versions(pk))

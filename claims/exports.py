@@ -20,7 +20,7 @@ from django.utils.http import urlencode
 
 from articles.models import Article, Quote, display_title
 from claims.models import Claim, source_label
-from core.citations import bibtex
+from core.citations import bibtex, csl_json
 from core.permalinks import path_template
 
 CHUNK_SIZE = 2000
@@ -299,23 +299,11 @@ def _bibtex(batches, absolute):
 
 
 def _csl_json(batches, absolute):
-    accessed = list(timezone.now().date().timetuple()[:3])
+    accessed = timezone.now().date()
     yield "["
     for index, obj in enumerate(batches.objects()):
-        item = obj.citable(absolute(obj.get_absolute_url()))
-        csl = {
-            "id": f"newsarchive-{item.key}",
-            "type": "article-newspaper" if isinstance(obj, Article) else "webpage",
-            "title": item.title,
-            "container-title": item.container,
-            "URL": item.url,
-            "accessed": {"date-parts": [accessed]},
-        }
-        if item.author:
-            csl["author"] = [{"literal": item.author}]
-        if item.year:
-            csl["issued"] = {"date-parts": [[int(item.year)]]}
-        yield ("," if index else "") + "\n" + json.dumps(csl, ensure_ascii=False)
+        item = csl_json(obj.citable(absolute(obj.get_absolute_url())), accessed)
+        yield ("," if index else "") + "\n" + json.dumps(item, ensure_ascii=False)
     yield "\n]\n"
 
 

@@ -16,8 +16,10 @@ from claims.search import (
     search_quotes,
     suggest,
 )
+from claims.versions import claim_versions
 from core.pages import NoSuchPage
 from core.permalinks import redirect_to_canonical
+from core.versions import changelog_page, record_versions, version_page
 
 LATEST_CLAIMS = 10
 QUOTES_ON_PERSON_PAGE = 20
@@ -48,6 +50,27 @@ def claim_detail(request, pk, slug=None):
     if redirect := redirect_to_canonical(request, claim, slug):
         return redirect
     return render(request, "claims/claim_detail.html", {"claim": claim})
+
+
+def claim_version(request, pk, number):
+    return version_page(request, claim_versions(pk), number, "claims/_claim_body.html")
+
+
+def claim_changelog(request, pk):
+    return changelog_page(request, claim_versions(pk))
+
+
+# People, topics and sources: their version pages show their own fields.
+MODELS_BY_KIND = {"person": Person, "topic": Topic, "source": Source}
+
+
+def record_version(request, kind, pk, number):
+    versions = record_versions(MODELS_BY_KIND[kind], pk)
+    return version_page(request, versions, number, "versions/_fields.html")
+
+
+def record_changelog(request, kind, pk):
+    return changelog_page(request, record_versions(MODELS_BY_KIND[kind], pk))
 
 
 def topic_detail(request, pk, slug=None):

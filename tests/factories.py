@@ -31,7 +31,7 @@ class PersonFactory(DjangoModelFactory):
 
 class ArticleFactory(DjangoModelFactory):
     """An article with one plain-text capture: `raw_capture` its bytes (as text), `body` the text
-    extracted from them."""
+    extracted from them, `retrieved_at` when it was made (unknown by default)."""
 
     class Meta:
         model = Article
@@ -41,10 +41,11 @@ class ArticleFactory(DjangoModelFactory):
     raw_capture = factory.LazyAttributeSequence(lambda a, n: f"Site header {n}\n{a.body}\nFooter")
 
     @classmethod
-    def _create(cls, model_class, *args, raw_capture, **fields):
+    def _create(cls, model_class, *args, raw_capture, retrieved_at=None, **fields):
         article = super()._create(model_class, *args, **fields)
         capture = Capture.objects.create(
             article=article,
+            retrieved_at=retrieved_at,
             origin=Capture.Origin.PASTE,
             raw=raw_capture.encode(),
             content_type="text/plain",

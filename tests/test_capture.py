@@ -8,7 +8,6 @@ import pytest
 from django.db import transaction
 
 from articles.capture import Archived, capture_archive, delete_capture
-from articles.diff import Change, word_diff
 from articles.extraction import MAX_CAPTURE_BYTES, CaptureRefused, extract
 from articles.models import Article, Capture, Outlet, Quote
 from tests import factories
@@ -199,14 +198,6 @@ def test_a_capture_with_quotes_or_its_articles_only_capture_is_not_deleted():
     Quote.objects.all().delete()
     delete_capture(second.capture)
     assert Article.objects.get().body == first.capture.text
-
-
-def test_the_word_diff_marks_removed_and_added_words():
-    assert word_diff("The talks ran late.", "The talks ended early.") == [
-        Change("same", "The talks "),
-        Change("removed", "ran late."),
-        Change("added", "ended early."),
-    ]
 
 
 def test_an_address_longer_than_the_archive_holds_is_refused():

@@ -384,8 +384,8 @@ def test_csl_json_items_name_type_title_container_author_and_dates(client, dated
         "id": f"newsarchive-claim-{claim.pk}", "type": "webpage",
         "title": "Trump would make a deal with Putin to halt NATO expansion.",
         "container-title": "newsarchive", "URL": "http://testserver" + claim.get_absolute_url(),
-        "accessed": accessed, "author": [{"literal": "Kevin Roberts"}],
-        "issued": {"date-parts": [[2024]]},
+        "accessed": accessed, "author": [{"family": "Roberts", "given": "Kevin"}],
+        "issued": {"date-parts": [[2024, 7]]}, "note": "Archived 2026-11-19",
     }  # fmt: skip
     url = reverse("claims:search")
     (item,) = json.loads(body(client.get(url, {"q": "NATO deal", "type": "articles",
@@ -394,7 +394,8 @@ def test_csl_json_items_name_type_title_container_author_and_dates(client, dated
         "id": f"newsarchive-article-{article.pk}", "type": "article-newspaper",
         "title": "Trump considers NATO deal", "container-title": "Euromaidan Press",
         "URL": "http://testserver" + article.get_absolute_url(), "accessed": accessed,
-        "author": [{"literal": "Jane Doe"}], "issued": {"date-parts": [[2024]]},
+        "author": [{"literal": "Jane Doe"}], "issued": {"date-parts": [[2024, 7, 2]]},
+        "archive": "newsarchive",
     }  # fmt: skip
 
 

@@ -31,23 +31,25 @@ def test_the_home_page_of_an_empty_archive_renders(client, db):
 # of the people, topics and outlets listed, the sources listed, the page of claims and its three
 # prefetches (topics, actors with people, articles with outlets) = 9.
 EXPLORER = 9
+# A versioned record's page cites its current version: the history record of it (its date).
+VERSION = 1
 DETAIL_PAGES = {
     # article with outlet, its authors, quotes with speakers, its captures without their bytes,
     # claims it reports, the bytes of the capture shown
     "article": 6,
-    # the quote's article (the redirect), then the article page
-    "quote": 1 + 6,
+    # the quote's article (the redirect), then the article page, citing the quote's version
+    "quote": 1 + 6 + VERSION,
     # claim with source, actors with people, topics, articles with outlets, quotes with
     # speakers, public annotations with authors
-    "claim": 6,
+    "claim": 6 + VERSION,
     # outlet, its articles, the explorer over the claims its articles report
     "outlet": 2 + EXPLORER,
     # person, count of their quotes, their quotes, the explorer, the articles they wrote
-    "person": 3 + EXPLORER + 1,
+    "person": 3 + EXPLORER + 1 + VERSION,
     # topic, the explorer
-    "topic": 1 + EXPLORER,
+    "topic": 1 + EXPLORER + VERSION,
     # source, the explorer
-    "source": 1 + EXPLORER,
+    "source": 1 + EXPLORER + VERSION,
 }
 
 
