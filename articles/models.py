@@ -5,7 +5,7 @@ from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Length
 from django.urls import reverse
@@ -23,8 +23,9 @@ from core.text import NormalisedTextField
 SUMMARY_LENGTH = 200
 
 
-def capture_hash(raw_capture):
-    return hashlib.sha256(raw_capture.encode()).hexdigest()
+def capture_hash(raw):
+    """The SHA-256 of a capture's bytes exactly as retrieved."""
+    return hashlib.sha256(raw).hexdigest()
 
 
 class Outlet(CitedByName, NamedSlugMixin, models.Model):
@@ -124,8 +125,13 @@ def display_title(title, is_supplied):
 class ArticleQuerySet(models.QuerySet):
     def for_lists(self):
         """Lists of articles, and their rows in exports: no texts, and no search vector (the
-        size of the text again, which no page shows)."""
-        return self.select_related("outlet").defer("body", "raw_capture", "search_vector")
+        size of the text again, which no page shows); the SHA-256 of the latest capture."""
+        latest = Capture.objects.filter(article=OuterRef("pk")).order_by(*Capture.LATEST_FIRST)
+        return (
+            self.select_related("outlet")
+            .defer("body", "search_vector")
+            .annotate(capture_sha256=Subquery(latest.values("sha256")[:1]))
+        )
 
     def for_export(self):
         return self.for_lists()
@@ -134,12 +140,19 @@ class ArticleQuerySet(models.QuerySet):
         return self.select_related("outlet").prefetch_related(
             "authors",
             models.Prefetch("quotes", Quote.objects.select_related("speaker")),
+            models.Prefetch("captures", Capture.objects.defer("raw")),
             "reported_claims",
         )
 
+    def changed_since_first_capture(self):
+        """Articles whose text changed after it was first archived: a new capture is stored
+        only when the text changed (see articles.capture), so those with more than one."""
+        return self.annotate(capture_count=Count("captures")).filter(capture_count__gt=1)
+
 
 class Article(models.Model):
-    """One archived capture of a news article: the cleaned text and the raw capture behind it."""
+    """A news article the archive holds: its metadata, and the text of its latest capture.
+    Its captures (see Capture) keep each retrieval exactly as it was."""
 
     outlet = models.ForeignKey(
         Outlet,
@@ -171,18 +184,9 @@ class Article(models.Model):
     authors = models.ManyToManyField(Person, blank=True, related_name="authored_articles")
     byline = models.CharField(max_length=300, blank=True, help_text="The byline as printed.")
     language = models.CharField(max_length=20, default="en")
-    body = NormalisedTextField(help_text="The article text, without the site's boilerplate.")
-    raw_capture = models.TextField(help_text="The capture exactly as it was retrieved.")
-    removed_boilerplate = models.JSONField(
-        default=list,
-        blank=True,
-        help_text='What cleaning left out of the body: [{"text": ..., "reason": ...}].',
-    )
-    capture_sha256 = models.CharField(
-        "SHA-256 of the raw capture", max_length=64, unique=True, editable=False
-    )
-    retrieved_at = models.DateTimeField(
-        null=True, blank=True, help_text="When the capture was made, if known."
+    body = NormalisedTextField(
+        editable=False,
+        help_text="The text of its latest capture, which search and the explorer read.",
     )
     archived_at = models.DateTimeField(default=timezone.now, editable=False)
     provenance_note = NormalisedTextField(
@@ -202,10 +206,6 @@ class Article(models.Model):
         ordering = ["-published_date", "title"]
         constraints = [
             partial_date_constraint("published_date", name="article_published_date_precision"),
-            models.CheckConstraint(
-                condition=Q(capture_sha256__regex=r"^[0-9a-f]{64}$"),
-                name="article_capture_sha256_is_hex",
-            ),
             models.CheckConstraint(condition=~Q(body=""), name="article_body_not_empty"),
         ]
         indexes = [GinIndex(fields=["search_vector"], name="article_search_vector")]
@@ -214,11 +214,6 @@ class Article(models.Model):
         return self.display_title
 
     def save(self, *args, **kwargs):
-        if self._state.adding:
-            self.capture_sha256 = capture_hash(self.raw_capture)
-        else:
-            self.validate_capture_unchanged()
-            self.validate_quotes_still_match()
         if self.url == "":
             self.url = None
         if not self.slug:
@@ -250,33 +245,14 @@ class Article(models.Model):
                 people.setdefault(quote.speaker.pk, quote.speaker)
         return sorted(people.values(), key=lambda person: person.name)
 
-    def clean(self):
-        if not self._state.adding:
-            self.validate_capture_unchanged()
-            self.validate_quotes_still_match()
+    @property
+    def latest_capture(self):
+        return self.captures.order_by(*Capture.LATEST_FIRST).first()
 
-    def validate_capture_unchanged(self):
-        """A capture is evidence: once archived, its text and hash never change."""
-        stored = Article.objects.filter(pk=self.pk).values_list("capture_sha256", flat=True)
-        if capture_hash(self.raw_capture) != stored.first():
-            raise ValidationError(
-                {"raw_capture": "An archived capture can't be changed; archive a new one instead."}
-            )
-
-    def validate_quotes_still_match(self):
-        """Editing the body must not move the text out from under a quote's offsets."""
-        broken = [
-            quote.pk
-            for quote in Quote.objects.filter(article=self)
-            if self.body[quote.start_offset : quote.end_offset] != quote.text
-        ]
-        if broken:
-            raise ValidationError(
-                {
-                    "body": f"This change would break the offsets of quotes {broken}; "
-                    "edit or remove those quotes first."
-                }
-            )
+    def take_text_of_latest_capture(self):
+        """Search and the explorer read the body: it is always the latest capture's text."""
+        self.body = self.latest_capture.text
+        Article.objects.filter(pk=self.pk).update(body=self.body)
 
     def citable(self, permalink):
         authors = [person_name(author.name) for author in self.authors.all()]
@@ -293,16 +269,106 @@ class Article(models.Model):
 
     @property
     def retrieved_date(self):
-        """The day the capture was made, when known: what a citation gives as archived (the
-        day the archive loaded the capture says nothing about the text)."""
-        return self.retrieved_at.date() if self.retrieved_at else None
+        """The day its latest capture was made, when known: what a citation gives as archived
+        (the day the archive loaded the capture says nothing about the text). Reads the
+        captures prefetched by for_detail_page() when there are some."""
+        latest = max(self.captures.all(), key=Capture.latest_key, default=None)
+        return latest.retrieved_at.date() if latest and latest.retrieved_at else None
+
+
+class Capture(models.Model):
+    """One retrieval of an article, kept exactly as it came: the bytes and their SHA-256, where
+    and when they were retrieved, the text extracted from them and what extraction left out.
+    Quotes are anchored in the text of the capture they were taken from."""
+
+    class Origin(models.TextChoices):
+        URL = "url", "retrieved by URL"
+        WARC = "warc", "read from a WARC file"
+        FILE = "file", "uploaded or read from a file"
+        PASTE = "paste", "pasted text"
+        SEED = "seed", "seed corpus"
+        SYNTHETIC = "synthetic", "synthetic benchmark corpus"
+
+    # Newest first: the capture retrieved last, or else archived last (an undated capture counts
+    # as older than any dated one).
+    LATEST_FIRST = [F("retrieved_at").desc(nulls_last=True), "-archived_at", "-pk"]
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="captures")
+    origin = models.CharField(max_length=10, choices=Origin.choices)
+    raw = models.BinaryField(help_text="The bytes exactly as retrieved.")
+    sha256 = models.CharField("SHA-256 of the raw bytes", max_length=64, unique=True)
+    content_type = models.CharField(
+        max_length=100, help_text="text/html or text/plain: how the bytes were read."
+    )
+    request_url = models.URLField(max_length=2000, blank=True)
+    final_url = models.URLField(
+        max_length=2000, blank=True, help_text="Where the last redirect led, when retrieved by URL."
+    )
+    http_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    http_headers = models.JSONField(
+        default=list, blank=True, help_text="The response's headers as received: [[name, value]]."
+    )
+    retrieved_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the bytes were retrieved, if known."
+    )
+    archived_at = models.DateTimeField(default=timezone.now, editable=False)
+    text = NormalisedTextField(help_text="The article's text extracted from the bytes.")
+    removed_boilerplate = models.JSONField(
+        default=list,
+        blank=True,
+        help_text='What extraction left out of the text: [{"text": ..., "reason": ...}].',
+    )
+    extractor = models.CharField(max_length=100, help_text="What extracted the text.")
+
+    class Meta:
+        ordering = ["article", F("retrieved_at").asc(nulls_first=True), "archived_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(sha256__regex=r"^[0-9a-f]{64}$"), name="capture_sha256_is_hex"
+            ),
+            models.CheckConstraint(condition=~Q(text=""), name="capture_text_not_empty"),
+        ]
+
+    def __str__(self):
+        how = self.get_origin_display()
+        if self.retrieved_at is None:
+            return f"Capture archived {self.archived_at:%Y-%m-%d %H:%M} UTC ({how}; date unknown)"
+        return f"Capture of {self.retrieved_at:%Y-%m-%d %H:%M} UTC ({how})"
+
+    def save(self, *args, **kwargs):
+        if self._state.adding:
+            self.sha256 = capture_hash(bytes(self.raw))
+        else:
+            self.validate_unchanged()
+        super().save(*args, **kwargs)
+
+    @staticmethod
+    def latest_key(capture):
+        """Sorts captures as LATEST_FIRST does, oldest first, in Python."""
+        return (
+            capture.retrieved_at is not None,
+            capture.retrieved_at or capture.archived_at,
+            capture.archived_at,
+            capture.pk,
+        )
+
+    def validate_unchanged(self):
+        """A capture is evidence: once archived, its bytes and text never change."""
+        stored = Capture.objects.filter(pk=self.pk).values_list("sha256", "text").first()
+        if stored != (capture_hash(bytes(self.raw)), self.text):
+            raise ValidationError("An archived capture can't be changed; archive a new one.")
+
+    @property
+    def raw_text(self):
+        """The bytes as text, to show them: decoded as UTF-8, undecodable bytes marked."""
+        return bytes(self.raw).decode("utf-8", errors="replace")
 
 
 class QuoteQuerySet(models.QuerySet):
     def for_export(self):
         """Quotes with their speaker and article, without the article's texts."""
         return self.select_related("speaker", "article__outlet").defer(
-            "search_vector", "article__body", "article__raw_capture", "article__search_vector"
+            "search_vector", "article__body", "article__search_vector"
         )
 
 
@@ -316,6 +382,14 @@ class Quote(VersionedModel):
         Article,
         on_delete=models.PROTECT,
         related_name="quotes",
+    )
+    capture = models.ForeignKey(
+        # The text the offsets count in: a capture with quotes can't vanish either.
+        Capture,
+        on_delete=models.PROTECT,
+        blank=True,  # a new quote is read in its article's latest capture
+        related_name="quotes",
+        help_text="The capture whose text holds the quote; its offsets count in that text.",
     )
     speaker = models.ForeignKey(
         Person,
@@ -331,8 +405,8 @@ class Quote(VersionedModel):
         help_text='How the article describes the speaker, e.g. "an anonymous Trump-aligned '
         'national security expert".',
     )
-    text = NormalisedTextField(help_text="The exact quoted words, as they stand in the body.")
-    start_offset = models.PositiveIntegerField(help_text="Character offset in the article body.")
+    text = NormalisedTextField(help_text="The exact quoted words, as they stand in the text.")
+    start_offset = models.PositiveIntegerField(help_text="Character offset in the capture's text.")
     end_offset = models.PositiveIntegerField()
     occasion = models.CharField(
         max_length=300, blank=True, help_text="e.g. a rally in Philadelphia, a podcast."
@@ -407,14 +481,18 @@ class Quote(VersionedModel):
         self.validate_offsets()
 
     def validate_offsets(self):
-        if self.start_offset is None or self.end_offset is None or self.article_id is None:
-            raise ValidationError("A quote needs its article and both offsets.")
-        found = self.article.body[self.start_offset : self.end_offset]
+        if self.capture_id is None and self.article_id is not None:
+            self.capture = self.article.latest_capture  # a new quote is read in the latest text
+        if self.start_offset is None or self.end_offset is None or self.capture_id is None:
+            raise ValidationError("A quote needs its capture and both offsets.")
+        if self.capture.article_id != self.article_id:
+            raise ValidationError("A quote's capture must be a capture of its article.")
+        found = self.capture.text[self.start_offset : self.end_offset]
         if found != self.text:
             raise ValidationError(
                 {
-                    "text": f"The article body at {self.start_offset} to {self.end_offset} reads "
-                    f"“{found}”, not the quoted text."
+                    "text": f"The capture's text at {self.start_offset} to {self.end_offset} "
+                    f"reads “{found}”, not the quoted text."
                 }
             )
 
@@ -430,6 +508,7 @@ class Quote(VersionedModel):
             self.article.display_title,
             date_parts(self.occasion_date, self.occasion_date_precision)
             or date_parts(self.article.published_date, self.article.published_date_precision),
-            self.article.retrieved_date,
+            # The day the capture it was taken from was made, when known.
+            self.capture.retrieved_at.date() if self.capture.retrieved_at else None,
             permalink,
         )

@@ -232,6 +232,12 @@ if PRODUCTION:
     if env_bool("TRUST_X_FORWARDED_PROTO", False):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# Capture by URL (articles/fetch.py) refuses loopback addresses; tests that serve a page on
+# 127.0.0.1 turn this on. Never in production: it would let anyone reach the server's own ports.
+CAPTURE_ALLOW_LOOPBACK = env_bool("CAPTURE_ALLOW_LOOPBACK", False)
+if PRODUCTION and CAPTURE_ALLOW_LOOPBACK:
+    raise ImproperlyConfigured("CAPTURE_ALLOW_LOOPBACK must be off in production.")
+
 LOG_LEVEL = env_choice("LOG_LEVEL", "info", ["debug", "info", "warning", "error"])
 LOGGING = {
     "version": 1,

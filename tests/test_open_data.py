@@ -353,7 +353,7 @@ def test_quote_and_article_rows_have_every_field(client, dated_archive):
     assert articles == [{
         **article_fields, "id": article.pk, "title_is_supplied": False,
         "url": "https://example.org/a", "byline": "Jane Doe",
-        "capture_sha256": Article.objects.get().capture_sha256,
+        "capture_sha256": Article.objects.get().latest_capture.sha256,
         "archived_at": "2026-11-18T00:00:00+00:00",
     }]  # fmt: skip
 

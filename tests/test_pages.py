@@ -34,10 +34,11 @@ EXPLORER = 9
 # A versioned record's page cites its current version: the history record of it (its date).
 VERSION = 1
 DETAIL_PAGES = {
-    # article with outlet, its authors, quotes with speakers, claims it reports
-    "article": 4,
+    # article with outlet, its authors, quotes with speakers, its captures without their bytes,
+    # claims it reports, the bytes of the capture shown
+    "article": 6,
     # the quote's article (the redirect), then the article page, citing the quote's version
-    "quote": 1 + 4 + VERSION,
+    "quote": 1 + 6 + VERSION,
     # claim with source, actors with people, topics, articles with outlets, quotes with
     # speakers, public annotations with authors
     "claim": 6 + VERSION,

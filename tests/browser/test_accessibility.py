@@ -20,6 +20,7 @@ PAGES = {
     "claim": "/claims/10/",
     "article": "/articles/1/",
     "quote permalink": "/quotes/3/",
+    "changes between captures": "/articles/1/captures/changes/",
     "person": "/people/1/",
     "topic": "/topics/4/",
 }
