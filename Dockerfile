@@ -1,11 +1,13 @@
-# The production image: the app under gunicorn, static files served by whitenoise.
-# docker-compose.yml runs it next to PostgreSQL 18; see README.md.
+# The production image: the app under gunicorn (deploy/gunicorn.conf.py), static files served by
+# whitenoise. docker-compose.yml runs it behind nginx, next to PostgreSQL 18; see README.md.
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     NEWSARCHIVE_ENV=production \
-    STATIC_ROOT=/app/staticfiles
+    STATIC_ROOT=/app/staticfiles \
+    GUNICORN_WORKERS=3 \
+    GUNICORN_THREADS=8
 
 WORKDIR /app
 COPY pyproject.toml README.md ./
@@ -24,4 +26,5 @@ RUN useradd --system --no-create-home newsarchive
 USER newsarchive
 EXPOSE 8000
 
-CMD ["sh", "-c", "python manage.py migrate --noinput && python manage.py load_seed && exec gunicorn newsarchive.wsgi:application --bind 0.0.0.0:8000 --workers ${GUNICORN_WORKERS:-3} --access-logfile -"]
+# Behind nginx, gunicorn receives only complete requests, so a few threads per worker suffice.
+CMD ["sh", "-c", "python manage.py migrate --noinput && python manage.py load_seed && exec gunicorn --config deploy/gunicorn.conf.py --bind 0.0.0.0:8000"]

@@ -5,12 +5,12 @@ BIN := $(VENV)/bin
 
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test mutation lint format install chromium axe clean
+.PHONY: run test mutation lint format install chromium nginx axe clean
 
 run: install
 	$(BIN)/python manage.py serve
 
-test: install chromium axe
+test: install chromium nginx axe
 	$(BIN)/python -m pytest
 
 # Mutation testing of the modules that decide what users see and may do ([tool.mutmut] in
@@ -49,6 +49,23 @@ chromium:
 	      >/dev/null) || echo "Could not install chromium: browser tests will not run."; \
 	  else \
 	    echo "No $(CHROMIUM), and no root apt-get to install it: browser tests will not run."; \
+	  fi; \
+	fi
+
+# The slow-client tests run deploy/nginx.conf with Debian's nginx, as production runs it in front
+# of gunicorn. Installed like chromium: as root with apt-get; elsewhere those tests skip and say
+# why, except under CI=true. (On a machine with an init system, the package also starts its own
+# service on port 80; the tests never use it.)
+NGINX := /usr/sbin/nginx
+
+nginx:
+	@if [ ! -x $(NGINX) ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Debian's nginx for the slow-client tests..."; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx \
+	      >/dev/null) || echo "Could not install nginx: its slow-client test will not run."; \
+	  else \
+	    echo "No $(NGINX), and no root apt-get to install it: its slow-client test will not run."; \
 	  fi; \
 	fi
 

@@ -1,11 +1,21 @@
+import base64
+import secrets
+
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.http import HttpResponseRedirect
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.dateparse import parse_datetime
 from django.utils.html import format_html
 
-from articles.forms import ArticleForm, QuoteForm, QuoteProposalForm, QuoteRowForm
-from articles.models import Article, Outlet, Person, Quote, QuoteProposal
+from articles.capture import capture_archive, delete_capture, preview
+from articles.extraction import CaptureRefused
+from articles.fetch import fetch
+from articles.forms import ArchiveCaptureForm, QuoteForm, QuoteProposalForm, QuoteRowForm
+from articles.models import Article, Capture, Outlet, Person, Quote, QuoteProposal, capture_hash
 from articles.proposals import accept_proposal, propose_quotes_for, reject_proposal
 from core.admin import VersionedAdmin
 
@@ -39,30 +49,69 @@ class QuoteInline(admin.StackedInline):
     show_change_link = True
 
 
+class ChangedSinceFirstCaptureFilter(admin.SimpleListFilter):
+    title = "changed since first capture"
+    parameter_name = "changed"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Yes"), ("no", "No")]
+
+    def queryset(self, request, queryset):
+        changed = Article.objects.changed_since_first_capture().values("pk")
+        if self.value() == "yes":
+            return queryset.filter(pk__in=changed)
+        if self.value() == "no":
+            return queryset.exclude(pk__in=changed)
+        return queryset
+
+
+class CaptureInline(admin.TabularInline):
+    """An article's captures, to read: captures enter only through "Archive a capture"."""
+
+    model = Capture
+    fields = ["retrieved_at", "origin", "final_url", "http_status", "sha256", "archived_at"]
+    readonly_fields = fields
+    extra = 0
+    show_change_link = True
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("raw", "text")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
-    form = ArticleForm
     list_display = ["display_title", "outlet", "published_date", "published_date_precision"]
-    list_filter = ["outlet", "published_date_precision", "language", "title_is_supplied"]
+    list_filter = [
+        ChangedSinceFirstCaptureFilter, "outlet", "published_date_precision", "language",
+        "title_is_supplied",
+    ]  # fmt: skip
     search_fields = ["title", "body", "byline", "url"]
     autocomplete_fields = ["outlet", "authors"]
-    readonly_fields = ["capture_sha256", "archived_at", "removed_boilerplate"]
+    readonly_fields = ["body", "archived_at"]
     date_hierarchy = "published_date"
-    inlines = [QuoteInline]
+    inlines = [CaptureInline, QuoteInline]
     formfield_overrides = ASSUME_HTTPS
     actions = ["propose_quotes"]
     fieldsets = [
         (None, {"fields": ["title", "title_is_supplied", "slug", "outlet", "url", "language"]}),
         ("Date and byline", {"fields": [
             ("published_date", "published_date_precision"), "byline", "authors"]}),
-        ("Text", {"fields": ["body", "raw_capture", "capture_sha256", "removed_boilerplate"]}),
-        ("Provenance", {"fields": ["retrieved_at", "archived_at", "provenance_note"]}),
+        ("Text of the latest capture", {"fields": ["body"]}),
+        ("Provenance", {"fields": ["archived_at", "provenance_note"]}),
     ]  # fmt: skip
 
-    def get_readonly_fields(self, request, obj=None):
-        # The raw capture is what was retrieved: it is set once, when the article is added.
-        readonly = super().get_readonly_fields(request, obj)
-        return [*readonly, "raw_capture"] if obj else readonly
+    def add_view(self, request, form_url="", extra_context=None):
+        # An article enters the archive with its first capture.
+        return redirect("admin:articles_capture_add")
 
     @admin.display(description="title", ordering="title")
     def display_title(self, article):
@@ -79,6 +128,117 @@ class ArticleAdmin(admin.ModelAdmin):
         return request.user.has_perm("articles.change_quoteproposal")
 
 
+@admin.register(Capture)
+class CaptureAdmin(admin.ModelAdmin):
+    """Captures are read here, archived through a preview, and never changed; archivists may
+    delete one that no quote rests on, unless it is its article's only capture."""
+
+    list_display = ["__str__", "article", "origin", "final_url", "sha256"]
+    list_filter = ["origin", "content_type"]
+    list_select_related = ["article"]
+    search_fields = ["sha256", "request_url", "final_url", "article__title"]
+    actions = None  # deleting goes through delete_capture, one at a time
+    fields = [
+        "article", "origin", "content_type", "request_url", "final_url", "http_status",
+        "http_headers", "retrieved_at", "archived_at", "sha256", "extractor", "text",
+        "removed_boilerplate", "warc",
+    ]  # fmt: skip
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("raw")
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="WARC file")
+    def warc(self, capture):
+        if capture.http_status is None:
+            return "none: not retrieved by URL"
+        url = reverse("articles:capture_warc", args=[capture.article_id, capture.pk])
+        return format_html('<a href="{}">download</a>', url)
+
+    def delete_model(self, request, capture):
+        delete_capture(capture)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        capture = self.get_object(request, object_id)
+        if capture is not None and request.method == "POST":
+            try:
+                delete_capture(capture, check_only=True)
+            except CaptureRefused as refused:
+                self.message_user(request, str(refused), messages.ERROR)
+                return redirect("admin:articles_capture_change", capture.pk)
+        return super().delete_view(request, object_id, extra_context)
+
+    def add_view(self, request, form_url="", extra_context=None):
+        """Archive a capture in two steps: preview what would be archived, then archive it. The
+        bytes wait in the session in between, so the preview is exactly what is saved."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        if request.method == "POST" and "_archive" in request.POST:
+            return self._archive_pending(request)
+        form = ArchiveCaptureForm(request.POST or None, request.FILES or None, user=request.user)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Archive a capture",
+            "opts": self.model._meta,
+            "form": form,
+        }
+        if request.method == "POST" and form.is_valid():
+            try:
+                pending = _pending_capture(form)
+                context["preview"] = preview(
+                    pending["raw"],
+                    content_type=pending["content_type"],
+                    title=pending["title"],
+                    url=pending["final_url"] or pending["url"],
+                )
+            except CaptureRefused as refused:
+                form.add_error(None, str(refused))
+            else:
+                context["duplicate"] = (
+                    Capture.objects.defer("raw")
+                    .select_related("article")
+                    .filter(sha256=capture_hash(pending["raw"]))
+                    .first()
+                )
+                context["pending_id"] = _keep_pending(request, pending, form)
+        return TemplateResponse(request, "admin/articles/capture/archive.html", context)
+
+    def _archive_pending(self, request):
+        pending = request.session.get(PENDING_KEY)
+        if not pending or pending["id"] != request.POST.get("pending"):
+            self.message_user(
+                request, "That preview is no longer waiting to be archived; start again.",
+                messages.ERROR,
+            )  # fmt: skip
+            return redirect("admin:articles_capture_add")
+        del request.session[PENDING_KEY]
+        outlet = (
+            Outlet.objects.filter(pk=pending["outlet"]).first() or pending["new_outlet"] or None
+        )
+        try:
+            archived = capture_archive(
+                raw=base64.b64decode(pending["raw"]),
+                origin=pending["origin"],
+                url=pending["url"],
+                final_url=pending["final_url"],
+                retrieved_at=parse_datetime(pending["retrieved_at"] or ""),
+                http_status=pending["http_status"],
+                http_headers=pending["http_headers"],
+                content_type=pending["content_type"],
+                title=pending["title"],
+                outlet=outlet,
+            )
+        except CaptureRefused as refused:
+            self.message_user(request, f"Nothing was archived: {refused}", messages.ERROR)
+            return redirect("admin:articles_capture_add")
+        level = messages.SUCCESS if archived.stored else messages.WARNING
+        self.message_user(request, f"The capture was {archived}.", level)
+        return redirect("admin:articles_article_change", archived.article.pk)
+
+
 @admin.register(Quote)
 class QuoteAdmin(VersionedAdmin):
     form = QuoteForm
@@ -86,7 +246,7 @@ class QuoteAdmin(VersionedAdmin):
     list_filter = ["article__outlet", "speaker"]
     search_fields = ["text", "speaker__name", "speaker_label", "article__title"]
     autocomplete_fields = ["article", "speaker"]
-    readonly_fields = ["start_offset", "end_offset"]
+    readonly_fields = ["capture", "start_offset", "end_offset"]
     list_select_related = ["speaker", "article"]
 
     @admin.display(description="speaker")
@@ -107,27 +267,27 @@ class QuoteProposalAdmin(admin.ModelAdmin):
     list_select_related = ["speaker", "article", "decided_by"]
     autocomplete_fields = ["speaker"]
     fields = [
-        "article", "text", "in_the_article", "cue", "speaker", "new_speaker_name",
+        "article", "text", "in_the_capture", "cue", "speaker", "new_speaker_name",
         "speaker_label", "status", "decided_by", "decided_at", "quote", "version",
     ]  # fmt: skip
     readonly_fields = [
-        "article", "text", "in_the_article", "cue", "status", "decided_by", "decided_at", "quote",
+        "article", "text", "in_the_capture", "cue", "status", "decided_by", "decided_at", "quote",
     ]  # fmt: skip
     actions = ["accept_selected", "reject_selected"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).defer("article__raw_capture", "article__search_vector")
+        return super().get_queryset(request).defer("article__body", "article__search_vector")
 
     @admin.display(description="speaker")
     def proposed_speaker(self, proposal):
         return proposal.proposed_speaker or "—"
 
-    @admin.display(description="in the article")
-    def in_the_article(self, proposal):
-        body, start, end = proposal.article.body, proposal.start_offset, proposal.end_offset
+    @admin.display(description="in the capture")
+    def in_the_capture(self, proposal):
+        text, start, end = proposal.capture.text, proposal.start_offset, proposal.end_offset
         return format_html(
-            "…{}<mark>{}</mark>{}…", body[max(0, start - 300) : start], body[start:end],
-            body[end : end + 300],
+            "{}:<br>…{}<mark>{}</mark>{}…", proposal.capture, text[max(0, start - 300) : start],
+            text[start:end], text[end : end + 300],
         )  # fmt: skip
 
     def has_add_permission(self, request):
@@ -180,3 +340,52 @@ class QuoteProposalAdmin(admin.ModelAdmin):
                 continue
             decided += 1
         self.message_user(request, f"{decided} proposal(s) {done}.", messages.SUCCESS)
+
+
+PENDING_KEY = "capture_awaiting_archive"
+
+
+def _pending_capture(form):
+    """What the form gives, as capture_archive() takes it (the URL retrieved now)."""
+    data = form.cleaned_data
+    pending = {"url": "", "final_url": "", "retrieved_at": None, "http_status": None,
+               "http_headers": [], "content_type": "", "title": data["title"].strip()}  # fmt: skip
+    if data["url"]:
+        retrieved = fetch(data["url"])
+        pending.update(
+            origin=Capture.Origin.URL,
+            raw=retrieved.raw,
+            url=retrieved.request_url,
+            final_url=retrieved.final_url,
+            retrieved_at=retrieved.retrieved_at,
+            http_status=retrieved.status,
+            http_headers=[list(pair) for pair in retrieved.headers],
+            content_type=retrieved.content_type,
+        )
+    elif data["file"]:
+        name = data["file"].name.lower()
+        pending.update(
+            origin=Capture.Origin.FILE,
+            raw=data["file"].read(),
+            content_type="text/plain" if name.endswith((".txt", ".text")) else "",
+        )
+    else:
+        # A text area sends CRLF line breaks, whatever was pasted: kept as LF, the archive's form.
+        text = data["text"].replace("\r\n", "\n")
+        pending.update(origin=Capture.Origin.PASTE, raw=text.encode(), content_type="text/plain")
+    return pending
+
+
+def _keep_pending(request, pending, form):
+    """Keep the previewed capture in the session until it is archived; returns its id."""
+    pending_id = secrets.token_urlsafe(16)
+    retrieved_at = pending["retrieved_at"]
+    request.session[PENDING_KEY] = {
+        **pending,
+        "id": pending_id,
+        "raw": base64.b64encode(pending["raw"]).decode("ascii"),
+        "retrieved_at": retrieved_at.isoformat() if retrieved_at else None,
+        "outlet": form.cleaned_data["outlet"].pk if form.cleaned_data["outlet"] else None,
+        "new_outlet": form.cleaned_data.get("new_outlet", "").strip(),
+    }
+    return pending_id

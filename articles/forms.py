@@ -2,28 +2,46 @@ import re
 
 from django import forms
 
-from articles.models import Quote, QuoteProposal
+from articles.extraction import MAX_CAPTURE_BYTES
+from articles.models import Capture, Outlet, Quote, QuoteProposal
 from core.admin import VersionedForm, VersionedRowForm
-from core.text import normalise_line_breaks
-
-
-class ArticleForm(forms.ModelForm):
-    """A new article's raw capture is kept as pasted, but for the text area's CRLF line breaks."""
-
-    raw_capture = forms.CharField(widget=forms.Textarea, strip=False)
-
-    def clean_raw_capture(self):
-        return normalise_line_breaks(self.cleaned_data["raw_capture"])
 
 
 class ArticleViewForm(forms.Form):
-    """Parameters of an article page: the quote to bring forward, from a quote's permalink."""
+    """Parameters of an article page: the quote to bring forward, from a quote's permalink, and
+    the capture whose text to show."""
 
     quote = forms.IntegerField(min_value=1, required=False)
+    capture = forms.IntegerField(min_value=1, required=False)
+
+
+class ArticleChangesForm(forms.Form):
+    """The two captures of an article to compare: by default its first and its latest."""
+
+    old = forms.TypedChoiceField(coerce=int, required=False, label="from the capture of")
+    new = forms.TypedChoiceField(coerce=int, required=False, label="to the capture of")
+
+    def __init__(self, *args, captures, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.captures = {capture.pk: capture for capture in captures}
+        choices = [(capture.pk, str(capture)) for capture in captures]
+        self.fields["old"].choices = self.fields["new"].choices = choices
+        for name in ["old", "new"]:
+            self.fields[name].error_messages["invalid_choice"] = "There is no capture %(value)s."
+        ordered = sorted(captures, key=Capture.latest_key)
+        self.initial = {"old": ordered[0].pk, "new": ordered[-1].pk}
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in ["old", "new"]:
+            if name in cleaned:
+                cleaned[name] = self.captures[cleaned[name] or self.initial[name]]
+        return cleaned
 
 
 class QuoteForm(VersionedForm):
-    """An editor pastes the quoted words; the form finds where they stand in the article."""
+    """An editor pastes the quoted words; the form finds where they stand in the article: in the
+    text of the capture the quote was taken from, or, for a new quote, of the latest capture."""
 
     occurrence = forms.IntegerField(
         min_value=1,
@@ -44,7 +62,7 @@ class QuoteForm(VersionedForm):
         if self.instance.pk:
             # Start from the occurrence the stored offset already says, so an unchanged save
             # keeps it.
-            starts = occurrences(self.instance.text, self.instance.article.body)
+            starts = occurrences(self.instance.text, self.instance.capture.text)
             if len(starts) > 1 and self.instance.start_offset in starts:
                 self.initial["occurrence"] = starts.index(self.instance.start_offset) + 1
 
@@ -54,7 +72,11 @@ class QuoteForm(VersionedForm):
         text = cleaned.get("text")
         if article is None or not text:
             return cleaned
-        starts = occurrences(text, article.body)
+        capture = self.instance.capture if self.instance.capture_id else None
+        if capture is None or capture.article_id != article.pk:
+            capture = article.latest_capture
+        self.instance.capture = capture
+        starts = occurrences(text, capture.text)
         occurrence = cleaned.get("occurrence")
         if not starts:
             raise forms.ValidationError(
@@ -97,3 +119,59 @@ class QuoteProposalForm(VersionedForm):
 def occurrences(words, text):
     """Where the words start in the text, in order (overlapping occurrences included)."""
     return [match.start() for match in re.finditer(f"(?={re.escape(words)})", text)]
+
+
+class ArchiveCaptureForm(forms.Form):
+    """Archive one capture: a URL the server retrieves, an uploaded HTML or text file, or pasted
+    text; with its outlet, chosen or added by name."""
+
+    url = forms.URLField(
+        label="URL",
+        required=False,
+        assume_scheme="https",
+        max_length=2000,
+        help_text="The server retrieves the page now (http or https, public addresses only).",
+    )
+    file = forms.FileField(
+        required=False,
+        help_text="An HTML page saved from a browser, or a plain-text file.",
+        max_length=255,
+    )
+    text = forms.CharField(
+        label="or pasted text", widget=forms.Textarea, required=False, strip=False
+    )
+    title = forms.CharField(
+        max_length=500,
+        required=False,
+        help_text="For plain text, which marks no headline: the article's headline as it stands "
+        "in the text, or a title of yours (shown in [brackets]). Pages give their own.",
+    )
+    outlet = forms.ModelChoiceField(
+        Outlet.objects.all(),
+        required=False,
+        help_text="Leave empty to take the outlet the page names, if the archive has it.",
+    )
+    new_outlet = forms.CharField(
+        label="or a new outlet", max_length=200, required=False, help_text="Its name."
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not user.has_perm("articles.add_outlet"):
+            del self.fields["new_outlet"]  # adding outlets is for archivists (core.roles)
+
+    def clean(self):
+        cleaned = super().clean()
+        given = [name for name in ["url", "file", "text"] if cleaned.get(name)]
+        if len(given) != 1:
+            raise forms.ValidationError("Give one of: a URL, a file, or pasted text.")
+        if cleaned.get("outlet") and cleaned.get("new_outlet", "").strip():
+            raise forms.ValidationError(
+                {"new_outlet": "Choose an outlet or name a new one, not both."}
+            )
+        upload = cleaned.get("file")
+        if upload and upload.size > MAX_CAPTURE_BYTES:
+            raise forms.ValidationError({"file": f"The file is too large: {upload.size:,} bytes, "
+                                         f"more than the {MAX_CAPTURE_BYTES // 1024 // 1024} MB "
+                                         "the archive takes."})  # fmt: skip
+        return cleaned

@@ -6,23 +6,27 @@ from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Length
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import Truncator
 from simple_history.models import HistoricalRecords
 
-from core.citations import Citable, CitedByName, known, year_of
+from core.citations import Citable, CitedByName, date_parts, literal_name, person_name
 from core.dates import DatePrecision, format_partial_date, partial_date_constraint
 from core.models import VersionedModel
 from core.search import weighted_vector
 from core.slugs import NamedSlugMixin, unique_slug
 from core.text import NormalisedTextField
 
+SUMMARY_LENGTH = 200
 
-def capture_hash(raw_capture):
-    return hashlib.sha256(raw_capture.encode()).hexdigest()
+
+def capture_hash(raw):
+    """The SHA-256 of a capture's bytes exactly as retrieved."""
+    return hashlib.sha256(raw).hexdigest()
 
 
 class Outlet(CitedByName, NamedSlugMixin, models.Model):
@@ -68,6 +72,8 @@ class PersonQuerySet(models.QuerySet):
 
 
 class Person(CitedByName, NamedSlugMixin, VersionedModel):
+    url_name = "claims:person"
+
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=80, unique=True, blank=True)
     aliases = ArrayField(
@@ -102,12 +108,31 @@ class Person(CitedByName, NamedSlugMixin, VersionedModel):
     def get_absolute_url(self):
         return reverse("claims:person", kwargs={"pk": self.pk, "slug": self.slug})
 
+    def public_fields(self):
+        """What its page shows, by label: what a version page and a change log compare."""
+        return {
+            "Name": self.name,
+            "Description": self.description,
+            "Also written": self.aliases,
+            "Wikidata": self.wikidata_id,
+        }
+
+
+def display_title(title, is_supplied):
+    """A title the archive supplied is shown in square brackets, as archivists do."""
+    return f"[{title}]" if is_supplied else title
+
 
 class ArticleQuerySet(models.QuerySet):
     def for_lists(self):
         """Lists of articles, and their rows in exports: no texts, and no search vector (the
-        size of the text again, which no page shows)."""
-        return self.select_related("outlet").defer("body", "raw_capture", "search_vector")
+        size of the text again, which no page shows); the SHA-256 of the latest capture."""
+        latest = Capture.objects.filter(article=OuterRef("pk")).order_by(*Capture.LATEST_FIRST)
+        return (
+            self.select_related("outlet")
+            .defer("body", "search_vector")
+            .annotate(capture_sha256=Subquery(latest.values("sha256")[:1]))
+        )
 
     def for_export(self):
         return self.for_lists()
@@ -116,12 +141,19 @@ class ArticleQuerySet(models.QuerySet):
         return self.select_related("outlet").prefetch_related(
             "authors",
             models.Prefetch("quotes", Quote.objects.select_related("speaker")),
+            models.Prefetch("captures", Capture.objects.defer("raw")),
             "reported_claims",
         )
 
+    def changed_since_first_capture(self):
+        """Articles whose text changed after it was first archived: a new capture is stored
+        only when the text changed (see articles.capture), so those with more than one."""
+        return self.annotate(capture_count=Count("captures")).filter(capture_count__gt=1)
+
 
 class Article(models.Model):
-    """One archived capture of a news article: the cleaned text and the raw capture behind it."""
+    """A news article the archive holds: its metadata, and the text of its latest capture.
+    Its captures (see Capture) keep each retrieval exactly as it was."""
 
     outlet = models.ForeignKey(
         Outlet,
@@ -153,18 +185,9 @@ class Article(models.Model):
     authors = models.ManyToManyField(Person, blank=True, related_name="authored_articles")
     byline = models.CharField(max_length=300, blank=True, help_text="The byline as printed.")
     language = models.CharField(max_length=20, default="en")
-    body = NormalisedTextField(help_text="The article text, without the site's boilerplate.")
-    raw_capture = models.TextField(help_text="The capture exactly as it was retrieved.")
-    removed_boilerplate = models.JSONField(
-        default=list,
-        blank=True,
-        help_text='What cleaning left out of the body: [{"text": ..., "reason": ...}].',
-    )
-    capture_sha256 = models.CharField(
-        "SHA-256 of the raw capture", max_length=64, unique=True, editable=False
-    )
-    retrieved_at = models.DateTimeField(
-        null=True, blank=True, help_text="When the capture was made, if known."
+    body = NormalisedTextField(
+        editable=False,
+        help_text="The text of its latest capture, which search and the explorer read.",
     )
     archived_at = models.DateTimeField(default=timezone.now, editable=False)
     provenance_note = NormalisedTextField(
@@ -184,10 +207,6 @@ class Article(models.Model):
         ordering = ["-published_date", "title"]
         constraints = [
             partial_date_constraint("published_date", name="article_published_date_precision"),
-            models.CheckConstraint(
-                condition=Q(capture_sha256__regex=r"^[0-9a-f]{64}$"),
-                name="article_capture_sha256_is_hex",
-            ),
             models.CheckConstraint(condition=~Q(body=""), name="article_body_not_empty"),
         ]
         indexes = [GinIndex(fields=["search_vector"], name="article_search_vector")]
@@ -196,11 +215,6 @@ class Article(models.Model):
         return self.display_title
 
     def save(self, *args, **kwargs):
-        if self._state.adding:
-            self.capture_sha256 = capture_hash(self.raw_capture)
-        else:
-            self.validate_capture_unchanged()
-            self.validate_quotes_still_match()
         if self.url == "":
             self.url = None
         if not self.slug:
@@ -212,12 +226,16 @@ class Article(models.Model):
 
     @property
     def display_title(self):
-        """A title the archive supplied is shown in square brackets, as archivists do."""
-        return f"[{self.title}]" if self.title_is_supplied else self.title
+        return display_title(self.title, self.title_is_supplied)
 
     @property
     def published_display(self):
         return format_partial_date(self.published_date, self.published_date_precision)
+
+    @property
+    def summary(self):
+        """The start of the archived text: for link previews."""
+        return Truncator(self.body).chars(SUMMARY_LENGTH)
 
     @property
     def people(self):
@@ -228,63 +246,151 @@ class Article(models.Model):
                 people.setdefault(quote.speaker.pk, quote.speaker)
         return sorted(people.values(), key=lambda person: person.name)
 
-    def clean(self):
-        if not self._state.adding:
-            self.validate_capture_unchanged()
-            self.validate_quotes_still_match()
+    @property
+    def latest_capture(self):
+        return self.captures.order_by(*Capture.LATEST_FIRST).first()
 
-    def validate_capture_unchanged(self):
-        """A capture is evidence: once archived, its text and hash never change."""
-        stored = Article.objects.filter(pk=self.pk).values_list("capture_sha256", flat=True)
-        if capture_hash(self.raw_capture) != stored.first():
-            raise ValidationError(
-                {"raw_capture": "An archived capture can't be changed; archive a new one instead."}
-            )
-
-    def validate_quotes_still_match(self):
-        """Editing the body must not move the text out from under a quote's offsets."""
-        broken = [
-            quote.pk
-            for quote in Quote.objects.filter(article=self)
-            if self.body[quote.start_offset : quote.end_offset] != quote.text
-        ]
-        if broken:
-            raise ValidationError(
-                {
-                    "body": f"This change would break the offsets of quotes {broken}; "
-                    "edit or remove those quotes first."
-                }
-            )
+    def take_text_of_latest_capture(self):
+        """Search and the explorer read the body: it is always the latest capture's text."""
+        self.body = self.latest_capture.text
+        Article.objects.filter(pk=self.pk).update(body=self.body)
 
     def citable(self, permalink):
+        authors = [person_name(author.name) for author in self.authors.all()]
         return Citable(
             f"article-{self.pk}",
             self.display_title,
-            self.byline or ", ".join(author.name for author in self.authors.all()),
+            authors or ([literal_name(self.byline)] if self.byline else []),
             self.outlet.name if self.outlet else "Unknown outlet",
-            known(self.published_display),
-            year_of(self.published_date),
-            self.archived_at.date(),
+            date_parts(self.published_date, self.published_date_precision),
+            self.retrieved_date,
             permalink,
+            type="article-newspaper",
         )
+
+    @property
+    def retrieved_date(self):
+        """The day its latest capture was made, when known: what a citation gives as archived
+        (the day the archive loaded the capture says nothing about the text). Reads the
+        captures prefetched by for_detail_page() when there are some."""
+        latest = max(self.captures.all(), key=Capture.latest_key, default=None)
+        return latest.retrieved_at.date() if latest and latest.retrieved_at else None
+
+
+class Capture(models.Model):
+    """One retrieval of an article, kept exactly as it came: the bytes and their SHA-256, where
+    and when they were retrieved, the text extracted from them and what extraction left out.
+    Quotes are anchored in the text of the capture they were taken from."""
+
+    class Origin(models.TextChoices):
+        URL = "url", "retrieved by URL"
+        WARC = "warc", "read from a WARC file"
+        FILE = "file", "uploaded or read from a file"
+        PASTE = "paste", "pasted text"
+        SEED = "seed", "seed corpus"
+        SYNTHETIC = "synthetic", "synthetic benchmark corpus"
+
+    # Newest first: the capture retrieved last, or else archived last (an undated capture counts
+    # as older than any dated one).
+    LATEST_FIRST = [F("retrieved_at").desc(nulls_last=True), "-archived_at", "-pk"]
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="captures")
+    origin = models.CharField(max_length=10, choices=Origin.choices)
+    raw = models.BinaryField(help_text="The bytes exactly as retrieved.")
+    sha256 = models.CharField("SHA-256 of the raw bytes", max_length=64, unique=True)
+    content_type = models.CharField(
+        max_length=100, help_text="text/html or text/plain: how the bytes were read."
+    )
+    request_url = models.URLField(max_length=2000, blank=True)
+    final_url = models.URLField(
+        max_length=2000, blank=True, help_text="Where the last redirect led, when retrieved by URL."
+    )
+    http_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    http_headers = models.JSONField(
+        default=list, blank=True, help_text="The response's headers as received: [[name, value]]."
+    )
+    retrieved_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the bytes were retrieved, if known."
+    )
+    archived_at = models.DateTimeField(default=timezone.now, editable=False)
+    text = NormalisedTextField(help_text="The article's text extracted from the bytes.")
+    removed_boilerplate = models.JSONField(
+        default=list,
+        blank=True,
+        help_text='What extraction left out of the text: [{"text": ..., "reason": ...}].',
+    )
+    extractor = models.CharField(max_length=100, help_text="What extracted the text.")
+
+    class Meta:
+        ordering = ["article", F("retrieved_at").asc(nulls_first=True), "archived_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(sha256__regex=r"^[0-9a-f]{64}$"), name="capture_sha256_is_hex"
+            ),
+            models.CheckConstraint(condition=~Q(text=""), name="capture_text_not_empty"),
+        ]
+
+    def __str__(self):
+        how = self.get_origin_display()
+        if self.retrieved_at is None:
+            return f"Capture archived {self.archived_at:%Y-%m-%d %H:%M} UTC ({how}; date unknown)"
+        return f"Capture of {self.retrieved_at:%Y-%m-%d %H:%M} UTC ({how})"
+
+    def save(self, *args, **kwargs):
+        if self._state.adding:
+            self.sha256 = capture_hash(bytes(self.raw))
+        else:
+            self.validate_unchanged()
+        super().save(*args, **kwargs)
+
+    @staticmethod
+    def latest_key(capture):
+        """Sorts captures as LATEST_FIRST does, oldest first, in Python."""
+        return (
+            capture.retrieved_at is not None,
+            capture.retrieved_at or capture.archived_at,
+            capture.archived_at,
+            capture.pk,
+        )
+
+    def validate_unchanged(self):
+        """A capture is evidence: once archived, its bytes and text never change."""
+        stored = Capture.objects.filter(pk=self.pk).values_list("sha256", "text").first()
+        if stored != (capture_hash(bytes(self.raw)), self.text):
+            raise ValidationError("An archived capture can't be changed; archive a new one.")
+
+    @property
+    def raw_text(self):
+        """The bytes as text, to show them: decoded as UTF-8, undecodable bytes marked."""
+        return bytes(self.raw).decode("utf-8", errors="replace")
 
 
 class QuoteQuerySet(models.QuerySet):
     def for_export(self):
         """Quotes with their speaker and article, without the article's texts."""
         return self.select_related("speaker", "article__outlet").defer(
-            "search_vector", "article__body", "article__raw_capture", "article__search_vector"
+            "search_vector", "article__body", "article__search_vector"
         )
 
 
 class Quote(VersionedModel):
     """Words inside quotation marks in an article, with who said them."""
 
+    url_name = "articles:quote"
+
     article = models.ForeignKey(
         # Quotes are evidence for claims: an article that has them can't vanish.
         Article,
         on_delete=models.PROTECT,
         related_name="quotes",
+    )
+    capture = models.ForeignKey(
+        # The text the offsets count in: a capture with quotes can't vanish either.
+        Capture,
+        on_delete=models.PROTECT,
+        blank=True,  # a new quote is read in its article's latest capture
+        related_name="quotes",
+        help_text="The capture whose text holds the quote; its offsets count in that text.",
     )
     speaker = models.ForeignKey(
         Person,
@@ -300,8 +406,8 @@ class Quote(VersionedModel):
         help_text='How the article describes the speaker, e.g. "an anonymous Trump-aligned '
         'national security expert".',
     )
-    text = NormalisedTextField(help_text="The exact quoted words, as they stand in the body.")
-    start_offset = models.PositiveIntegerField(help_text="Character offset in the article body.")
+    text = NormalisedTextField(help_text="The exact quoted words, as they stand in the text.")
+    start_offset = models.PositiveIntegerField(help_text="Character offset in the capture's text.")
     end_offset = models.PositiveIntegerField()
     occasion = models.CharField(
         max_length=300, blank=True, help_text="e.g. a rally in Philadelphia, a podcast."
@@ -349,6 +455,22 @@ class Quote(VersionedModel):
         return reverse("articles:quote", kwargs={"pk": self.pk})
 
     @property
+    def summary(self):
+        """What the quote says, in a line: for link previews."""
+        return f"{self}, in {self.article.display_title}"
+
+    def public_fields(self):
+        """What its page shows, by label: what a version page and a change log compare."""
+        return {
+            "Words": self.text,
+            "Speaker": self.speaker_display,
+            "Article": str(self.article),
+            "Occasion": self.occasion,
+            "Occasion date": self.occasion_date_display,
+            "Archive's note": self.note,
+        }
+
+    @property
     def speaker_display(self):
         return self.speaker.name if self.speaker else self.speaker_label
 
@@ -360,33 +482,43 @@ class Quote(VersionedModel):
         self.validate_offsets()
 
     def validate_offsets(self):
-        if self.start_offset is None or self.end_offset is None or self.article_id is None:
-            raise ValidationError("A quote needs its article and both offsets.")
-        found = self.article.body[self.start_offset : self.end_offset]
+        if self.capture_id is None and self.article_id is not None:
+            self.capture = self.article.latest_capture  # a new quote is read in the latest text
+        if self.start_offset is None or self.end_offset is None or self.capture_id is None:
+            raise ValidationError("A quote needs its capture and both offsets.")
+        if self.capture.article_id != self.article_id:
+            raise ValidationError("A quote's capture must be a capture of its article.")
+        found = self.capture.text[self.start_offset : self.end_offset]
         if found != self.text:
             raise ValidationError(
                 {
-                    "text": f"The article body at {self.start_offset} to {self.end_offset} reads "
-                    f"“{found}”, not the quoted text."
+                    "text": f"The capture's text at {self.start_offset} to {self.end_offset} "
+                    f"reads “{found}”, not the quoted text."
                 }
             )
 
     def citable(self, permalink):
+        if self.speaker:
+            speaker = person_name(self.speaker.name)
+        else:
+            speaker = literal_name(self.speaker_label)
         return Citable(
             f"quote-{self.pk}",
             f"Quote: {self.text}",
-            self.speaker_display,
+            [speaker],
             self.article.display_title,
-            known(self.occasion_date_display) or known(self.article.published_display),
-            year_of(self.occasion_date or self.article.published_date),
-            self.article.archived_at.date(),
+            date_parts(self.occasion_date, self.occasion_date_precision)
+            or date_parts(self.article.published_date, self.article.published_date_precision),
+            # The day the capture it was taken from was made, when known.
+            self.capture.retrieved_at.date() if self.capture.retrieved_at else None,
             permalink,
         )
 
 
 class QuoteProposal(VersionedModel):
-    """A quotation the archive found in an article's text (articles.proposals), with the speaker
-    its attribution suggests. It becomes a Quote only when an editor accepts it; versioned, so of
+    """A quotation the archive found in the text of one of an article's captures (its latest,
+    when proposed: articles.proposals), with the speaker its attribution suggests. It becomes a
+    Quote in that capture, at the same offsets, only when an editor accepts it; versioned, so of
     two editors correcting it at once the second is told, not overwritten."""
 
     class Status(models.TextChoices):
@@ -395,8 +527,15 @@ class QuoteProposal(VersionedModel):
         REJECTED = "rejected", "Rejected"
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="quote_proposals")
+    capture = models.ForeignKey(
+        # The text the offsets count in, as for a quote.
+        Capture,
+        on_delete=models.CASCADE,
+        related_name="quote_proposals",
+        editable=False,
+    )
     text = NormalisedTextField(help_text="The words inside the quotation marks.")
-    start_offset = models.PositiveIntegerField(help_text="Character offset in the article body.")
+    start_offset = models.PositiveIntegerField(help_text="Character offset in the capture's text.")
     end_offset = models.PositiveIntegerField()
     speaker = models.ForeignKey(
         Person,
@@ -460,7 +599,7 @@ class QuoteProposal(VersionedModel):
                 name="quote_proposal_decided_by_editor",
             ),
             models.UniqueConstraint(
-                fields=["article", "start_offset", "end_offset"], name="quote_proposal_one_per_span"
+                fields=["capture", "start_offset", "end_offset"], name="quote_proposal_one_per_span"
             ),
         ]
 

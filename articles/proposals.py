@@ -29,8 +29,9 @@ rule-based quotation attribution (Pouliquen et al., 2007; Quotebank's candidates
    else (the agency, Trump's spokesperson, an anonymous official) is only a label for the
    editor. With no cue there is no speaker: the archive never guesses one.
 3. Proposals for editors (propose_quotes_for, accept_proposal, reject_proposal): proposals are
-   stored for an archived article; an editor accepts one (through the quote form, as a quote
-   added by hand), corrects its speaker first, or rejects it.
+   stored in the text of an article's latest capture whenever one is archived
+   (articles.capture); an editor accepts one (through the quote form, as a quote added by hand,
+   in that capture), corrects its speaker first, or rejects it.
 """
 
 import re
@@ -42,7 +43,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from articles.forms import QuoteForm, occurrences
-from articles.models import Person, QuoteProposal
+from articles.models import Person, Quote, QuoteProposal
 
 
 def _word_set(words):
@@ -762,14 +763,18 @@ def known_people():
 
 @transaction.atomic
 def propose_quotes_for(article):
-    """Propose the quotations of an archived article, again if asked: proposals still waiting
-    are replaced; decided ones, and spans already made quotes, are left as they are."""
+    """Propose the quotations of an archived article, in the text of its latest capture (where
+    a new quote is read), again if asked: proposals still waiting are replaced; decided ones are
+    left as they are, and words an editor already decided on, or already made a quote, in any
+    capture of the article are not proposed again."""
+    capture = article.latest_capture
     article.quote_proposals.filter(status=QuoteProposal.Status.PROPOSED).delete()
-    taken = {*article.quote_proposals.values_list("start_offset", "end_offset")}
-    taken |= {*article.quotes.values_list("start_offset", "end_offset")}
+    taken = {*article.quote_proposals.values_list("text", flat=True)}
+    taken |= {*article.quotes.values_list("text", flat=True)}
     return QuoteProposal.objects.bulk_create(
         QuoteProposal(
             article=article,
+            capture=capture,
             text=proposal.text,
             start_offset=proposal.start,
             end_offset=proposal.end,
@@ -778,15 +783,16 @@ def propose_quotes_for(article):
             speaker_label=proposal.speaker_label,
             cue=proposal.cue,
         )
-        for proposal in propose_quotations(article.body, known_people())
-        if (proposal.start, proposal.end) not in taken
+        for proposal in propose_quotations(capture.text, known_people())
+        if proposal.text not in taken
     )
 
 
 @transaction.atomic
 def accept_proposal(proposal, editor):
-    """The proposal's Quote, made at its exact offsets by the quote form, as an editor adding
-    it by hand would; a proposed new speaker becomes a person. ValidationError says why not."""
+    """The proposal's Quote, made by the quote form in the proposal's capture at its exact
+    offsets, as an editor adding it by hand would (in that capture even when the article has a
+    newer one since); a proposed new speaker becomes a person. ValidationError says why not."""
     proposal = _undecided(proposal)
     speaker = proposal.speaker
     if speaker is None and proposal.new_speaker_name:
@@ -797,24 +803,21 @@ def accept_proposal(proposal, editor):
             "Say who said it before accepting: choose a speaker, or describe them in the speaker "
             'label (e.g. "an anonymous official").'
         )
-    starts = occurrences(proposal.text, proposal.article.body)
+    starts = occurrences(proposal.text, proposal.capture.text)
     form = QuoteForm(
         data={
             "article": proposal.article_id,
             "text": proposal.text,
-            "occurrence": starts.index(proposal.start_offset) + 1
-            if proposal.start_offset in starts
-            else "",
+            "occurrence": starts.index(proposal.start_offset) + 1,
             "speaker": speaker.pk if speaker else "",
             "speaker_label": "" if speaker else proposal.speaker_label,
             "occasion_date_precision": "unknown",
-        }
+        },
+        instance=Quote(capture=proposal.capture),
     )
     if not form.is_valid():
         raise ValidationError(_form_errors(form))
     quote = form.save()
-    if (quote.start_offset, quote.end_offset) != (proposal.start_offset, proposal.end_offset):
-        raise ValidationError("The article's text no longer holds these words at these offsets.")
     proposal.speaker, proposal.new_speaker_name, proposal.quote = speaker, "", quote
     _decide(proposal, QuoteProposal.Status.ACCEPTED, editor)
     return quote
@@ -827,8 +830,14 @@ def reject_proposal(proposal, editor):
 
 def _undecided(proposal):
     locked = QuoteProposal.objects.select_for_update(of=("self",))
-    locked = locked.select_related("article", "speaker", "decided_by")
-    proposal = locked.get(pk=proposal.pk)
+    locked = locked.select_related("capture", "speaker", "decided_by")
+    try:
+        proposal = locked.get(pk=proposal.pk)
+    except QuoteProposal.DoesNotExist:
+        raise ValidationError(
+            "This proposal is no longer waiting: the article's quotations were proposed again "
+            "since (a newer capture, or “Propose quotes again”). Decide on its new proposals."
+        ) from None
     if proposal.status != QuoteProposal.Status.PROPOSED:
         raise ValidationError(
             f"This proposal was already {proposal.status} by {proposal.decided_by}."

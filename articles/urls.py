@@ -7,5 +7,13 @@ app_name = "articles"
 urlpatterns = [
     path("articles/<int:pk>/", views.article_detail),
     path("articles/<int:pk>/<slug:slug>/", views.article_detail, name="article"),
+    path("articles/<int:pk>/captures/changes/", views.article_changes, name="changes"),
+    path(
+        "articles/<int:pk>/captures/<int:capture_pk>.warc.gz",
+        views.capture_warc_download,
+        name="capture_warc",
+    ),
     path("quotes/<int:pk>/", views.quote_detail, name="quote"),
+    path("quotes/<int:pk>/v/", views.quote_changelog, name="quote_versions"),
+    path("quotes/<int:pk>/v/<int:number>/", views.quote_version, name="quote_version"),
 ]

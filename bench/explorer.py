@@ -76,8 +76,6 @@ def populate(claims, seed=1):
             title=f"Article {n}",
             slug=f"article-{n}",
             body=" ".join(rng.choices(WORDS, k=200)),
-            raw_capture=f"capture {n}",
-            capture_sha256=f"{n:064x}",
         )
         for n in range(max(claims // 4, 10))
     )

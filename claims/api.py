@@ -10,7 +10,10 @@ from their FilterSets, the responses from the declarations below.
 import re
 
 import django_filters
+from django import forms
+from django.conf import settings
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
+from django.db import router
 from django.utils.http import urlencode
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.contrib.django_filters import DjangoFilterExtension
@@ -31,14 +34,16 @@ from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 
 from articles.models import Article, Outlet, Person, Quote
-from claims.exports import article_row, claim_row, quote_row
+from claims.explorer import ClaimsInOrder, claim_ids
+from claims.exports import article_row, claim_rows, quote_row
 from claims.facets import PERIOD, UNDATED
-from claims.filters import PAGE_SIZES, ClaimFilter, PeriodsFilter, error_messages
+from claims.filters import PAGE_SIZES, ClaimFilter, PeriodsFilter, SearchFilter, error_messages
 from claims.models import Claim
 from claims.search import prepare_search, search_articles, search_quotes
 from core.pages import NoSuchPage, page_of
 
 DEFAULT_API_PAGE_SIZE = 25
+API_VERSION = settings.SPECTACULAR_SETTINGS["VERSION"]
 # Only reads: every other method is a 405 (HEAD is a GET without its body).
 READ_ONLY = ["get", "head"]
 # A period as facets.PERIOD reads it, or "undated"; without Python's group names, so that every
@@ -57,7 +62,7 @@ BOUNDS = {
 class PagedSearchFilter(django_filters.FilterSet):
     """Search and paging, as the search page has them; `searcher` is claims.search's function."""
 
-    q = django_filters.CharFilter(max_length=200, method="filter_search")
+    q = SearchFilter(method="filter_search")
     page = django_filters.NumberFilter(min_value=1, method="keep")
     per_page = django_filters.TypedChoiceFilter(
         choices=[(size, size) for size in PAGE_SIZES], coerce=int, method="keep"
@@ -226,11 +231,22 @@ def complete_parameter(parameter, filter_field):
             value[BOUNDS[type(validator)]] = validator.limit_value
 
 
+class Rows(serializers.ListSerializer):
+    """A page of export rows, built together: a page of claims is one query."""
+
+    def to_representation(self, data):
+        return self.child.rows(list(data), self.context["request"].build_absolute_uri)
+
+
 class Row(serializers.BaseSerializer):
-    """An export row (claims.exports) per object; `row` is claim_row, quote_row or article_row."""
+    """An export row (claims.exports) per object; `rows` builds those of a list of objects."""
+
+    class Meta:
+        list_serializer_class = Rows
 
     def to_representation(self, instance):
-        return self.row(instance, self.context["request"].build_absolute_uri)
+        (row,) = self.rows([instance], self.context["request"].build_absolute_uri)
+        return row
 
 
 class RowAsObject(OpenApiSerializerExtension):
@@ -244,15 +260,22 @@ class RowAsObject(OpenApiSerializerExtension):
 
 
 class ClaimRow(Row):
-    row = staticmethod(claim_row)
+    @staticmethod
+    def rows(claims, absolute):
+        using = claims[0]._state.db if claims else None
+        return claim_rows([claim.pk for claim in claims], absolute, using) if claims else []
 
 
 class QuoteRow(Row):
-    row = staticmethod(quote_row)
+    @staticmethod
+    def rows(quotes, absolute):
+        return [quote_row(quote, absolute) for quote in quotes]
 
 
 class ArticleRow(Row):
-    row = staticmethod(article_row)
+    @staticmethod
+    def rows(articles, absolute):
+        return [article_row(article, absolute) for article in articles]
 
 
 BAD_PARAMETERS = OpenApiResponse(
@@ -292,9 +315,17 @@ class List(generics.ListAPIView):
     parameters=[OpenApiParameter("format", exclude=True)],
 )
 class ClaimList(List):
-    queryset = Claim.objects.for_export()
+    queryset = Claim.objects.all()
     filterset_class = ClaimFilter
     serializer_class = ClaimRow
+
+    def filter_queryset(self, queryset):
+        """The explorer's claims, in its order, from its facet index (the filter validates);
+        a page is loaded by id and its rows read by claims.exports.claim_rows."""
+        super().filter_queryset(queryset)
+        using = router.db_for_read(Claim)
+        ids = claim_ids(self.filterset, using)
+        return ClaimsInOrder(ids, lambda page: Claim.objects.using(using).filter(pk__in=page))
 
 
 @extend_schema(
@@ -303,7 +334,7 @@ class ClaimList(List):
 )
 class ClaimDetail(generics.RetrieveAPIView):
     http_method_names = READ_ONLY
-    queryset = Claim.objects.for_export()
+    queryset = Claim.objects.only("pk")
     serializer_class = ClaimRow
 
 
@@ -321,6 +352,14 @@ class ArticleList(List):
     serializer_class = ArticleRow
 
 
+class OpenApiDocumentParameters(forms.Form):
+    """What drf-spectacular reads from the address by hand, checked before it does: a language
+    for the descriptions, and the API's version (it has one; another put a newline in a header)."""
+
+    lang = forms.ChoiceField(choices=settings.LANGUAGES, required=False)
+    version = forms.ChoiceField(choices=[(API_VERSION, API_VERSION)], required=False)
+
+
 class OpenApiDocument(SpectacularAPIView):
     """This description of the API, generated from its views."""
 
@@ -329,4 +368,7 @@ class OpenApiDocument(SpectacularAPIView):
 
     @extend_schema(summary="This description", responses={200: OpenApiTypes.OBJECT})
     def get(self, request, *args, **kwargs):
+        parameters = OpenApiDocumentParameters(request.GET)
+        if not parameters.is_valid():
+            raise BadParameters(error_messages(parameters))
         return super().get(request, *args, **kwargs)

@@ -4,15 +4,18 @@ grouped COUNT queries cost seconds (issue #12).
 
 Claims are numbered 0..N-1 in the "newest" order (claimed_date desc nulls last, id desc). A
 single-valued facet (status, source, the date) is an array over those positions; a multi-valued
-one (actor, topic, outlet) is two parallel arrays of links, claim position and value id, sorted by
-value. A set of claims is a boolean mask over the positions.
+one (actor, topic, outlet) is two parallel arrays of links, claim and value id, sorted by value.
+A set of claims is a boolean mask over the positions.
 
-The index is exact, never stale. PostgreSQL holds its version, which triggers change in the same
-transaction as any change to what the index reads (claims/migrations/0007). A view reads the
-version in the same REPEATABLE READ snapshot as its rows and its search (`snapshot`), and when
-the process's index has another version, rebuilds it from that snapshot first (`current_index`).
+The index is exact, never stale. Triggers log, in the same transaction as any change to what the
+index reads, which claims it touched (claims/migrations/0008). The index remembers the snapshot
+it was read in; a view reads, in the same REPEATABLE READ snapshot as its rows and its search
+(`snapshot`), the claims logged by transactions that snapshot did not see, and the index
+re-reads just those (`current_index`): milliseconds after an editor's save, where a rebuild
+takes seconds at a million claims.
 """
 
+import datetime
 import threading
 from contextlib import contextmanager
 
@@ -24,17 +27,20 @@ from claims.models import Claim
 STATUSES = list(Claim.Status.values)
 RELATIONS = ["actor", "topic", "outlet"]
 UNDATED_DAY = np.iinfo(np.int32).max  # sorts after every date, as NULLS LAST does
+# The triggers prune the log after a day; an index read longer ago than this rebuilds instead.
+OLDEST_FOLLOWED = datetime.timedelta(hours=23)
 
 # Each query packs its rows into one bytea of big-endian int4s: read as Python tuples, the six
-# million links of a million claims take 15 s; as one buffer for numpy, 3 s.
+# million links of a million claims take 15 s; as one buffer for numpy, 3 s. `{only}` narrows
+# them to the claims in %(changed)s.
 CLAIMS_SQL = """
     SELECT string_agg(
-        int4send(id::int) || int4send(array_position(%s::text[], status::text) - 1)
+        int4send(id::int) || int4send(array_position(%(statuses)s::text[], status::text) - 1)
         || int4send(coalesce(source_id::int, 0))
-        || int4send(coalesce(claimed_date - DATE '1970-01-01', %s))
+        || int4send(coalesce(claimed_date - DATE '1970-01-01', %(undated)s))
         || int4send((claimed_date_precision IN ('day', 'month'))::int),
         ''::bytea)
-    FROM claims_claim
+    FROM claims_claim WHERE true {only}
 """
 # Facet 0 is actor (a person in any role, counted once), 1 topic, 2 outlet (of a reporting
 # article; an article without an outlet counts for none).
@@ -42,14 +48,25 @@ LINKS_SQL = """
     SELECT string_agg(int4send(facet) || int4send(claim_id::int) || int4send(value::int), ''::bytea)
     FROM (
         SELECT DISTINCT 0 AS facet, claim_id, person_id AS value FROM claims_claimactor
+        WHERE true {only}
         UNION ALL
-        SELECT 1, claim_id, topic_id FROM claims_claim_topics
+        SELECT 1, claim_id, topic_id FROM claims_claim_topics WHERE true {only}
         UNION ALL
         SELECT DISTINCT 2, link.claim_id, article.outlet_id
         FROM claims_claim_articles link
         JOIN articles_article article ON article.id = link.article_id
-        WHERE article.outlet_id IS NOT NULL
+        WHERE article.outlet_id IS NOT NULL {only}
     ) links
+"""
+# The snapshot, and the claims changed by transactions that %(known)s (the index's snapshot) did
+# not see, or by this transaction itself (what it has not committed, an index read in it holds).
+CHANGES_SQL = """
+    SELECT pg_current_snapshot()::text, now(),
+        ARRAY(SELECT DISTINCT claim_id FROM claims_facet_change
+              WHERE xid >= pg_snapshot_xmin(%(known)s::pg_snapshot)
+              AND NOT pg_visible_in_snapshot(xid, %(known)s::pg_snapshot)),
+        ARRAY(SELECT DISTINCT claim_id FROM claims_facet_change
+              WHERE xid = pg_current_xact_id_if_assigned())
 """
 
 
@@ -57,15 +74,52 @@ def _int_rows(packed, columns):
     return np.frombuffer(packed or b"", dtype=">i4").reshape(-1, columns).astype(np.int64)
 
 
+def _read(cursor, changed=None):
+    """(claims, links) rows of every claim, or of the `changed` claim ids only."""
+    only = "" if changed is None else "AND {} = ANY(%(changed)s)"
+    parameters = {"statuses": STATUSES, "undated": int(UNDATED_DAY), "changed": changed}
+    cursor.execute(CLAIMS_SQL.format(only=only.format("id")), parameters)
+    claims = _int_rows(cursor.fetchone()[0], 5)
+    cursor.execute(LINKS_SQL.format(only=only.format("claim_id")), parameters)
+    return claims, _int_rows(cursor.fetchone()[0], 3)
+
+
 class Relation:
     """The links of a multi-valued facet, sorted by value."""
 
-    def __init__(self, claims, values):
-        by_value = np.argsort(values, kind="stable")
-        self.claims = claims[by_value]  # claim positions
-        self.values = values[by_value]  # value ids
-        self.starts = np.flatnonzero(np.diff(self.values, prepend=-1))  # each value's first link
-        self.distinct = self.values[self.starts]
+    def __init__(self, claim_ids, values, distinct=None):
+        """`distinct`: the values linked, when known (`np.unique` of six million links takes
+        longer than finding where a few thousand values start)."""
+        self.claim_ids = claim_ids
+        self.values = values  # value ids
+        if distinct is None:
+            distinct = np.unique(values)
+        starts = np.searchsorted(values, distinct, side="left")
+        linked = starts < np.searchsorted(values, distinct, side="right")
+        self.starts, self.distinct = starts[linked], distinct[linked]  # each value's first link
+
+    @classmethod
+    def of(cls, links):
+        """From rows of (facet, claim id, value id)."""
+        by_value = np.argsort(links[:, 2], kind="stable")
+        values = links[by_value, 2].astype(np.int32)
+        distinct = values[np.flatnonzero(np.diff(values, prepend=-1))]
+        return cls(links[by_value, 1].astype(np.int32), values, distinct)
+
+    def updated(self, unchanged, links):
+        """The links of the `unchanged` claims (a mask over claim ids) and the new `links`."""
+        kept = unchanged[self.claim_ids]
+        claim_ids, values = self.claim_ids[kept], self.values[kept]
+        new = Relation.of(links)
+        at = np.searchsorted(values, new.values, side="right")
+        return Relation(
+            np.insert(claim_ids, at, new.claim_ids),
+            np.insert(values, at, new.values),
+            np.union1d(self.distinct, new.distinct),
+        )
+
+    def place(self, position_of):
+        self.claims = position_of[self.claim_ids]  # claim positions
 
     def claims_with(self, value_ids, size):
         mask = np.zeros(size, dtype=bool)
@@ -83,34 +137,77 @@ class Relation:
         return self.distinct[found], counts[found]
 
 
+def _newest_keys(claims):
+    """Sort keys of claim rows in the "newest" order: date descending, undated last, then id
+    descending; one int64 each, so that rows can be kept in order as they change."""
+    ids, days = claims[:, 0], claims[:, 3]
+    return np.where(days != UNDATED_DAY, -days, UNDATED_DAY) * 2**32 + (2**31 - 1 - ids)
+
+
+def _oldest_keys(claims):
+    return claims[:, 3] * 2**32 + claims[:, 0]  # date ascending, undated last, then id
+
+
+def _in_order(keys, rows):
+    order = np.argsort(keys)
+    return keys[order], rows[order]
+
+
+def _merged(keys, rows, kept, new_keys, new_rows):
+    """The sorted `keys` and their `rows` that are `kept`, with the new ones put in order."""
+    keys, rows = keys[kept], rows[kept]
+    new_keys, new_rows = _in_order(new_keys, new_rows)
+    at = np.searchsorted(keys, new_keys)
+    return np.insert(keys, at, new_keys), np.insert(rows, at, new_rows, axis=0)
+
+
 class FacetIndex:
-    def __init__(self, version, claims, links):
-        """`claims`: rows of (id, status, source id, days since 1970, month is known), in any
-        order; `links`: rows of (facet, claim id, value id)."""
-        self.version = version
+    def __init__(self, read_in, newest, oldest, relations):
+        """`read_in`: the snapshot read; `newest`: (keys, claim rows) in the newest order, rows
+        of (id, status, source id, days since 1970, month is known); `oldest`: (keys, claim ids)
+        in the oldest order; `relations`: {facet: Relation}."""
+        self.read_in = read_in
+        self.newest, self.oldest_ids = newest, oldest
+        self.relations = relations
         self._counts_of_everything = {}
-        ids, status, source, days, month_known = claims.T
-        dated = days != UNDATED_DAY
-        newest = np.lexsort((-ids, np.where(dated, -days, UNDATED_DAY)))
-        self.ids = ids[newest]
-        self.size = len(self.ids)
+        ids, status, source, days, month_known = newest[1].T
+        self.ids = ids
+        self.size = len(ids)
         self.position_of = np.full(int(ids.max(initial=0)) + 1, -1, dtype=np.int32)
-        self.position_of[self.ids] = np.arange(self.size, dtype=np.int32)
-        self.oldest = self.position_of[ids[np.lexsort((ids, days))]]
-        self.status = status[newest].astype(np.int8)
-        self.source = source[newest].astype(np.int32)
-        self._set_dates(days[newest], month_known[newest].astype(bool))
-        self.relations = {
-            name: self._relation(links[links[:, 0] == facet])
-            for facet, name in enumerate(RELATIONS)
-        }
+        self.position_of[ids] = np.arange(self.size, dtype=np.int32)
+        self.oldest = self.position_of[oldest[1]]
+        self.status = status.astype(np.int8)
+        self.source = source.astype(np.int32)
+        self._set_dates(days, month_known.astype(bool))
+        for relation in relations.values():
+            relation.place(self.position_of)
 
     @classmethod
-    def build(cls, cursor, version):
-        cursor.execute(CLAIMS_SQL, [STATUSES, int(UNDATED_DAY)])
-        claims = _int_rows(cursor.fetchone()[0], 5)
-        cursor.execute(LINKS_SQL)
-        return cls(version, claims, _int_rows(cursor.fetchone()[0], 3))
+    def build(cls, cursor, read_in):
+        claims, links = _read(cursor)
+        relations = {
+            name: Relation.of(links[links[:, 0] == facet]) for facet, name in enumerate(RELATIONS)
+        }
+        newest = _in_order(_newest_keys(claims), claims)
+        oldest = _in_order(_oldest_keys(claims), claims[:, 0])
+        return cls(read_in, newest, oldest, relations)
+
+    def updated(self, cursor, read_in, changed):
+        """A new index: this one with the `changed` claims (ids) read again, kept in order
+        without sorting a million rows again."""
+        claims, links = _read(cursor, sorted(changed))
+        unchanged = np.ones(max(len(self.position_of), max(changed) + 1), dtype=bool)
+        unchanged[list(changed)] = False
+        newest = _merged(*self.newest, unchanged[self.ids], _newest_keys(claims), claims)
+        oldest_keys, oldest_ids = self.oldest_ids
+        oldest = _merged(
+            oldest_keys, oldest_ids, unchanged[oldest_ids], _oldest_keys(claims), claims[:, 0]
+        )
+        relations = {
+            name: relation.updated(unchanged, links[links[:, 0] == facet])
+            for facet, (name, relation) in enumerate(self.relations.items())
+        }
+        return FacetIndex(read_in, newest, oldest, relations)
 
     def _set_dates(self, days, month_known):
         self.undated = days == UNDATED_DAY
@@ -120,9 +217,6 @@ class FacetIndex:
         self.year = np.where(self.undated, 0, year).astype(np.int16)
         self.month = np.where(month_known & ~self.undated, month, 0).astype(np.int8)
         self.first_year = int(self.year[~self.undated].min(initial=0))
-
-    def _relation(self, links):
-        return Relation(self.position_of[links[:, 1]], links[:, 2].astype(np.int32))
 
     # Sets of claims, as masks over positions.
 
@@ -212,28 +306,48 @@ class FacetIndex:
         return ids[matching[self.position_of[ids]]]
 
 
-# One index per database: the primary and replicas lagging behind it are at different versions,
-# and one index shared between them would be rebuilt back and forth.
+class ReadIn:
+    """The snapshot an index was read in, when, and the claims it holds uncommitted changes of
+    (its own transaction's: a test's, or a view's inside an editor's transaction)."""
+
+    def __init__(self, snapshot, taken_at, uncommitted):
+        self.snapshot, self.taken_at, self.uncommitted = snapshot, taken_at, set(uncommitted)
+
+
+# One index per database: the primary and replicas lagging behind it are at different versions.
 _built = {}
 _building = threading.Lock()
 
 
 def current_index(using):
-    """The index of what the current transaction sees on database `using`, built from it if
-    the process's index is of another version (a full rebuild: some seconds at 1M claims)."""
-    with connections[using].cursor() as cursor:
-        cursor.execute("SELECT version FROM claims_facet_index_version")
-        (version,) = cursor.fetchone()
-        with _building:
-            index = _built.get(using)
-            if index is None or index.version != version:
-                index = _built[using] = FacetIndex.build(cursor, version)
-            return index
+    """The index of what the current transaction sees on database `using`: the process's index
+    brought up to date, or built (some seconds at 1M claims) when there is none, when it is
+    older than the log, or when some change can't say which claims it touched (a TRUNCATE).
+
+    Its query must be the first of a REPEATABLE READ transaction (`snapshot`), or run in
+    autocommit: snapshots are then taken under the lock, in order, and the index only moves
+    forward."""
+    with _building, connections[using].cursor() as cursor:
+        index = _built.get(using)
+        known = index.read_in.snapshot if index else None
+        cursor.execute(CHANGES_SQL, {"known": known})
+        snapshot, now, changed, uncommitted = cursor.fetchone()
+        read_in = ReadIn(snapshot, now, uncommitted)
+        if index is not None:
+            changed = set(changed) | index.read_in.uncommitted
+        if index is None or None in changed or index.read_in.taken_at < now - OLDEST_FOLLOWED:
+            index = FacetIndex.build(cursor, read_in)
+        elif changed:
+            index = index.updated(cursor, read_in, changed)
+        else:
+            index.read_in = read_in
+        _built[using] = index
+        return index
 
 
 @contextmanager
 def snapshot(using):
-    """One REPEATABLE READ transaction on `using`, so that the index's version, the search and
+    """One REPEATABLE READ transaction on `using`, so that the index, the search and
     the rows are all read as of one moment. Inside a transaction already begun (tests), that one."""
     connection = connections[using]
     outermost = not connection.in_atomic_block

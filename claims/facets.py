@@ -14,7 +14,7 @@ from django.db import connections
 from django.db.models import Q
 
 from claims import facet_index
-from claims.models import Claim, ClaimActor, Source
+from claims.models import Claim, ClaimActor, Source, Topic
 from core.dates import DatePrecision
 
 FACETS = ["actor", "topic", "outlet", "source", "status", "period"]
@@ -27,8 +27,9 @@ LABELS = {
     "period": "Date",
 }
 # A facet lists its chosen values and at most this many others, the most frequent first: a
-# narrower view brings the rest into the list.
-VALUES_SHOWN = 100
+# narrower view brings the rest into the list. Datasette's default; every value listed is a link
+# to render, which at a hundred a facet cost more than counting them.
+VALUES_SHOWN = 30
 UNDATED = "undated"
 PERIOD = re.compile(r"^(?P<year>(?!0000)\d{4})(-(?P<month>0[1-9]|1[0-2]))?$")  # year 0 is no date
 MONTH_PRECISIONS = [DatePrecision.DAY, DatePrecision.MONTH]
@@ -231,3 +232,15 @@ def _with_chosen_at_zero(values, chosen):
     return values + [
         FacetValue(value, label, 0, True) for value, label in chosen.items() if value not in listed
     ]
+
+
+def archive_claim_counts(using):
+    """(claims in the archive, every topic with its `claim_count`), from the facet index:
+    COUNTs grouped over every claim cost hundreds of milliseconds at a million claims."""
+    index = facet_index.current_index(using)
+    topic_ids, counts = index.count("topic", index.everything())
+    per_topic = dict(zip(topic_ids, counts, strict=True))
+    topics = list(Topic.objects.using(using).order_by("name"))
+    for topic in topics:
+        topic.claim_count = per_topic.get(topic.pk, 0)
+    return index.size, topics

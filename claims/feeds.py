@@ -2,7 +2,7 @@
 
 from django.contrib.syndication.views import Feed
 from django.core.exceptions import BadRequest
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
@@ -17,6 +17,14 @@ class ClaimFeed(Feed):
     """New claims matching an explorer view: /feeds/claims/?topic=4 follows that view."""
 
     feed_type = Atom1Feed
+
+    def __call__(self, request, *args, **kwargs):
+        try:
+            return super().__call__(request, *args, **kwargs)
+        except BadRequest as error:
+            # A bad parameter is an expected event: a 400 that says what was wrong, logged in
+            # one line as every 4xx is, rather than an exception's traceback.
+            return render(request, "400.html", {"exception": str(error)}, status=400)
 
     def get_object(self, request):
         filterset = ClaimFilter(request.GET, queryset=Claim.objects.all())

@@ -15,7 +15,8 @@ from articles.models import Outlet, Person
 from claims import facets
 from claims.exports import FORMATS as EXPORT_FORMATS
 from claims.models import Claim, Source, Topic
-from claims.search import MAX_QUERY_LENGTH, prepare_search, search_claims
+from claims.search import prepare_search, search_claims
+from core.search import SearchTextField
 
 PAGE_SIZES = [10, 25, 50, 100]
 DEFAULT_PAGE_SIZE = 25
@@ -49,6 +50,12 @@ class PeriodsFilter(django_filters.MultipleChoiceFilter):
     field_class = PeriodsField
 
 
+class SearchFilter(django_filters.CharFilter):
+    """Search text, bounded and in its normal form (core.search.SearchTextField)."""
+
+    field_class = SearchTextField
+
+
 class ClaimFilter(django_filters.FilterSet):
     """The one path from a view's parameters to its claims: validation, the prepared search
     (with aliases, synonyms and spelling variants), the facets and the order.
@@ -59,7 +66,7 @@ class ClaimFilter(django_filters.FilterSet):
     combine in ways one filter at a time can't say.
     """
 
-    q = django_filters.CharFilter(label="Search", max_length=MAX_QUERY_LENGTH)
+    q = SearchFilter(label="Search")
     actor = django_filters.ModelMultipleChoiceFilter(
         field_name="actors", queryset=Person.objects.all()
     )

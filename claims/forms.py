@@ -1,16 +1,17 @@
 from django import forms
 
 from claims.exports import FORMATS
-from claims.search import MAX_QUERY_LENGTH, RESULT_KINDS
+from claims.search import RESULT_KINDS
+from core.search import SearchTextField
 
 
 class ExportForm(forms.Form):
-    q = forms.CharField(label="Search", max_length=MAX_QUERY_LENGTH, required=False)
+    q = SearchTextField(label="Search")
     format = forms.ChoiceField(choices=[(name, name) for name in FORMATS])
 
 
 class SearchForm(forms.Form):
-    q = forms.CharField(label="Search", max_length=MAX_QUERY_LENGTH, required=False)
+    q = SearchTextField(label="Search")
     type = forms.ChoiceField(
         choices=[("all", "Everything"), *((kind, kind.title()) for kind in RESULT_KINDS)],
         required=False,

@@ -13,7 +13,14 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from articles.models import Article, Person, Quote
-from core.citations import ARCHIVE_NAME, Citable, CitedByName, known, year_of
+from core.citations import (
+    ARCHIVE_NAME,
+    Citable,
+    CitedByName,
+    date_parts,
+    literal_name,
+    person_name,
+)
 from core.dates import (
     DatePrecision,
     format_partial_date,
@@ -40,6 +47,8 @@ class TopicQuerySet(models.QuerySet):
 
 
 class Topic(CitedByName, NamedSlugMixin, VersionedModel):
+    url_name = "claims:topic"
+
     name = models.CharField(max_length=200, unique=True)
     slug = models.SlugField(max_length=80, unique=True, blank=True)
     description = NormalisedTextField(blank=True)
@@ -61,6 +70,10 @@ class Topic(CitedByName, NamedSlugMixin, VersionedModel):
 
     def get_absolute_url(self):
         return reverse("claims:topic", kwargs={"pk": self.pk, "slug": self.slug})
+
+    def public_fields(self):
+        """What its page shows, by label: what a version page and a change log compare."""
+        return {"Name": self.name, "Description": self.description, "Synonyms": self.synonyms}
 
 
 class SpellingVariantQuerySet(models.QuerySet):
@@ -100,8 +113,16 @@ class SpellingVariant(models.Model):
         return " = ".join(self.terms)
 
 
+def source_label(title, publisher, kind, date, date_precision):
+    """A source's title, or its publisher and kind, with its date: "Politico report (July 2024)"."""
+    label = title or f"{publisher} {Source.Kind(kind).label.lower()}"
+    return f"{label} ({format_partial_date(date, date_precision)})"
+
+
 class Source(VersionedModel):
     """The original report, interview, rally or post that a claim rests on."""
+
+    url_name = "claims:source"
 
     class Kind(models.TextChoices):
         REPORT = "report", "News report"
@@ -130,11 +151,26 @@ class Source(VersionedModel):
         constraints = [partial_date_constraint("date", name="source_date_precision")]
 
     def __str__(self):
-        label = self.title or f"{self.publisher} {self.get_kind_display().lower()}"
-        return f"{label} ({self.date_display})"
+        return source_label(self.title, self.publisher, self.kind, self.date, self.date_precision)
 
     def get_absolute_url(self):
         return reverse("claims:source", kwargs={"pk": self.pk})
+
+    @property
+    def summary(self):
+        """What the source is, in a line: for link previews."""
+        return f"{self.get_kind_display()} by {self.publisher} ({self.date_display})"
+
+    def public_fields(self):
+        """What its page shows, by label: what a version page and a change log compare."""
+        return {
+            "Title": self.title,
+            "Publisher": self.publisher,
+            "Kind": self.get_kind_display(),
+            "Date": self.date_display,
+            "URL": self.url,
+            "Notes": self.notes,
+        }
 
     @property
     def date_display(self):
@@ -142,8 +178,8 @@ class Source(VersionedModel):
 
     def citable(self, permalink):
         return Citable(
-            f"source-{self.pk}", str(self), self.publisher, ARCHIVE_NAME,
-            known(self.date_display), year_of(self.date), None, permalink,
+            f"source-{self.pk}", str(self), [literal_name(self.publisher)], ARCHIVE_NAME,
+            date_parts(self.date, self.date_precision), None, permalink,
         )  # fmt: skip
 
 
@@ -201,6 +237,8 @@ class ClaimQuerySet(models.QuerySet):
 
 
 class Claim(VersionedModel):
+    url_name = "claims:claim"
+
     class Status(models.TextChoices):
         REPORTED = "reported", "Reported"
         CORROBORATED = "corroborated", "Corroborated"
@@ -272,6 +310,27 @@ class Claim(VersionedModel):
 
     def get_absolute_url(self):
         return reverse("claims:claim", kwargs={"pk": self.pk, "slug": self.slug})
+
+    @property
+    def summary(self):
+        """What the claim says, in a line: for link previews."""
+        return f"{self.get_status_display()} claim: {self.statement}"
+
+    def public_fields(self):
+        """What its page shows, by label: what a version page and a change log compare. Uses
+        the relations of for_detail_page() (or of a version: claims.versions)."""
+        return {
+            "Statement": self.statement,
+            "Status": self.get_status_display(),
+            "Date made": self.claimed_date_display,
+            "Actors": [str(actor) for actor in self.claim_actors.all()],
+            "Topics": [topic.name for topic in self.topics.all()],
+            "Original source": str(self.source) if self.source else "unknown",
+            "Reported by": [str(article) for article in self.articles.all()],
+            "Evidence": [str(quote) for quote in self.evidence.all()],
+            "Editor notes": self.notes,
+            "Public notes": [note.text for note in self.public_annotations],
+        }
 
     def clean(self):
         if self.pk:
@@ -346,15 +405,16 @@ class Claim(VersionedModel):
 
     def citable(self, permalink):
         claimants = [
-            actor.person.name for actor in self.claim_actors.all() if actor.role == "claimant"
+            person_name(actor.person.name)
+            for actor in self.claim_actors.all()
+            if actor.role == ClaimActor.Role.CLAIMANT
         ]
         return Citable(
             f"claim-{self.pk}",
             self.statement,
-            ", ".join(claimants),
+            claimants,
             ARCHIVE_NAME,
-            known(self.claimed_date_display),
-            year_of(self.claimed_date),
+            date_parts(self.claimed_date, self.claimed_date_precision),
             self.created_at.date(),
             permalink,
         )

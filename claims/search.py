@@ -24,9 +24,8 @@ from django.utils.safestring import mark_safe
 from articles.models import Article, Person, Quote
 from claims.models import Claim, ClaimActor, SpellingVariant, Topic
 from core.pages import page_of
-from core.search import SEARCH_CONFIG
+from core.search import SEARCH_CONFIG, normalise_search_text
 
-MAX_QUERY_LENGTH = 200
 LONGEST_NAME_IN_WORDS = 4
 SUGGESTION_SIMILARITY = 0.5
 # Private-use characters mark highlights inside PostgreSQL's headline; they become <mark> tags
@@ -59,9 +58,10 @@ class Search:
 
 
 def prepare_search(text):
-    """A Search for the text, with its aliases looked up (three queries), or None if empty."""
-    text = " ".join(text.split())[:MAX_QUERY_LENGTH]
-    if not WORD.search(text):
+    """A Search for the text, with its aliases looked up (three queries), or None if nothing in
+    it can be searched for. Only the text's normal form (core.search) reaches PostgreSQL."""
+    text = normalise_search_text(text)
+    if not text:
         return None
     phrases = _phrases(text)
     people = list(Person.objects.matching_any(phrases)) if phrases else []

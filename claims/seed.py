@@ -2,8 +2,13 @@
 
 from django.core.management import call_command
 
-from articles.models import Article
+from articles.models import Article, Person, Quote
+from claims.models import Annotation, Claim, ClaimActor, Source, Topic
 from claims.seed_build import SEED_FIXTURE
+from core.versions import record_unrecorded
+
+# What versioned pages read from history (claims.versions); a fixture leaves it no records.
+RECORDED_MODELS = [Person, Quote, Topic, Source, Claim, ClaimActor, Annotation]
 
 
 def load_seed_if_empty(fixture=SEED_FIXTURE):
@@ -12,4 +17,11 @@ def load_seed_if_empty(fixture=SEED_FIXTURE):
     if not fixture.exists() or Article.objects.exists():
         return False
     call_command("loaddata", str(fixture), verbosity=0)
+    record_first_versions()
     return True
+
+
+def record_first_versions():
+    """Record in history every row that has no record yet (loaded from a fixture), so that
+    version 1 of each has its permalink; returns how many were recorded."""
+    return sum(record_unrecorded(model) for model in RECORDED_MODELS)

@@ -1,20 +1,22 @@
 """Build the seed fixture from the raw captures and the hand-curated annotation file.
 
-The build is a pure function of fixtures/captures/ and fixtures/annotations.yaml: it cleans each
-capture (articles.cleaning), finds every quote's offsets in the cleaned body, and numbers the rows
-in the order of the annotation file so that their ids, and so their permalinks, stay the same
-from one build to the next.
+The build is a pure function of fixtures/captures/ and fixtures/annotations.yaml: it extracts
+each capture's text as every capture entering the archive is extracted (articles.extraction, the
+plain-text rules of articles.cleaning), finds every quote's offsets in that text, and numbers the
+rows in the order of the annotation file so that their ids, and so their permalinks, stay the same
+from one build to the next. Each article has one capture, with the article's id.
 """
 
+import base64
 import datetime
-import hashlib
 import json
 import re
 from pathlib import Path
 
 import yaml
 
-from articles.cleaning import clean_capture
+from articles.extraction import CaptureRefused, extract
+from articles.models import Capture, capture_hash
 from core.dates import DatePrecision
 from core.slugs import decorative_slug
 
@@ -131,12 +133,21 @@ class _SeedBuilder:
         }
 
     def _article_and_quote_rows(self):
-        articles, quotes = [], []
+        articles, captures, quotes = [], [], []
         for pk, (key, entry) in enumerate(self.annotations["articles"].items(), start=1):
             self.ids["articles", key] = pk
-            raw = (self.captures_dir / entry["capture"]).read_bytes().decode("utf-8")
+            raw_bytes = (self.captures_dir / entry["capture"]).read_bytes()
+            raw = raw_bytes.decode("utf-8")
             supplied = entry.get("title_is_supplied", False)
-            cleaned = clean_capture(raw, headline="" if supplied else entry["title"])
+            try:
+                extracted = extract(
+                    raw_bytes,
+                    content_type="text/plain",
+                    title="" if supplied else entry["title"],
+                    require_article=False,
+                )
+            except CaptureRefused as error:
+                raise AnnotationError(f"article {key}: {error}") from None
             date, precision = partial_date(entry.get("published"), f"article {key}")
             authors = [
                 self._id("people", person, f"article {key}") for person in entry.get("authors", [])
@@ -158,19 +169,39 @@ class _SeedBuilder:
                         "authors": authors,
                         "byline": entry.get("byline", ""),
                         "language": entry.get("language", "en"),
-                        "body": cleaned.body,
-                        "raw_capture": raw,
-                        "removed_boilerplate": cleaned.removed,
-                        "capture_sha256": hashlib.sha256(raw.encode()).hexdigest(),
-                        "retrieved_at": None,
+                        "body": extracted.text,
                         "archived_at": self.curated_at,
                         "provenance_note": entry.get("provenance_note", ""),
                     },
                 }
             )
+            captures.append(
+                {
+                    "model": "articles.capture",
+                    "pk": pk,
+                    "fields": {
+                        "article": pk,
+                        "origin": Capture.Origin.SEED,
+                        "raw": base64.b64encode(raw_bytes).decode("ascii"),
+                        "sha256": capture_hash(raw_bytes),
+                        "content_type": extracted.content_type,
+                        "request_url": "",
+                        "final_url": "",
+                        "http_status": None,
+                        "http_headers": [],
+                        "retrieved_at": None,
+                        "archived_at": self.curated_at,
+                        "text": extracted.text,
+                        "removed_boilerplate": extracted.removed,
+                        "extractor": extracted.extractor,
+                    },
+                }
+            )
             for quote_key, quote in entry.get("quotes", {}).items():
-                quotes.append(self._quote_row(len(quotes) + 1, key, cleaned.body, quote_key, quote))
-        return articles + quotes
+                quotes.append(
+                    self._quote_row(len(quotes) + 1, key, extracted.text, quote_key, quote)
+                )
+        return articles + captures + quotes
 
     def _url_in_capture(self, url, raw, key):
         """Never a guessed URL: one is recorded only when the capture itself contains it."""
@@ -196,6 +227,7 @@ class _SeedBuilder:
             "pk": pk,
             "fields": {
                 "article": self.ids["articles", article_key],
+                "capture": self.ids["articles", article_key],
                 "speaker": self._id("people", speaker, where) if speaker else None,
                 "speaker_label": quote.get("speaker_label", ""),
                 "text": text,

@@ -1,7 +1,7 @@
 """How well the archive's quote proposals find the quotes curated in the seed corpus.
 
 Each seed capture is archived afresh: its text extracted as the archive extracts any text capture
-(articles.cleaning, with no curated headline to go on), its quotations proposed
+(articles.extraction, with no curated headline to go on), its quotations proposed
 (articles.proposals) with the seed's people as the people the archive knows. The proposals are
 then compared with the quotes fixtures/annotations.yaml holds:
 - span: the curated quote is proposed with exactly its start and end in the extracted text;
@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 
-from articles.cleaning import clean_capture
+from articles.extraction import extract
 from articles.proposals import KnownPerson, propose_quotations
 from claims.seed_build import ANNOTATIONS, CAPTURES_DIR
 
@@ -56,8 +56,8 @@ def evaluate_seed_proposals(annotations_path=ANNOTATIONS, captures_dir=CAPTURES_
     }
     evaluation = SeedEvaluation()
     for article_key, article in annotations["articles"].items():
-        raw = (Path(captures_dir) / article["capture"]).read_bytes().decode("utf-8")
-        body = clean_capture(raw).body
+        raw = (Path(captures_dir) / article["capture"]).read_bytes()
+        body = extract(raw, content_type="text/plain", require_article=False).text
         by_span = {(p.start, p.end): p for p in propose_quotations(body, people.values())}
         for quote_key, quote in article.get("quotes", {}).items():
             evaluation.quotes += 1

@@ -4,9 +4,29 @@ from claims import feeds, views
 
 app_name = "claims"
 
+
+def record_versions(kind, prefix):
+    """A person's, topic's or source's change log and versions: /people/4/v/, /people/4/v/2/."""
+    return [
+        path(f"{prefix}/<int:pk>/v/", views.record_changelog, {"kind": kind}, f"{kind}_versions"),
+        path(
+            f"{prefix}/<int:pk>/v/<int:number>/",
+            views.record_version,
+            {"kind": kind},
+            f"{kind}_version",
+        ),
+    ]
+
+
 urlpatterns = [
     path("search/", views.search, name="search"),
     path("claims/", views.claim_list, name="claim_list"),
+    # Versions before the slugged permalinks, which would take "v" for a slug.
+    path("claims/<int:pk>/v/", views.claim_changelog, name="claim_versions"),
+    path("claims/<int:pk>/v/<int:number>/", views.claim_version, name="claim_version"),
+    *record_versions("person", "people"),
+    *record_versions("topic", "topics"),
+    *record_versions("source", "sources"),
     path("claims/<int:pk>/", views.claim_detail),
     path("claims/<int:pk>/<slug:slug>/", views.claim_detail, name="claim"),
     path("topics/<int:pk>/", views.topic_detail),

@@ -1,10 +1,11 @@
-from django.db.models import Count
+from django.db import router
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
 from articles.models import Article, Outlet, Person, Quote
 from claims.explorer import explore
-from claims.exports import export_links, export_response
+from claims.exports import InOrder, export_links, export_response
+from claims.facets import archive_claim_counts
 from claims.forms import ExportForm, SearchForm
 from claims.models import Claim, Source, Topic
 from claims.search import (
@@ -15,24 +16,27 @@ from claims.search import (
     search_quotes,
     suggest,
 )
+from claims.versions import claim_versions
 from core.pages import NoSuchPage
 from core.permalinks import redirect_to_canonical
+from core.versions import changelog_page, record_versions, version_page
 
 LATEST_CLAIMS = 10
 QUOTES_ON_PERSON_PAGE = 20
 
 
 def home(request):
+    claims, topics = archive_claim_counts(router.db_for_read(Claim))
     context = {
         "counts": {
             "articles": Article.objects.count(),
             "outlets": Outlet.objects.count(),
             "people": Person.objects.count(),
             "quotes": Quote.objects.count(),
-            "claims": Claim.objects.count(),
+            "claims": claims,
         },
         "latest_claims": Claim.objects.for_lists()[:LATEST_CLAIMS],
-        "topics": Topic.objects.annotate(claim_count=Count("claims")).order_by("name"),
+        "topics": topics,
     }
     return render(request, "home.html", context)
 
@@ -46,6 +50,27 @@ def claim_detail(request, pk, slug=None):
     if redirect := redirect_to_canonical(request, claim, slug):
         return redirect
     return render(request, "claims/claim_detail.html", {"claim": claim})
+
+
+def claim_version(request, pk, number):
+    return version_page(request, claim_versions(pk), number, "claims/_claim_body.html")
+
+
+def claim_changelog(request, pk):
+    return changelog_page(request, claim_versions(pk))
+
+
+# People, topics and sources: their version pages show their own fields.
+MODELS_BY_KIND = {"person": Person, "topic": Topic, "source": Source}
+
+
+def record_version(request, kind, pk, number):
+    versions = record_versions(MODELS_BY_KIND[kind], pk)
+    return version_page(request, versions, number, "versions/_fields.html")
+
+
+def record_changelog(request, kind, pk):
+    return changelog_page(request, record_versions(MODELS_BY_KIND[kind], pk))
 
 
 def topic_detail(request, pk, slug=None):
@@ -76,14 +101,18 @@ def person_detail(request, pk, slug=None):
     person = get_object_or_404(Person, pk=pk)
     if redirect := redirect_to_canonical(request, person, slug):
         return redirect
+    exploration = explore(request.GET, request.path, {"actor": [person]})
+    if export := _export(request, exploration):
+        return export
+    # The explorer's search box searches the person's quotes too: the same validated search.
+    search = exploration.search
     quotes = Quote.objects.filter(speaker=person).select_related("article__outlet")
-    search = prepare_search(request.GET.get("q", ""))
     quotes = search_quotes(quotes, search).order_by("-rank", "-pk") if search else quotes
     quotes_url = reverse("claims:person_quotes", args=[person.pk, person.slug])
-    return _render_exploration(
+    return _exploration_page(
         request,
         "claims/person_detail.html",
-        {"actor": [person]},
+        exploration,
         person=person,
         quotes=quotes[:QUOTES_ON_PERSON_PAGE],
         quote_count=quotes.count(),
@@ -104,7 +133,7 @@ def person_quotes(request, pk, slug):
     if search:
         quotes = search_quotes(quotes, search).order_by("-rank", "pk")
     return export_response(
-        quotes.for_export(),
+        quotes,
         form.cleaned_data["format"],
         name=f"people-{person.pk}-{person.slug}-quotes",
         request=request,
@@ -119,9 +148,9 @@ def search(request):
     kind, export_format = form.cleaned_data["type"], form.cleaned_data["format"]
     if query and export_format:
         rows = {
-            "claims": lambda: search_claims(Claim.objects.for_export(), query),
-            "quotes": lambda: search_quotes(Quote.objects.for_export(), query),
-            "articles": lambda: search_articles(Article.objects.for_export(), query),
+            "claims": lambda: search_claims(Claim.objects.all(), query),
+            "quotes": lambda: search_quotes(Quote.objects.all(), query),
+            "articles": lambda: search_articles(Article.objects.all(), query),
         }[kind]().order_by("-rank", "pk")
         return export_response(rows, export_format, name=f"search-{kind}", request=request)
     context = {"form": form, "search": query, "kind": kind}
@@ -148,13 +177,24 @@ def _render_exploration(request, template, scope, **context):
     ({facet: [value]}; {} for all): 400 with the problem when a parameter is bad; with
     ?format=…, its claims as a download."""
     exploration = explore(request.GET, request.path, scope)
-    if exploration.is_valid and exploration.export_format:
-        return export_response(
-            exploration.results.for_export(),
-            exploration.export_format,
-            name=_export_name(request.path),
-            request=request,
-        )
+    return _export(request, exploration) or _exploration_page(
+        request, template, exploration, **context
+    )
+
+
+def _export(request, exploration):
+    """The exploration's claims as a download when ?format= asks for one, else None."""
+    if not (exploration.is_valid and exploration.export_format):
+        return None
+    return export_response(
+        InOrder(Claim, exploration.ids.tolist()),
+        exploration.export_format,
+        name=_export_name(request.path),
+        request=request,
+    )
+
+
+def _exploration_page(request, template, exploration, **context):
     return render(
         request,
         template,

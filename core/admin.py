@@ -10,7 +10,8 @@ from django.db import router, transaction
 from django.http import Http404
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.manager import SIMPLE_HISTORY_REVERSE_ATTR_NAME
-from simple_history.utils import get_m2m_reverse_field_name
+
+from core.versions import recorded_relations_of
 
 STALE_EDIT_MESSAGE = (
     "Someone else saved this {name} after you opened it (it is now at revision {current}, you "
@@ -40,7 +41,7 @@ class VersionedForm(forms.ModelForm):
             # A revert starts from the recorded version's fields and relations, and is checked
             # against the version saved now.
             self.initial["version"] = self._saved_version()
-            self.initial.update(recorded_relations(record))
+            self.initial.update(recorded_relations_of([record])[record.pk])
 
     def clean(self):
         cleaned = super().clean()
@@ -79,16 +80,6 @@ class VersionedRowForm(VersionedForm):
         if not self.has_changed():
             return self.cleaned_data
         return super().clean()
-
-
-def recorded_relations(record):
-    """{many-to-many field name: ids} as a history record holds them."""
-    return {
-        field.name: list(
-            getattr(record, field.name).values_list(get_m2m_reverse_field_name(field), flat=True)
-        )
-        for field in record._history_m2m_fields
-    }
 
 
 @contextlib.contextmanager

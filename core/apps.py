@@ -31,5 +31,7 @@ def _sync_roles_after_migrate(sender, **kwargs):
 
 
 def _log_login_failure(sender, credentials, request=None, **kwargs):
-    address = request.META.get("REMOTE_ADDR", "unknown") if request else "unknown"
+    from core.sign_in import client_address
+
+    address = (client_address(request) if request else None) or "unknown"
     logger.warning("Failed login for %r from %s", credentials.get("username"), address)

@@ -1,4 +1,19 @@
+"""Answers for requests that can't reach a view's normal result: a NUL byte in the address, input
+PostgreSQL refuses, and a database that can't be reached."""
+
+import psycopg
+from django.db import DataError, InterfaceError, OperationalError
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.urls import Resolver404, resolve
+from django.utils.log import log_response
+from rest_framework.views import APIView
+
+# How long a client should wait before trying again while the database is unreachable.
+RETRY_AFTER_SECONDS = 30
+UNAVAILABLE = "The archive's database can't be reached just now. Please try again in a minute."
+REFUSED = "The archive's database could not use this request's parameters."
 
 
 class RejectNulBytesMiddleware:
@@ -14,3 +29,87 @@ class RejectNulBytesMiddleware:
                 message = "The address holds a NUL character, which no parameter may contain."
                 return render(request, "400.html", {"exception": message}, status=400)
         return self.get_response(request)
+
+
+class DatabaseErrorsMiddleware:
+    """The last line for database errors a view can't help, answered as expected events (one log
+    line each, no traceback): input PostgreSQL refuses gets a 400, a database that can't be
+    reached a 503 with Retry-After. Parameters are validated before they reach the database
+    (each view's form or FilterSet); this catches what validation can't foresee."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if refused_input(exception):
+            return refused_input_response(request, exception)
+        if database_unavailable(exception):
+            return unavailable_response(request, exception)
+        return None
+
+
+def refused_input(error):
+    """Whether PostgreSQL refused a query for what the request asked: a malformed or out-of-range
+    value (SQLSTATE class 22, DataError), input over its limits (class 54), or a search its text
+    search parser can't build (reported as an internal error naming the tsquery)."""
+    cause = getattr(error, "__cause__", None)
+    return (
+        isinstance(error, DataError)
+        or isinstance(cause, psycopg.errors.ProgramLimitExceeded)
+        or (isinstance(cause, psycopg.errors.InternalError_) and "tsquery" in str(cause))
+    )
+
+
+def database_unavailable(error):
+    """Whether the database could not be reached or stopped answering (not refused input)."""
+    return isinstance(error, OperationalError | InterfaceError) and not refused_input(error)
+
+
+def refused_input_response(request, error):
+    if _is_api(request):
+        response = JsonResponse({"errors": {"__all__": [REFUSED]}}, status=400)
+    else:
+        response = render(request, "400.html", {"exception": REFUSED}, status=400)
+    log_response(
+        "Bad Request: %s (refused by the database: %s)",
+        request.path,
+        _first_line(error),
+        response=response,
+        request=request,
+    )
+    return response
+
+
+def unavailable_response(request, error):
+    """503 with Retry-After, as a short page or, for the API, JSON; logged in one line."""
+    if _is_api(request):
+        response = JsonResponse({"detail": UNAVAILABLE}, status=503)
+    else:
+        # No template context that could reach the database (a session, the user).
+        response = HttpResponse(render_to_string("503.html", {"message": UNAVAILABLE}), status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    log_response(
+        "Service Unavailable: %s (database unavailable: %s)",
+        request.path,
+        _first_line(error),
+        response=response,
+        request=request,
+    )
+    return response
+
+
+def _is_api(request):
+    """Whether the request is for the JSON API (a REST framework view): its errors are JSON."""
+    try:
+        view = resolve(request.path_info).func
+    except Resolver404:
+        return False
+    view_class = getattr(view, "cls", None)
+    return isinstance(view_class, type) and issubclass(view_class, APIView)
+
+
+def _first_line(error):
+    return str(error).strip().partition("\n")[0]

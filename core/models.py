@@ -8,6 +8,7 @@ holds the rule for every other path too.
 """
 
 from django.db import models, transaction
+from django.urls import reverse
 
 
 class StaleEditError(Exception):
@@ -18,6 +19,10 @@ class VersionedModel(models.Model):
     version = models.PositiveIntegerField(
         default=1, help_text="Counts saves; an edit of an older version is refused."
     )
+
+    # The name of its permalink's URL, e.g. "claims:claim"; its versions are served at that name
+    # with "_version" (one version) and "_versions" (the change log).
+    url_name = None
 
     class Meta:
         abstract = True
@@ -38,3 +43,9 @@ class VersionedModel(models.Model):
                 )
             self.version += 1
             return super().save(*args, **kwargs)
+
+    def get_version_url(self, number):
+        return reverse(f"{self.url_name}_version", kwargs={"pk": self.pk, "number": number})
+
+    def get_versions_url(self):
+        return reverse(f"{self.url_name}_versions", kwargs={"pk": self.pk})

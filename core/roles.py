@@ -7,7 +7,8 @@ from django.db.models import Q
 EDITOR = "Editor"
 ARCHIVIST = "Archivist"
 
-# Editors curate claims and what they rest on; they can't delete archived articles or outlets.
+# Editors curate claims and what they rest on, and archive captures (which may add articles); they
+# can't delete archived articles, captures or outlets.
 EDITOR_PERMISSIONS = {
     "claims": {
         "claim": ["add", "change", "view"],
@@ -22,6 +23,7 @@ EDITOR_PERMISSIONS = {
         "quoteproposal": ["change", "view"],
         "person": ["add", "change", "view"],
         "article": ["view"],
+        "capture": ["add", "view"],
         "outlet": ["view"],
     },
 }

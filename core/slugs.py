@@ -1,11 +1,19 @@
 from django.utils.text import slugify
 
 SLUG_MAX_LENGTH = 80
+# What follows an id in the archive's own URLs (/claims/4/v/ lists a claim's versions) is never a
+# slug, or that record's permalink would be taken.
+RESERVED = {"v"}
+
+
+def _slug(text):
+    slug = slugify(text)[:SLUG_MAX_LENGTH].strip("-")
+    return slug if slug and slug not in RESERVED else "untitled"
 
 
 def unique_slug(instance, text, *, field="slug"):
     """A slug for text that no other row of the instance's model uses ("nato", "nato-2", ...)."""
-    base = slugify(text)[:SLUG_MAX_LENGTH].strip("-") or "untitled"
+    base = _slug(text)
     others = type(instance)._default_manager.exclude(pk=instance.pk)
     slug, number = base, 1
     while others.filter(**{field: slug}).exists():
@@ -17,7 +25,7 @@ def unique_slug(instance, text, *, field="slug"):
 
 def decorative_slug(text):
     """A readable slug for a URL that is found by its id; it need not be unique."""
-    return slugify(text)[:SLUG_MAX_LENGTH].strip("-") or "untitled"
+    return _slug(text)
 
 
 class NamedSlugMixin:

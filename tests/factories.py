@@ -6,7 +6,7 @@ The make_* functions are the short form most tests use; the factory classes take
 import factory
 from factory.django import DjangoModelFactory
 
-from articles.models import Article, Outlet, Person, Quote
+from articles.models import Article, Capture, Outlet, Person, Quote
 from claims.models import Claim, ClaimActor, Source, Topic
 
 BODY = (
@@ -30,12 +30,30 @@ class PersonFactory(DjangoModelFactory):
 
 
 class ArticleFactory(DjangoModelFactory):
+    """An article with one plain-text capture: `raw_capture` its bytes (as text), `body` the text
+    extracted from them, `retrieved_at` when it was made (unknown by default)."""
+
     class Meta:
         model = Article
 
     title = factory.Sequence(lambda n: f"Article {n}")
     body = BODY
     raw_capture = factory.LazyAttributeSequence(lambda a, n: f"Site header {n}\n{a.body}\nFooter")
+
+    @classmethod
+    def _create(cls, model_class, *args, raw_capture, retrieved_at=None, **fields):
+        article = super()._create(model_class, *args, **fields)
+        capture = Capture.objects.create(
+            article=article,
+            retrieved_at=retrieved_at,
+            origin=Capture.Origin.PASTE,
+            raw=raw_capture.encode(),
+            content_type="text/plain",
+            text=article.body,
+            extractor="tests.factories",
+        )
+        article.body = capture.text  # as the archive reads it back: normalised
+        return article
 
 
 class QuoteFactory(DjangoModelFactory):
@@ -46,7 +64,7 @@ class QuoteFactory(DjangoModelFactory):
 
     article = factory.SubFactory(ArticleFactory)
     text = "I would expect a very quick deal to end the conflict"
-    start_offset = factory.LazyAttribute(lambda q: q.article.body.index(q.text))
+    start_offset = factory.LazyAttribute(lambda q: q.article.body.index(q.text))  # latest capture
     end_offset = factory.LazyAttribute(lambda q: q.start_offset + len(q.text))
     speaker = None
     speaker_label = factory.LazyAttribute(lambda q: "" if q.speaker else "an anonymous source")

@@ -11,10 +11,14 @@ import tempfile
 
 from newsarchive import database
 
+# EMBEDDED_TEST_DATABASE_DIR: the data folder of the server this run started, if it did.
 if not os.environ.get("DATABASE_URL"):
+    EMBEDDED_TEST_DATABASE_DIR = tempfile.mkdtemp(prefix="newsarchive-test-postgres-")
     os.environ["DATABASE_URL"] = database.embedded_database_url(
-        tempfile.mkdtemp(prefix="newsarchive-test-postgres-"), temporary=True
+        EMBEDDED_TEST_DATABASE_DIR, temporary=True
     )
+else:
+    EMBEDDED_TEST_DATABASE_DIR = None
 
 from newsarchive.settings import *  # noqa: F403
 

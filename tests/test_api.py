@@ -1,6 +1,8 @@
 """The JSON API's lists: search and filters narrow them, bad values and pages past the end are
 400s with the reason, never the unfiltered archive."""
 
+from urllib.request import Request, urlopen
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -164,3 +166,13 @@ def test_a_search_ranks_the_best_match_first_then_by_id(client, db):
     assert ids(client.get(reverse("api:quotes"), {"q": "sanctions"})) == [
         often.pk, once.pk, again.pk
     ]  # fmt: skip
+
+
+@pytest.mark.parametrize("name", [*API_URLS, "api:claim"])
+def test_head_over_http_answers_as_get_without_a_body(live_server, name):
+    claim = factories.make_claim()
+    url = live_server.url + reverse(name, args=[claim.pk] if name == "api:claim" else [])
+    with urlopen(Request(url, method="GET")) as get, urlopen(Request(url, method="HEAD")) as head:
+        assert head.status == get.status == 200
+        assert head.headers["Content-Type"] == get.headers["Content-Type"]
+        assert head.read() == b"" and get.read()

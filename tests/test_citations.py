@@ -1,12 +1,13 @@
-"""Cite boxes: a permalink and citations in plain text, Chicago, APA and BibTeX."""
+"""Cite boxes: permalinks, and citations rendered by a CSL processor from CSL-JSON, and BibTeX."""
 
 import datetime
+import json
 
 import pytest
 
 from articles.models import Article, Quote
 from claims.models import Claim
-from core.citations import bibtex, citations
+from core.citations import bibtex, citations, of_version, person_name
 from core.dates import DatePrecision
 from tests import factories
 
@@ -14,18 +15,17 @@ pytestmark = pytest.mark.django_db
 ACCESSED = datetime.date(2026, 11, 22)
 
 
-def test_an_article_citation_names_outlet_date_permalink_and_archive_dates(seed):
+def test_an_article_is_cited_from_its_outlet_and_date_with_no_archived_date_unless_captured(seed):
     article = Article.objects.get(slug="politico-plan-restructure-nato")
     cited = citations(article.citable("https://archive.example/articles/4/x/"), accessed=ACCESSED)
-    assert cited["Chicago"] == (
-        "Francis Tawiah (Duisburg-Germany). “[Trump plans to restructure NATO rather than leave "
-        "it, according to Politico].” Unknown outlet, 4 July 2024. Archived in newsarchive, "
-        "22 November 2026. Accessed 22 November 2026. https://archive.example/articles/4/x/."
+    assert cited["Chicago (notes and bibliography)"] == (
+        "Tawiah, Francis. “[Trump Plans to Restructure NATO Rather Than Leave It, According to "
+        "Politico].” Unknown Outlet, July 4, 2024. newsarchive. https://archive.example/articles/4/x/."
     )
-    assert cited["APA"].startswith("Francis Tawiah (Duisburg-Germany). (4 July 2024).")
-    assert cited["APA"].endswith(
-        "Retrieved November 22, 2026, from https://archive.example/articles/4/x/"
-    )
+    assert cited["APA"].startswith("Tawiah, F. (2024, July 4).")
+    # The seed's captures say nothing of when they were made: the day the archive loaded them
+    # is not an archived date.
+    assert "Archived" not in cited["Plain text"] and "Archived" not in cited["BibTeX"]
     assert "(accessed 22 November 2026)" in cited["Plain text"]
 
 
@@ -40,9 +40,9 @@ def test_bibtex_is_an_entry_with_escaped_fields(seed):
     quote = Quote.objects.select_related("article__outlet").get(text="mistake")
     entry = bibtex(quote.citable("https://archive.example/quotes/4/"), ACCESSED)
     assert entry.startswith(f"@misc{{newsarchive-quote-{quote.pk},\n")
-    assert "  author = {Donald Trump}," in entry
+    assert "  author = {Trump, Donald}," in entry
     assert "  year = {2024}," in entry
-    assert "  note = {Archived 2026-11-22; accessed 2026-11-22}," in entry
+    assert "  note = {Accessed 2026-11-22}," in entry
     assert entry.endswith("}")
     item = quote.citable("https://archive.example/q/")
     item.title = "50% & {braces}"
@@ -55,7 +55,8 @@ def test_every_detail_page_has_a_cite_box(client, archive, name):
     text = response.text
     assert '<section class="cite-box" aria-label="Cite">' in text
     assert f'value="http://testserver{archive[name].get_absolute_url()}"' in text
-    for style in ["Plain text", "Chicago", "APA", "BibTeX"]:
+    for style in ["Plain text", "APA", "Chicago (author-date)", "Chicago (notes and bibliography)",
+                  "MLA", "Harvard", "BibTeX", "CSL-JSON"]:  # fmt: skip
         assert f">{style}</label>" in text
     assert 'class="copy-button" hidden' in text  # shown by copy.js where JavaScript runs
 
@@ -98,22 +99,42 @@ def test_an_article_with_outlet_byline_and_day_is_cited_in_every_format(db):
         outlet=factories.make_outlet(name="Euromaidan Press"),
         published_date=datetime.date(2024, 7, 2), published_date_precision=DatePrecision.DAY,
         archived_at=datetime.datetime(2026, 11, 20, tzinfo=UTC),
+        retrieved_at=datetime.datetime(2024, 7, 3, 9, 30, tzinfo=UTC),
     )  # fmt: skip
-    assert cite(article) == {
-        "Plain text": "Jane Doe. “NATO_plan & 50%.” Euromaidan Press, 2 July 2024. Archived by "
-        f"newsarchive, 20 November 2026. {URL} (accessed 22 November 2026).",
-        "Chicago": "Jane Doe. “NATO_plan & 50%.” Euromaidan Press, 2 July 2024. Archived in "
-        f"newsarchive, 20 November 2026. Accessed 22 November 2026. {URL}.",
-        "APA": "Jane Doe. (2 July 2024). NATO_plan & 50%. Euromaidan Press. newsarchive. "
-        f"Retrieved November 22, 2026, from {URL}",
-        "BibTeX": f"@misc{{newsarchive-article-{article.pk},\n"
-        "  title = {{NATO\\_plan \\& 50\\%}},\n  author = {Jane Doe},\n"
+    cited = cite(article)
+    # A byline is printed text, kept as written; the archived date is the capture's.
+    assert cited["Plain text"] == (
+        "Jane Doe. “NATO_plan & 50%.” Euromaidan Press, 2 July 2024. Archived by newsarchive, "
+        f"3 July 2024. {URL} (accessed 22 November 2026)."
+    )
+    assert (
+        cited["APA"]
+        == f"Jane Doe. (2024, July 2). NATO_plan & 50%. Euromaidan Press. newsarchive. {URL}"
+    )
+    assert cited["Chicago (author-date)"] == (
+        f"Jane Doe. 2024. “NATO_plan & 50%.” Euromaidan Press, July 2. newsarchive. {URL}."
+    )
+    assert cited["MLA"] == (
+        f"Jane Doe. “NATO_plan & 50%.” Euromaidan Press, 2 July 2024, newsarchive, {URL}."
+    )
+    assert cited["BibTeX"] == (
+        f"@misc{{newsarchive-article-{article.pk},\n"
+        "  title = {{NATO\\_plan \\& 50\\%}},\n  author = {{Jane Doe}},\n"
         "  howpublished = {Euromaidan Press, via newsarchive},\n  year = {2024},\n"
-        f"  url = {{{URL}}},\n  note = {{Archived 2026-11-20; accessed 2026-11-22}},\n}}",
-    }
+        f"  url = {{{URL}}},\n  note = {{Archived 2024-07-03; accessed 2026-11-22}},\n}}"
+    )
+    assert json.loads(cited["CSL-JSON"]) == [
+        {
+            "id": f"newsarchive-article-{article.pk}", "type": "article-newspaper",
+            "title": "NATO_plan & 50%", "container-title": "Euromaidan Press", "URL": URL,
+            "accessed": {"date-parts": [[2026, 11, 22]]}, "author": [{"literal": "Jane Doe"}],
+            "issued": {"date-parts": [[2024, 7, 2]]}, "archive": "newsarchive",
+            "note": "Archived 2024-07-03",
+        }
+    ]  # fmt: skip
 
 
-def test_an_undated_article_without_outlet_names_its_authors_and_no_year(db):
+def test_an_article_is_cited_under_its_authors_as_people(db):
     article = factories.make_article(
         title="Undated capture", title_is_supplied=True,
         archived_at=datetime.datetime(2026, 11, 21, tzinfo=UTC),
@@ -123,21 +144,18 @@ def test_an_undated_article_without_outlet_names_its_authors_and_no_year(db):
     )
     cited = cite(Article.objects.get(pk=article.pk))
     assert cited["APA"] == (
-        "Ann Author, Bo Writer. (n.d.). [Undated capture]. Unknown outlet. newsarchive. "
+        "Author, A., & Writer, B. (n.d.). [Undated capture]. Unknown Outlet. newsarchive. "
         f"Retrieved November 22, 2026, from {URL}"
     )
-    assert cited["BibTeX"] == (
-        f"@misc{{newsarchive-article-{article.pk},\n  title = {{{{[Undated capture]}}}},\n"
-        "  author = {Ann Author, Bo Writer},\n  howpublished = {Unknown outlet, via newsarchive},\n"
-        f"  url = {{{URL}}},\n  note = {{Archived 2026-11-21; accessed 2026-11-22}},\n}}"
-    )
+    assert "  author = {Author, Ann and Writer, Bo},\n" in cited["BibTeX"]
+    assert "year" not in cited["BibTeX"] and "Archived" not in cited["BibTeX"]
 
 
 def test_a_quote_is_dated_by_its_occasion_or_else_its_article(db):
     article = factories.make_article(
         title="A report", published_date=datetime.date(2024, 7, 2),
         published_date_precision=DatePrecision.DAY,
-        archived_at=datetime.datetime(2026, 11, 20, tzinfo=UTC),
+        retrieved_at=datetime.datetime(2026, 11, 20, tzinfo=UTC),
     )  # fmt: skip
     speaker = factories.make_person(name="Kevin Roberts")
     said = factories.make_quote(
@@ -145,10 +163,11 @@ def test_a_quote_is_dated_by_its_occasion_or_else_its_article(db):
         occasion_date=datetime.date(2024, 6, 1), occasion_date_precision=DatePrecision.MONTH,
     )  # fmt: skip
     reported = factories.make_quote(article, "according to a report by Politico")
-    assert cite(said)["Chicago"] == (
-        "Kevin Roberts. “Quote: I would expect a very quick deal to end the conflict.” A report, "
-        f"June 2024. Archived in newsarchive, 20 November 2026. Accessed 22 November 2026. {URL}."
+    assert cite(said)["Chicago (notes and bibliography)"] == (
+        "Roberts, Kevin. “Quote: I Would Expect a Very Quick Deal to End the Conflict.” A Report, "
+        f"June 2024. newsarchive. {URL}."
     )
+    # A speaker the article only describes is named as described.
     assert cite(reported)["Plain text"] == (
         "an anonymous source. “Quote: according to a report by Politico.” A report, 2 July 2024. "
         f"Archived by newsarchive, 20 November 2026. {URL} (accessed 22 November 2026)."
@@ -156,7 +175,7 @@ def test_a_quote_is_dated_by_its_occasion_or_else_its_article(db):
     assert "  year = {2024},\n" in cite(reported)["BibTeX"]
 
 
-def test_a_claim_is_cited_under_its_claimants_only_with_one_full_stop(db):
+def test_a_claim_is_cited_under_its_claimants_family_names_first(db):
     claim = factories.make_claim(
         statement="Trump would cut aid.",
         actors=[factories.make_person(name="Kevin Roberts"),
@@ -165,53 +184,116 @@ def test_a_claim_is_cited_under_its_claimants_only_with_one_full_stop(db):
         claimed_date=datetime.date(2024, 1, 1), claimed_date_precision=DatePrecision.YEAR,
     )  # fmt: skip
     Claim.objects.filter(pk=claim.pk).update(created_at=datetime.datetime(2026, 11, 19, tzinfo=UTC))
-    assert cite(Claim.objects.for_detail_page().get(pk=claim.pk)) == {
-        "Plain text": "J. D. Vance, Kevin Roberts. “Trump would cut aid.” newsarchive, 2024. "
-        f"Archived by newsarchive, 19 November 2026. {URL} (accessed 22 November 2026).",
-        "Chicago": "J. D. Vance, Kevin Roberts. “Trump would cut aid.” newsarchive, 2024. "
-        f"Archived in newsarchive, 19 November 2026. Accessed 22 November 2026. {URL}.",
-        "APA": "J. D. Vance, Kevin Roberts. (2024). Trump would cut aid. newsarchive. "
-        f"Retrieved November 22, 2026, from {URL}",
-        "BibTeX": f"@misc{{newsarchive-claim-{claim.pk},\n  title = {{{{Trump would cut aid.}}}},\n"
-        "  author = {J. D. Vance, Kevin Roberts},\n  howpublished = {newsarchive},\n"
+    cited = cite(Claim.objects.for_detail_page().get(pk=claim.pk))
+    assert (
+        cited["APA"]
+        == f"Vance, J. D., & Roberts, K. (2024). Trump would cut aid. Newsarchive. {URL}"
+    )
+    assert cited["Chicago (author-date)"] == (
+        f"Vance, J. D., and Kevin Roberts. 2024. “Trump Would Cut Aid.” Newsarchive. {URL}."
+    )
+    assert cited["MLA"] == (
+        f"Vance, J. D., and Kevin Roberts. “Trump Would Cut Aid.” Newsarchive, 2024, {URL}."
+    )
+    assert cited["Harvard"] == (
+        "Vance, J.D. and Roberts, K. (2024) Trump would cut aid, newsarchive. Available at: "
+        f"{URL} (Accessed: November 22, 2026)."
+    )
+    assert cited["BibTeX"] == (
+        f"@misc{{newsarchive-claim-{claim.pk},\n  title = {{{{Trump would cut aid.}}}},\n"
+        "  author = {Vance, J. D. and Roberts, Kevin},\n  howpublished = {newsarchive},\n"
         f"  year = {{2024}},\n  url = {{{URL}}},\n"
-        "  note = {Archived 2026-11-19; accessed 2026-11-22},\n}",
-    }
+        "  note = {Archived 2026-11-19; accessed 2026-11-22},\n}"
+    )
+    assert json.loads(cited["CSL-JSON"])[0]["author"] == [
+        {"family": "Vance", "given": "J. D."},
+        {"family": "Roberts", "given": "Kevin"},
+    ]
 
 
-def test_a_source_person_topic_and_outlet_are_cited_as_archive_pages(db):
+@pytest.mark.parametrize(
+    ("style", "start"),
+    [("APA", "Shapiro, J. (2024, July 2)."), ("Chicago (author-date)", "Shapiro, Jeremy. 2024."),
+     ("Chicago (notes and bibliography)", "Shapiro, Jeremy. “"), ("MLA", "Shapiro, Jeremy. “"),
+     ("Harvard", "Shapiro, J. (2024)")],
+)  # fmt: skip
+def test_each_style_puts_a_named_claimants_family_name_first(db, style, start):
+    claim = factories.make_claim(
+        statement="Europe should prepare.", actors=[factories.make_person(name="Jeremy Shapiro")],
+        claimed_date=datetime.date(2024, 7, 2), claimed_date_precision=DatePrecision.DAY,
+    )  # fmt: skip
+    assert cite(Claim.objects.for_detail_page().get(pk=claim.pk))[style].startswith(start)
+
+
+def test_names_split_into_family_and_given_keeping_particles_and_single_names_whole():
+    assert person_name("Kevin Roberts") == {"family": "Roberts", "given": "Kevin"}
+    assert person_name("J. D. Vance") == {"family": "Vance", "given": "J. D."}
+    assert person_name("Ursula von der Leyen") == {"family": "von der Leyen", "given": "Ursula"}
+    assert person_name("Robert O'Brien") == {"family": "O'Brien", "given": "Robert"}
+    assert person_name("Madonna") == {"literal": "Madonna"}
+
+
+def test_a_source_is_cited_under_its_publisher_as_an_organisation(db):
     source = factories.make_source(
         publisher="Bloomberg", date=datetime.date(2024, 2, 1), date_precision=DatePrecision.MONTH
     )
-    assert cite(source)["Chicago"] == (
-        "Bloomberg. “Bloomberg news report (February 2024).” newsarchive, February 2024. "
-        f"Accessed 22 November 2026. {URL}."
+    cited = cite(source)
+    assert cited["Chicago (author-date)"] == (
+        f"Bloomberg. 2024. “Bloomberg News Report (February 2024).” Newsarchive, February. {URL}."
     )
-    assert cite(source)["BibTeX"].endswith(
+    assert cited["BibTeX"].endswith(
         f"  year = {{2024}},\n  url = {{{URL}}},\n  note = {{Accessed 2026-11-22}},\n}}"
     )
+    assert "  author = {{Bloomberg}},\n" in cited["BibTeX"]  # braced: BibTeX never splits it
+    assert json.loads(cited["CSL-JSON"])[0]["author"] == [{"literal": "Bloomberg"}]
+
+
+def test_a_person_topic_and_outlet_are_cited_as_the_archives_pages(db):
     for obj, key in [
         (factories.make_topic(name="NATO expansion"), "topic"),
         (factories.make_person(name="NATO expansion"), "person"),
         (factories.make_outlet(name="NATO expansion"), "outlet"),
     ]:
-        assert cite(obj) == {
-            "Plain text": f"“NATO expansion.” newsarchive. {URL} (accessed 22 November 2026).",
-            "Chicago": f"“NATO expansion.” newsarchive. Accessed 22 November 2026. {URL}.",
-            "APA": f"(n.d.). NATO expansion. newsarchive. Retrieved November 22, 2026, from {URL}",
-            "BibTeX": f"@misc{{newsarchive-{key}-{obj.pk},\n  title = {{{{NATO expansion}}}},\n"
+        cited = cite(obj)
+        assert cited["Plain text"] == (
+            f"“NATO expansion.” newsarchive. {URL} (accessed 22 November 2026)."
+        )
+        assert cited["APA"] == (
+            "newsarchive. (n.d.). NATO expansion. Newsarchive. Retrieved November 22, 2026, "
+            f"from {URL}"
+        )
+        assert cited["BibTeX"] == (
+            f"@misc{{newsarchive-{key}-{obj.pk},\n  title = {{{{NATO expansion}}}},\n"
             f"  howpublished = {{newsarchive}},\n  url = {{{URL}}},\n"
-            "  note = {Accessed 2026-11-22},\n}",
-        }
+            "  note = {Accessed 2026-11-22},\n}"
+        )
+        assert "author" not in json.loads(cited["CSL-JSON"])[0]
 
 
 def test_a_title_ending_in_x_keeps_its_x_unescaped(db):
     topic = factories.make_topic(name="SpaceX")
     cited = cite(topic)
-    assert cited["Chicago"].startswith("“SpaceX.”")
+    assert "“SpaceX.”" in cited["Chicago (author-date)"]
     assert "  title = {{SpaceX}},\n" in cited["BibTeX"]
+
+
+def test_a_question_keeps_its_own_mark_inside_the_quotation_marks(db):
+    topic = factories.make_topic(name="Will NATO last?")
+    assert "“Will NATO Last?” Newsarchive" in cite(topic)["MLA"]
 
 
 def test_a_sources_bibtex_key_names_it(db):
     source = factories.make_source(publisher="Bloomberg")
     assert cite(source)["BibTeX"].startswith(f"@misc{{newsarchive-source-{source.pk},\n")
+
+
+def test_citing_a_version_gives_its_url_number_and_recorded_date(db):
+    topic = factories.make_topic(name="NATO expansion")
+    recorded = datetime.date(2026, 11, 21)
+    cited = citations(of_version(topic.citable(URL), f"{URL}v/2/", 2, recorded), accessed=ACCESSED)
+    for style, text in cited.items():
+        assert f"{URL}v/2/" in text, style
+    assert "Version 2. Archived by newsarchive, 21 November 2026." in cited["Plain text"]
+    assert "  version = {2},\n" in cited["BibTeX"]
+    item = json.loads(cited["CSL-JSON"])[0]
+    assert (item["version"], item["note"]) == ("2", "Archived 2026-11-21")

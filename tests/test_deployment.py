@@ -1,7 +1,11 @@
 """docker-compose.yml and the Dockerfile: no Docker engine runs here, so check what they say."""
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -28,8 +32,40 @@ def test_the_app_waits_for_a_healthy_database_and_runs_in_production_mode():
     assert "@db:5432/newsarchive" in app["environment"]["DATABASE_URL"]
 
 
-def test_the_image_migrates_then_serves_with_gunicorn():
+def test_the_image_migrates_then_serves_with_gunicorn_from_its_configuration_file():
     dockerfile = (BASE_DIR / "Dockerfile").read_text()
     command = next(line for line in dockerfile.splitlines() if line.startswith("CMD"))
-    assert command.index("migrate") < command.index("gunicorn newsarchive.wsgi:application")
+    assert command.index("migrate") < command.index("gunicorn --config deploy/gunicorn.conf.py")
     assert "collectstatic --noinput" in dockerfile
+
+
+def test_only_nginx_is_published_and_it_runs_the_repositorys_configuration():
+    services = compose()["services"]
+    assert "ports" not in services["app"]  # reachable only through nginx
+    proxy = services["proxy"]
+    assert proxy["image"].startswith("nginx:")
+    assert "./deploy/nginx.conf:/etc/nginx/nginx.conf:ro" in proxy["volumes"]
+    assert proxy["ports"] == ["127.0.0.1:8000:80"]
+    assert "server app:8000;" in (BASE_DIR / "deploy" / "nginx.conf").read_text()
+
+
+@pytest.mark.parametrize(("allowed_hosts", "path", "healthy"), [
+    ("localhost,archive.example.org", "/health/", True),
+    (".localhost", "/health/", True),
+    ("*", "/health/", True),
+    ("localhost", "/no-such-page/", False),
+])  # fmt: skip
+def test_the_apps_healthcheck_asks_health_as_an_allowed_host(
+    live_server, allowed_hosts, path, healthy
+):
+    """docker-compose's healthcheck of the app, run against the live server."""
+    (*_, code) = compose()["services"]["app"]["healthcheck"]["test"]
+    assert "http://127.0.0.1:8000/health/" in code
+    code = code.replace("http://127.0.0.1:8000/health/", live_server.url + path)
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**os.environ, "ALLOWED_HOSTS": allowed_hosts},
+        capture_output=True,
+        timeout=30,
+    )
+    assert (result.returncode == 0) == healthy, result.stderr

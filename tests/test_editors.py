@@ -3,6 +3,7 @@ history, roles, and a login that resists guessing."""
 
 import hashlib
 import logging
+import re
 import threading
 from datetime import timedelta
 
@@ -13,7 +14,7 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
-from articles.models import Article, Quote
+from articles.models import Article, Capture, Quote
 from claims.models import Annotation, Claim
 from core.models import StaleEditError
 from core.roles import ARCHIVIST, EDITOR
@@ -362,20 +363,26 @@ def test_a_stale_save_says_both_versions(editor_client, archive):
     assert "(it is now at revision 3, you started from 1)" in response.text
 
 
-def test_a_new_articles_raw_capture_is_kept_as_pasted_but_for_crlf(db):
+def test_a_pasted_capture_is_kept_as_pasted_but_for_crlf(db):
     client = Client()
     client.force_login(User.objects.create_superuser("root", password="a-long-password-1"))
-    data = read_form(client, reverse("admin:articles_article_add"), "article_form")
-    data.update({
-        "title": "A new capture", "body": "The text.\r\n\r\nMore text.",
-        "raw_capture": "  Menu\r\nThe text.\r\n\r\nMore text.\r\n", "language": "en",
-    })  # fmt: skip
-    response = client.post(reverse("admin:articles_article_add"), data)
+    first, second = (
+        "The first paragraph of a pasted article, long enough to be one. " * 3,
+        "And its second paragraph, which says a little more than the first. " * 3,
+    )
+    pasted = f"  {first}\r\n\r\n{second}\r\n"
+    data = read_form(client, reverse("admin:articles_capture_add"), "capture_form")
+    data.update({"text": pasted, "title": "A new capture", "_preview": "Preview"})
+    preview = client.post(reverse("admin:articles_capture_add"), data)
+    pending = re.search(r'name="pending" value="([^"]+)"', preview.text).group(1)
+    response = client.post(
+        reverse("admin:articles_capture_add"), {"pending": pending, "_archive": "Archive it"}
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
-    article = Article.objects.get()
-    assert article.raw_capture == "  Menu\nThe text.\n\nMore text.\n"
-    assert article.body == "The text.\n\nMore text."
-    assert article.capture_sha256 == hashlib.sha256(article.raw_capture.encode()).hexdigest()
+    capture = Capture.objects.get()
+    assert bytes(capture.raw) == pasted.replace("\r\n", "\n").encode()
+    assert capture.sha256 == hashlib.sha256(bytes(capture.raw)).hexdigest()
+    assert capture.article.body == capture.text == f"{first.strip()}\n\n{second.strip()}"
 
 
 def test_a_quote_without_article_or_words_is_a_form_error(editor_client, db):

@@ -9,9 +9,10 @@ from collections import Counter
 
 import pytest
 from django.core.management import call_command
+from django.db import connection, transaction
 from django.urls import reverse
 
-from claims import facets
+from claims import facet_index, facets
 from claims.filters import ORDERINGS
 from claims.models import Claim, ClaimActor
 from claims.search import prepare_search, search_claims
@@ -200,9 +201,24 @@ def assert_index_is_current(client):
     assert_explorer_matches(explore(client, URL, filters), archive, filters)
 
 
-def test_the_index_follows_every_kind_of_change(client, small_archive):
+@pytest.fixture
+def builds(monkeypatch):
+    """How many times the facet index is built from scratch."""
+    built = []
+    build = facet_index.FacetIndex.build.__func__
+
+    def counted_build(cls, cursor, read_in):
+        built.append(read_in)
+        return build(cls, cursor, read_in)
+
+    monkeypatch.setattr(facet_index.FacetIndex, "build", classmethod(counted_build))
+    return built
+
+
+def test_the_index_follows_every_kind_of_change(client, small_archive, builds):
     claims, topics, outlets = (small_archive[key] for key in ["claims", "topics", "outlets"])
     assert_index_is_current(client)
+    assert len(builds) == 1
     # An editor's save, as the admin makes it.
     claims[0].status = Claim.Status.DISPUTED
     claims[0].full_clean()
@@ -224,11 +240,46 @@ def test_the_index_follows_every_kind_of_change(client, small_archive):
     claims[0].history.earliest().instance.save()
     assert Claim.objects.get(pk=claims[0].pk).status == Claim.Status.REPORTED
     assert_index_is_current(client)
+    assert len(builds) == 1, "each change re-reads the claims it touched, nothing more"
+    factories.make_claim(statement="A claim added last.", topics=topics)
+    assert_index_is_current(client)
+    assert len(builds) == 1
+
+
+def test_a_change_that_cannot_say_what_it_touched_rebuilds_the_index(client, small_archive, builds):
+    assert_index_is_current(client)
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE claims_claim_topics")
+    assert_index_is_current(client)
+    assert len(builds) == 2
+
+
+def test_an_index_older_than_the_change_log_rebuilds(client, small_archive, builds):
+    assert_index_is_current(client)
+    index = facet_index.current_index("default")
+    index.read_in.taken_at -= facet_index.OLDEST_FOLLOWED
+    assert_index_is_current(client)
+    assert len(builds) == 2
+
+
+def test_changes_rolled_back_leave_nothing_behind_in_the_index(client, small_archive, builds):
+    """A view inside a transaction sees its uncommitted claims; once that transaction rolls
+    back, the index must not keep them."""
+    claims, topics = small_archive["claims"], small_archive["topics"]
+    with pytest.raises(RuntimeError), transaction.atomic():
+        claims[0].topics.set(topics)
+        factories.make_claim(statement="A claim rolled back.", topics=topics)
+        Claim.objects.filter(pk=claims[1].pk).update(status=Claim.Status.DISPUTED)
+        assert_index_is_current(client)
+        raise RuntimeError("roll back")
+    assert_index_is_current(client)
+    assert len(builds) == 1
 
 
 def test_a_view_with_a_warm_index_takes_a_fixed_number_of_queries(
-    client, db, django_assert_num_queries
+    client, transactional_db, django_assert_num_queries
 ):
+    """Committed claims: an index read inside the transaction that wrote them re-reads them."""
     topic = factories.make_topic()
     for number in range(30):
         factories.make_claim(
@@ -240,10 +291,11 @@ def test_a_view_with_a_warm_index_takes_a_fixed_number_of_queries(
     client.get(URL)  # builds the index
     for per_page in [10, 100]:
         for filters in [{}, {"topic": [str(topic.pk)]}, {"status": "reported"}]:
-            # The index's version, names of the people, topics and outlets listed, sources
-            # listed, the page of claims and its prefetches (topics, actors, articles), plus the
-            # check that a chosen topic exists.
-            with django_assert_num_queries(7 + len(filters.get("topic", []))):
+            # The snapshot's BEGIN, SET TRANSACTION and COMMIT; the changes since the index was
+            # read, names of the people, topics and outlets listed, sources listed, the page of
+            # claims and its prefetches (topics, actors, articles), plus the check that a chosen
+            # topic exists.
+            with django_assert_num_queries(10 + len(filters.get("topic", []))):
                 response = client.get(URL, {**filters, "per_page": per_page})
             assert response.status_code == 200
 

@@ -129,3 +129,13 @@ def test_an_entry_names_every_outlet_that_reported_it(client, db):
     factories.make_claim(statement="Reported twice.", articles=articles)
     (entry,) = entries(client, "/feeds/claims/")
     assert entry.find(f"{ATOM}summary").text == "Reported · date unknown · Reported by A, B"
+
+
+def test_a_bad_parameter_is_a_400_that_says_why_logged_in_one_line(client, db, caplog):
+    response = client.get("/feeds/claims/", {"period": "soon", "topic": "999"})
+    assert response.status_code == 400
+    assert "Not a valid view of the claims" in response.text
+    assert "“soon” is not a period" in response.text
+    (record,) = [record for record in caplog.records if record.name == "django.request"]
+    assert record.getMessage() == "Bad Request: /feeds/claims/"
+    assert record.exc_info is None

@@ -17,7 +17,8 @@ from django.utils import timezone
 
 from articles.models import Article, Person, Quote
 from claims.exports import CHUNK_SIZE, _cell
-from claims.models import Claim, Topic
+from claims.models import Claim, ClaimActor, Topic
+from core.permalinks import path_template
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -128,12 +129,16 @@ def test_a_ten_thousand_claim_export_streams_in_chunks(client, db):
     with CaptureQueriesContext(connection) as queries:
         response = client.get(reverse("claims:claim_list"), {"format": "csv"})
         assert isinstance(response, StreamingHttpResponse)
-        assert len(queries) <= 1  # nothing is read before the first row is asked for
+        # The claims' ids, in order, come from the facet index (the changes since it was read,
+        # and the claims changed); no row is read before the file streams.
+        assert len(queries) <= 3
+        assert not any("json_agg" in query["sql"] for query in queries.captured_queries)
         lines = sum(1 for _ in response.streaming_content)
     assert lines == 10_001
     chunks = 10_000 // CHUNK_SIZE
-    # Per chunk: the claims with their sources, then actors, topics, articles, evidence.
-    assert len(queries) <= 1 + chunks * 5 + 5
+    # Per chunk: one query for the claims with their sources, actors, topics, articles and
+    # evidence.
+    assert len(queries) == 3 + chunks
 
 
 def test_invalid_filters_are_400_and_no_data(client, seed):
@@ -348,7 +353,7 @@ def test_quote_and_article_rows_have_every_field(client, dated_archive):
     assert articles == [{
         **article_fields, "id": article.pk, "title_is_supplied": False,
         "url": "https://example.org/a", "byline": "Jane Doe",
-        "capture_sha256": Article.objects.get().capture_sha256,
+        "capture_sha256": Article.objects.get().latest_capture.sha256,
         "archived_at": "2026-11-18T00:00:00+00:00",
     }]  # fmt: skip
 
@@ -379,8 +384,8 @@ def test_csl_json_items_name_type_title_container_author_and_dates(client, dated
         "id": f"newsarchive-claim-{claim.pk}", "type": "webpage",
         "title": "Trump would make a deal with Putin to halt NATO expansion.",
         "container-title": "newsarchive", "URL": "http://testserver" + claim.get_absolute_url(),
-        "accessed": accessed, "author": [{"literal": "Kevin Roberts"}],
-        "issued": {"date-parts": [[2024]]},
+        "accessed": accessed, "author": [{"family": "Roberts", "given": "Kevin"}],
+        "issued": {"date-parts": [[2024, 7]]}, "note": "Archived 2026-11-19",
     }  # fmt: skip
     url = reverse("claims:search")
     (item,) = json.loads(body(client.get(url, {"q": "NATO deal", "type": "articles",
@@ -389,7 +394,8 @@ def test_csl_json_items_name_type_title_container_author_and_dates(client, dated
         "id": f"newsarchive-article-{article.pk}", "type": "article-newspaper",
         "title": "Trump considers NATO deal", "container-title": "Euromaidan Press",
         "URL": "http://testserver" + article.get_absolute_url(), "accessed": accessed,
-        "author": [{"literal": "Jane Doe"}], "issued": {"date-parts": [[2024]]},
+        "author": [{"literal": "Jane Doe"}], "issued": {"date-parts": [[2024, 7, 2]]},
+        "archive": "newsarchive",
     }  # fmt: skip
 
 
@@ -427,13 +433,14 @@ def test_quote_and_article_exports_load_no_texts_and_a_fixed_number_of_queries(c
         with CaptureQueriesContext(connection) as queries:
             rows = json.loads(body(client.get(url, parameters)))
         assert rows, name
-        exported = [query["sql"] for query in queries.captured_queries if "ts_rank" in query["sql"]]
-        # Alias look-ups (3), then the rows, with speakers and outlets joined.
-        assert (len(queries), len(exported)) == (4, 1), name
-        assert '"raw_capture"' not in exported[0], name
-        # An article's body is read only by the headline function, never as a column.
-        assert exported[0].count('"articles_article"."body"') == (name == "articles"), name
-        assert "articles_outlet" in exported[0], name
+        ranked = [query["sql"] for query in queries.captured_queries if "ts_rank" in query["sql"]]
+        # Alias look-ups (3), the ids in order of relevance, then the rows, with speakers and
+        # outlets joined.
+        assert (len(queries), len(ranked)) == (5, 1), name
+        exported = queries.captured_queries[-1]["sql"]
+        assert '"raw_capture"' not in exported, name
+        assert '"articles_article"."body"' not in exported, name
+        assert "articles_outlet" in exported, name
 
 
 def test_a_quotes_row_gives_its_occasion(client, db):
@@ -481,8 +488,61 @@ def test_a_claim_export_loads_each_relation_in_one_query_without_article_texts(c
     with CaptureQueriesContext(connection) as queries:
         rows = json.loads(body(client.get(reverse("claims:claim_list"), {"format": "json"})))
     assert len(rows) == 3 and all(row["outlets"] and row["evidence"] for row in rows)
-    # The claims with their sources, then actors with people, topics, articles with outlets,
-    # and evidence with speakers: one query each, whatever the number of rows.
-    assert len(queries) == 5
+    # The claims' ids from the facet index (the changes since it was read, and the claims
+    # changed), then the claims with their sources, actors, topics, articles with outlets and
+    # evidence with speakers: one query, whatever the number of rows.
+    assert len(queries) == 4
     assert not any('"raw_capture"' in query["sql"] for query in queries.captured_queries)
     assert not any('"articles_article"."body"' in q["sql"] for q in queries.captured_queries)
+
+
+def test_a_claims_lists_come_in_the_order_its_page_gives_them(client, db):
+    """Export rows are read with one aggregated query; their lists keep the models' order."""
+    older = factories.make_article(
+        title="B older",
+        published_date=datetime.date(2024, 1, 1),
+        published_date_precision="day",
+        body="“Yes,” he said.",
+    )
+    newer = factories.make_article(
+        title="A newer",
+        published_date=datetime.date(2024, 6, 1),
+        published_date_precision="day",
+        body="“No,” she said.",
+    )
+    evidence = [factories.make_quote(older, "Yes"), factories.make_quote(newer, "No")]
+    claim = factories.make_claim(
+        topics=[factories.make_topic(name=name) for name in ["Ukraine", "NATO expansion"]],
+        articles=[older, newer],
+        evidence=evidence,
+    )
+    for name, role in [("Zed", "claimant"), ("Abe", "subject"), ("Amy", "claimant")]:
+        ClaimActor.objects.create(claim=claim, person=factories.make_person(name=name), role=role)
+    (row,) = json.loads(body(client.get(reverse("claims:claim_list"), {"format": "json"})))
+    assert (
+        [actor["name"] for actor in row["actors"]]
+        == [actor.person.name for actor in claim.claim_actors.all()]
+        == ["Amy", "Zed", "Abe"]
+    )
+    assert row["topics"] == [topic.name for topic in claim.topics.all()]
+    assert (
+        [article["title"] for article in row["reporting_articles"]]
+        == [article.display_title for article in claim.articles.all()]
+        == ["A newer", "B older"]
+    )
+    assert (
+        [quote["text"] for quote in row["evidence"]]
+        == [quote.text for quote in claim.evidence.all()]
+        == ["No", "Yes"]
+    )
+
+
+def test_path_templates_give_what_reverse_gives(db):
+    person = factories.make_person(name="Jens Stoltenberg")
+    assert path_template("claims:person").format(pk=person.pk, slug=person.slug) == (
+        person.get_absolute_url()
+    )
+    source = factories.make_source()
+    assert path_template("claims:source", slug=False).format(pk=source.pk) == (
+        source.get_absolute_url()
+    )

@@ -10,9 +10,10 @@ pytestmark = pytest.mark.django_db
 
 
 def test_the_home_page_shows_what_the_archive_holds(client, archive, django_assert_num_queries):
-    # 5 counts (articles, outlets, people, quotes, claims), latest claims with their source,
-    # their topics, topics with claim counts.
-    with django_assert_num_queries(8):
+    # 4 counts (articles, outlets, people, quotes); claims and claims per topic from the facet
+    # index (the changes since it was read, and the claims changed: rows and links); latest
+    # claims with their source, their topics; the topics.
+    with django_assert_num_queries(10):
         response = client.get(reverse("home"))
     assert response.status_code == 200
     assert archive["claim"].statement in response.text
@@ -25,27 +26,30 @@ def test_the_home_page_of_an_empty_archive_renders(client, db):
     assert "No claims yet." in response.text
 
 
-# The claim explorer on topic, outlet, source and person pages runs: the facet index's version
-# and its rebuild (claims, links: each test has just changed the archive), the names of the
-# people, topics and outlets listed, the sources listed, the page of claims and its three
+# The claim explorer on topic, outlet, source and person pages runs: the facet index's changes
+# and the claims they touched (rows, links: each test has just changed the archive), the names
+# of the people, topics and outlets listed, the sources listed, the page of claims and its three
 # prefetches (topics, actors with people, articles with outlets) = 9.
 EXPLORER = 9
+# A versioned record's page cites its current version: the history record of it (its date).
+VERSION = 1
 DETAIL_PAGES = {
-    # article with outlet, its authors, quotes with speakers, claims it reports
-    "article": 4,
-    # the quote's article (the redirect), then the article page
-    "quote": 1 + 4,
+    # article with outlet, its authors, quotes with speakers, its captures without their bytes,
+    # claims it reports, the bytes of the capture shown
+    "article": 6,
+    # the quote's article (the redirect), then the article page, citing the quote's version
+    "quote": 1 + 6 + VERSION,
     # claim with source, actors with people, topics, articles with outlets, quotes with
     # speakers, public annotations with authors
-    "claim": 6,
+    "claim": 6 + VERSION,
     # outlet, its articles, the explorer over the claims its articles report
     "outlet": 2 + EXPLORER,
     # person, count of their quotes, their quotes, the explorer, the articles they wrote
-    "person": 3 + EXPLORER + 1,
+    "person": 3 + EXPLORER + 1 + VERSION,
     # topic, the explorer
-    "topic": 1 + EXPLORER,
+    "topic": 1 + EXPLORER + VERSION,
     # source, the explorer
-    "source": 1 + EXPLORER,
+    "source": 1 + EXPLORER + VERSION,
 }
 
 

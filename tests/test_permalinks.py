@@ -96,6 +96,7 @@ def test_a_claims_slug_is_decorative_and_may_repeat(db):
     claims = [factories.make_claim(statement="Trump would end the war.") for _ in range(2)]
     assert [claim.slug for claim in claims] == ["trump-would-end-the-war"] * 2
     assert decorative_slug("¿?") == "untitled"
+    assert decorative_slug("V.") == "untitled"  # /claims/4/v/ is the claim's change log
     assert decorative_slug("a " * 60) == ("a-" * 40)[:79]
 
 

@@ -7,18 +7,28 @@ from io import StringIO
 
 import pytest
 from django.contrib.auth.models import Group, User
+from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from articles.models import Person, Quote, QuoteProposal
-from articles.proposals import KnownPerson, find_quotations, propose_quotations, propose_quotes_for
+from articles.capture import Archived, capture_archive
+from articles.models import Article, Capture, Person, Quote, QuoteProposal
+from articles.proposals import (
+    KnownPerson,
+    accept_proposal,
+    find_quotations,
+    propose_quotations,
+    propose_quotes_for,
+    reject_proposal,
+)
 from claims.seed_proposals import evaluate_seed_proposals
 from core.roles import EDITOR
 from tests import factories
 from tests.admin_forms import read_form
+from tests.capture_pages import PARAGRAPHS, article_page
 
 TRUMP = KnownPerson(1, "Donald Trump", ("Trump",))
 CALDWELL = KnownPerson(2, "Dan Caldwell")
@@ -205,7 +215,11 @@ def test_the_evaluation_command_prints_the_figures():
 def test_propose_quotes_prints_a_text_captures_proposals_as_json_and_stores_nothing(tmp_path):
     factories.make_person(name="Kevin Roberts")
     capture = tmp_path / "capture.txt"
-    first = "A potential deal to end the war was discussed by advisers of the former president."
+    first = (
+        "A potential deal to end the war was discussed by advisers of the former president, "
+        "who met in Washington this week with officials from several allied governments to "
+        "weigh what such an agreement could mean for the alliance."
+    )
     second = "“I would expect a very quick deal,” said Kevin Roberts, of The Heritage Foundation."
     capture.write_text(f"Copyright © 2024\n{first}\n{second}\n", encoding="utf-8")
     out = StringIO()
@@ -238,10 +252,23 @@ def test_propose_quotes_reads_the_main_text_of_an_html_page(tmp_path):
 
 
 @pytest.mark.django_db
-def test_propose_quotes_refuses_a_file_that_is_not_text(tmp_path):
-    capture = tmp_path / "image.txt"
-    capture.write_bytes(b"\xff\xd8\xff\xe0 not text")
-    with pytest.raises(CommandError, match="is not UTF-8 text"):
+@pytest.mark.parametrize(
+    "content, reason",
+    [
+        (b"\xff\xd8\xff\xe0 not text", "cannot be decoded as utf-8"),
+        (
+            "The alliance met in Brussels on Tuesday. “We will not be divided,” said Jens "
+            "Stoltenberg at the meeting of its foreign ministers and their deputies.".encode(),
+            "does not look like an article",
+        ),
+    ],
+)
+def test_propose_quotes_refuses_a_file_the_archive_would_refuse_and_says_why(
+    tmp_path, content, reason
+):
+    capture = tmp_path / "capture.txt"
+    capture.write_bytes(content)
+    with pytest.raises(CommandError, match=reason):
         call_command("propose_quotes", "--json", str(capture))
 
 
@@ -418,3 +445,75 @@ def test_of_two_editors_correcting_a_proposal_the_second_is_told_not_overwritten
     response = other.post(change_url(proposal), second)
     assert "Someone else saved this quote proposal after you opened it" in response.text
     assert QuoteProposal.objects.get(pk=proposal.pk).speaker_label == "the news agency"
+
+
+# Proposals for every capture archived
+
+WORDS = "We will not be divided on Ukraine"
+NEW_OPENING = "“Time is short,” said Jane Roe, who opened the meeting with a warning about money."
+
+
+def archive(paragraphs=PARAGRAPHS):
+    return capture_archive(raw=article_page(paragraphs), origin=Capture.Origin.FILE)
+
+
+@pytest.mark.django_db
+def test_archiving_a_capture_proposes_its_quotations_in_its_text():
+    archived = archive()
+    [proposal] = QuoteProposal.objects.all()
+    assert (proposal.article, proposal.capture) == (archived.article, archived.capture)
+    assert archived.capture.text[proposal.start_offset : proposal.end_offset] == WORDS
+    assert proposal.status == QuoteProposal.Status.PROPOSED
+
+
+@pytest.mark.django_db
+def test_a_new_version_is_proposed_in_its_text_and_words_decided_on_are_not_proposed_again():
+    first = archive()
+    rejected = QuoteProposal.objects.get()
+    reject_proposal(rejected, User.objects.create_user("edith"))
+    second = archive([NEW_OPENING, *PARAGRAPHS])
+    assert second.outcome == Archived.NEW_VERSION
+    [waiting] = QuoteProposal.objects.filter(status=QuoteProposal.Status.PROPOSED)
+    assert (waiting.text, waiting.capture) == ("Time is short", second.capture)
+    assert QuoteProposal.objects.get(pk=rejected.pk).capture == first.capture
+
+
+@pytest.mark.django_db
+def test_a_proposal_replaced_after_a_newer_capture_is_refused_with_the_reason():
+    archive()
+    proposal = QuoteProposal.objects.get()
+    archive([NEW_OPENING, *PARAGRAPHS])
+    with pytest.raises(ValidationError, match="no longer waiting"):
+        accept_proposal(proposal, User.objects.create_user("edith"))
+    assert not Quote.objects.exists()
+
+
+@pytest.mark.django_db
+def test_accepting_makes_the_quote_in_the_proposals_capture_even_after_a_newer_one():
+    first = archive()
+    proposal = QuoteProposal.objects.get()
+    proposal.speaker_label = "the Secretary General"
+    proposal.save()
+    # A newer capture that was not proposed on (restored from a backup, say): the words moved.
+    newer = Capture.objects.create(
+        article=first.article, origin=Capture.Origin.PASTE, raw=b"newer",
+        text=f"{NEW_OPENING}\n\n{first.capture.text}", extractor="tests",
+    )  # fmt: skip
+    first.article.take_text_of_latest_capture()
+    quote = accept_proposal(proposal, User.objects.create_user("edith"))
+    assert quote.capture == first.capture != newer
+    assert (quote.start_offset, quote.end_offset) == (proposal.start_offset, proposal.end_offset)
+    assert first.capture.text[quote.start_offset : quote.end_offset] == WORDS
+
+
+@pytest.mark.django_db(transaction=True)
+def test_nothing_of_a_capture_is_stored_when_proposing_fails(monkeypatch):
+    def fail(text, people):
+        raise RuntimeError("proposing failed")
+
+    monkeypatch.setattr("articles.proposals.propose_quotations", fail)
+    with pytest.raises(RuntimeError):
+        archive()
+    assert not Article.objects.exists()
+    assert not Capture.objects.exists()
+    assert not QuoteProposal.objects.exists()

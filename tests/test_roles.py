@@ -8,7 +8,7 @@ from core.roles import ARCHIVIST, EDITOR
 pytestmark = pytest.mark.django_db
 
 RECORDS = {
-    "articles": ["outlet", "person", "article", "quote", "quoteproposal"],
+    "articles": ["outlet", "person", "article", "capture", "quote", "quoteproposal"],
     "claims": ["topic", "source", "spellingvariant", "claim", "annotation", "claimactor"],
 }
 HISTORIES = {
@@ -32,6 +32,7 @@ def permissions(group_name):
 def test_editors_curate_claims_but_delete_nothing_but_a_claims_actor():
     assert permissions(EDITOR) == {
         "articles.view_article", "articles.view_outlet",
+        "articles.add_capture", "articles.view_capture",
         "articles.add_person", "articles.change_person", "articles.view_person",
         "articles.add_quote", "articles.change_quote", "articles.view_quote",
         "articles.change_quoteproposal", "articles.view_quoteproposal",

@@ -1,12 +1,14 @@
 """Search over articles, quotes and claims: websearch syntax, aliases, ranking, safe highlights."""
 
 import pytest
+from django.db import connection, transaction
 from django.urls import reverse
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from articles.models import Article, Quote
 from claims.models import Claim
 from claims.search import (
-    MAX_QUERY_LENGTH,
     PAGE_SIZE,
     PREVIEW_SIZE,
     _phrases,
@@ -20,6 +22,7 @@ from claims.search import (
     search_quotes,
     suggest,
 )
+from core.search import MAX_QUERY_LENGTH, SEARCH_CONFIG, normalise_search_text
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -195,6 +198,45 @@ def test_a_search_is_trimmed_and_needs_a_word(db):
     assert prepare_search("!! ?? …") is None
     assert prepare_search("  NATO   summit ").text == "NATO summit"
     assert len(prepare_search("a" * 300).text) == MAX_QUERY_LENGTH == 200
+
+
+@pytest.mark.parametrize(
+    ("typed", "searched"),
+    [
+        ("-" * 40, ""),  # 33 NOTs with nothing to negate: "tsquery stack too small"
+        ("- " * 40 + "NATO", "NATO"),
+        ("(-" * 60, ""),
+        ('"unterminated phrase', '"unterminated phrase"'),
+        ('-"a phrase" OR -word', '-"a phrase" OR -word'),
+        ("OR NATO or OR Ukraine OR", "NATO OR Ukraine"),
+        ("far-right O'Brien U.S. --Kiev", "far-right O'Brien U.S -Kiev"),
+        ("NATO:* & !Ukraine <-> (Russia)", "NATO Ukraine Russia"),
+        ("w " * 40, "w " * 31 + "w"),  # the first 32 words
+    ],
+)
+def test_search_text_is_rebuilt_from_what_a_search_can_use(typed, searched):
+    assert normalise_search_text(typed) == searched
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(
+    st.text(alphabet="-\"!()|&:*<> 'aoORr.e1_@/\t", max_size=MAX_QUERY_LENGTH)
+    | st.text(max_size=MAX_QUERY_LENGTH)
+)
+def test_postgresql_accepts_every_normalised_search(text):
+    # In a savepoint, so that a refused query fails this example only.
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT websearch_to_tsquery(%s::regconfig, %s)",
+            [SEARCH_CONFIG, normalise_search_text(text)],
+        )
+
+
+def test_a_search_box_refuses_more_than_32_words(client, db):
+    response = client.get(reverse("claims:claim_list"), {"q": "word " * 33})
+    assert response.status_code == 400
+    assert "A search may have at most 32 words." in response.text
+    assert client.get(reverse("claims:claim_list"), {"q": "word " * 32}).status_code == 200
 
 
 def test_claims_are_found_through_evidence_actors_and_topics(db):

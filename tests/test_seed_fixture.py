@@ -7,7 +7,7 @@ import pytest
 import yaml
 from django.core.management import call_command
 
-from articles.models import Article, Person, Quote
+from articles.models import Article, Capture, Person, Quote
 from claims.models import Claim, Source, Topic
 from claims.seed_build import (
     ANNOTATIONS,
@@ -62,9 +62,18 @@ def test_the_captures_are_byte_for_byte_copies_of_the_seed_documents():
 
 def test_each_capture_is_exactly_one_article(seed):
     captures = sorted(CAPTURES_DIR.glob("*.txt"))
-    assert Article.objects.count() == len(captures) == 5
-    archived = set(Article.objects.values_list("raw_capture", flat=True))
-    assert archived == {path.read_bytes().decode("utf-8") for path in captures}
+    assert Article.objects.count() == Capture.objects.count() == len(captures) == 5
+    archived = {bytes(raw) for raw in Capture.objects.values_list("raw", flat=True)}
+    assert archived == {path.read_bytes() for path in captures}
+    for capture in Capture.objects.select_related("article"):
+        assert capture.pk == capture.article.pk  # one capture per seed, with its article's id
+        assert capture.text == capture.article.body
+        assert capture.origin == Capture.Origin.SEED
+
+
+def test_every_quote_is_anchored_in_its_articles_capture(seed):
+    for quote in Quote.objects.select_related("capture"):
+        assert quote.capture.article_id == quote.article_id
 
 
 def test_counts_match_the_annotation_file(seed):
@@ -77,35 +86,36 @@ def test_counts_match_the_annotation_file(seed):
 
 
 def test_every_quote_is_the_body_slice_at_its_offsets_and_opens_a_quotation(seed):
-    for quote in Quote.objects.select_related("article"):
-        body = quote.article.body
+    for quote in Quote.objects.select_related("capture"):
+        body = quote.capture.text
         assert body[quote.start_offset : quote.end_offset] == quote.text
         assert body[quote.start_offset - 1] in '“‘"', f"quote {quote.pk} is not in quotes"
 
 
 def test_no_boilerplate_survives_in_an_archived_body(seed):
-    for article in Article.objects.all():
+    for capture in Capture.objects.all():
         for phrase in BOILERPLATE_PHRASES:
-            assert phrase not in article.body, f"{phrase!r} in article {article.pk}"
-        for piece in article.removed_boilerplate:
+            assert phrase not in capture.text, f"{phrase!r} in capture {capture.pk}"
+        for piece in capture.removed_boilerplate:
             if len(piece["text"]) > 20:
-                assert piece["text"] not in article.body
+                assert piece["text"] not in capture.text
 
 
 def test_every_kept_paragraph_is_verbatim_from_the_capture(seed):
-    for article in Article.objects.all():
-        for paragraph in article.body.split("\n\n"):
-            assert paragraph in article.raw_capture
+    for capture in Capture.objects.all():
+        for paragraph in capture.text.split("\n\n"):
+            assert paragraph in capture.raw_text
 
 
 def test_nothing_is_invented_where_a_capture_is_silent(seed):
     for article in Article.objects.all():
+        raw = article.captures.get().raw_text
         assert article.url is None  # no capture gives its URL
         if article.title_is_supplied:
-            assert article.title not in article.raw_capture
+            assert article.title not in raw
             assert article.display_title.startswith("[")
         else:
-            assert article.title in article.raw_capture
+            assert article.title in raw
         unknowns = article.outlet is None or article.published_date_precision != "day"
         assert not unknowns or article.provenance_note, f"article {article.pk} lacks its evidence"
     assert list(Article.objects.filter(outlet__isnull=False).values_list("slug", flat=True)) == [

@@ -1,13 +1,8 @@
 """`make run`: the archive is served, keeps its data across runs, and Ctrl-C leaves nothing."""
 
 import os
-import signal
 import socket
 import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
 from urllib.parse import quote
 
 import psycopg
@@ -17,54 +12,12 @@ from django.core import serializers
 from articles.models import Article
 from claims.seed import load_seed_if_empty
 from tests import factories
-
-BASE_DIR = Path(__file__).resolve().parent.parent
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_for_page(url, process, timeout=90):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        assert process.poll() is None, "serve exited early"
-        try:
-            with urllib.request.urlopen(url, timeout=5) as response:
-                return response.status, response.read().decode()
-        except OSError:
-            time.sleep(0.3)
-    raise AssertionError(f"{url} did not answer within {timeout} s")
-
-
-def start_serve(data_dir, static_dir, port):
-    environment = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"} | {
-        "DJANGO_SETTINGS_MODULE": "newsarchive.settings",
-        "EMBEDDED_POSTGRES_DIR": str(data_dir),
-        "STATIC_ROOT": str(static_dir),
-    }
-    return subprocess.Popen(
-        [sys.executable, "manage.py", "serve", "--port", str(port), "--workers", "1"],
-        cwd=BASE_DIR,
-        env=environment,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,  # its own process group, like a terminal's foreground job
-    )
-
-
-def press_ctrl_c(process):
-    os.killpg(process.pid, signal.SIGINT)
-    output, _ = process.communicate(timeout=60)
-    return output
+from tests.servers import free_port, press_ctrl_c, start_serve, wait_for_page
 
 
 def test_serve_loads_the_seed_answers_and_ctrl_c_stops_gunicorn_and_postgres(tmp_path):
     data_dir, port = tmp_path / "postgres", free_port()
-    process = start_serve(data_dir, tmp_path / "static", port)
+    process = start_serve(data_dir, tmp_path / "static", port, "--workers", "1")
     try:
         status, page = wait_for_page(f"http://127.0.0.1:{port}/", process)
         assert status == 200
@@ -82,7 +35,7 @@ def test_serve_loads_the_seed_answers_and_ctrl_c_stops_gunicorn_and_postgres(tmp
         assert probe.connect_ex(("127.0.0.1", port)) != 0, "gunicorn was left running"
 
     # The next run starts again from the same data and keeps what editors changed.
-    process = start_serve(data_dir, tmp_path / "static", port)
+    process = start_serve(data_dir, tmp_path / "static", port, "--workers", "1")
     try:
         _, page = wait_for_page(f"http://127.0.0.1:{port}/claims/1/", process)
         assert "Edited by an editor." in page
@@ -110,3 +63,38 @@ def test_the_seed_is_loaded_into_an_empty_archive_only(tmp_path):
 @pytest.mark.django_db
 def test_a_missing_seed_file_is_not_an_error(tmp_path):
     assert load_seed_if_empty(tmp_path / "absent.json") is False
+
+
+def restart_postgres(data_dir):
+    """`pg_ctl restart` from outside, as an administrator would: a new postmaster process."""
+    from embedded_postgres._commands import POSTGRES_BIN_PATH
+
+    subprocess.run(
+        [POSTGRES_BIN_PATH / "pg_ctl", "-D", data_dir, "-l", data_dir / "log", "-w", "restart"],
+        check=True,
+        stdout=subprocess.DEVNULL,
+        # The library runs the server as this user when it runs as root (postgres refuses root).
+        user="embedded_postgres" if os.geteuid() == 0 else None,
+    )
+
+
+def postmaster_pid(data_dir):
+    return int((data_dir / "postmaster.pid").read_text().split()[0])
+
+
+def test_serve_stops_its_postgresql_even_after_the_database_was_restarted(tmp_path):
+    # Where PID 1 does not reap orphans (some containers) the old postmaster lingers as a zombie,
+    # which psutil counts as running, and the library stopped the new one by chance.
+    data_dir, port = tmp_path / "postgres", free_port()
+    process = start_serve(data_dir, tmp_path / "static", port, "--workers", "1")
+    try:
+        wait_for_page(f"http://127.0.0.1:{port}/", process)
+        first = postmaster_pid(data_dir)
+        restart_postgres(data_dir)
+        assert postmaster_pid(data_dir) != first
+        status, _ = wait_for_page(f"http://127.0.0.1:{port}/claims/", process)
+        assert status == 200  # the app reconnects by itself
+    finally:
+        output = press_ctrl_c(process)
+    assert process.returncode == 0, output
+    assert not (data_dir / "postmaster.pid").exists(), "the restarted PostgreSQL was left running"

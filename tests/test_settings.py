@@ -7,6 +7,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 from newsarchive import env
@@ -106,6 +107,23 @@ def test_production_refuses_debug():
     result = manage("check", **PRODUCTION, DEBUG="true")
     assert result.returncode != 0
     assert "DEBUG must be off" in result.stderr
+
+
+def test_production_refuses_to_let_captures_reach_loopback_addresses():
+    result = manage("check", **PRODUCTION, CAPTURE_ALLOW_LOOPBACK="true")
+    assert result.returncode != 0
+    assert "CAPTURE_ALLOW_LOOPBACK must be off in production" in result.stderr
+
+
+def test_captures_reach_loopback_addresses_only_when_told_to():
+    assert settings.CAPTURE_ALLOW_LOOPBACK is False  # the default: this run does not set it
+    printed = manage(
+        "shell",
+        "-c",
+        "from django.conf import settings; print(settings.CAPTURE_ALLOW_LOOPBACK)",
+        CAPTURE_ALLOW_LOOPBACK="true",
+    )
+    assert printed.stdout.splitlines()[-1] == "True"
 
 
 def test_a_malformed_value_stops_start_up_with_a_clear_message():

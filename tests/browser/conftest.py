@@ -8,9 +8,8 @@ import os
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 
-from claims.seed_build import SEED_FIXTURE
+from claims.seed import load_seed_if_empty
 
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 # axe-core at the version package-lock.json pins; `make test` installs it with `npm ci`.
@@ -71,7 +70,8 @@ def page(browser):
 
 @pytest.fixture
 def live_seed(transactional_db):
-    call_command("loaddata", str(SEED_FIXTURE), verbosity=0)
+    """The seed corpus as `make run` loads it, its first versions recorded."""
+    load_seed_if_empty()
 
 
 @pytest.fixture

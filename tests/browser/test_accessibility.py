@@ -1,10 +1,14 @@
 """Every kind of page passes axe-core's WCAG 2.2 A and AA rules in real Chromium.
 
 The ids are the seed fixture's, chosen for full pages: a claim with a timeline and quotes, the
-article with the most highlighted quotes, one of its quotes, Donald Trump, and Article 5.
+article with the most highlighted quotes, one of its quotes, Donald Trump, and Article 5; and
+an old version of that claim, its change log and a deleted claim's version.
 """
 
 import pytest
+
+from claims.models import Claim
+from tests import factories
 
 WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
@@ -16,6 +20,7 @@ PAGES = {
     "claim": "/claims/10/",
     "article": "/articles/1/",
     "quote permalink": "/quotes/3/",
+    "changes between captures": "/articles/1/captures/changes/",
     "person": "/people/1/",
     "topic": "/topics/4/",
 }
@@ -29,16 +34,35 @@ def describe(violations):
     )
 
 
-@pytest.mark.parametrize("path", PAGES.values(), ids=PAGES.keys())
-def test_the_page_has_no_wcag_aa_violations(browser, live_server, live_seed, axe_script, path):
+def violations(browser, url, axe_script):
     # The site's CSP allows no inline scripts, and Playwright injects axe as one, so this
     # context bypasses the CSP. The pages send no inline script or style for it to let through.
     context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
     page = context.new_page()
-    page.goto(f"{live_server.url}{path}")
+    page.goto(url)
     page.add_script_tag(path=axe_script)
     results = page.evaluate(
         "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_AA
     )
     context.close()
-    assert not results["violations"], describe(results["violations"])
+    return results["violations"]
+
+
+@pytest.mark.parametrize("path", PAGES.values(), ids=PAGES.keys())
+def test_the_page_has_no_wcag_aa_violations(browser, live_server, live_seed, axe_script, path):
+    found = violations(browser, f"{live_server.url}{path}", axe_script)
+    assert not found, describe(found)
+
+
+def test_an_old_version_its_change_log_and_a_gone_version_have_no_violations(
+    browser, live_server, live_seed, axe_script
+):
+    claim = Claim.objects.get(pk=10)
+    claim.statement += " Reportedly."
+    claim.status = Claim.Status.DISPUTED
+    claim.save()
+    gone = factories.make_claim(statement="A claim an archivist deleted.")
+    gone.delete()
+    for path in ["/claims/10/v/1/", "/claims/10/v/", f"/claims/{gone.pk}/v/1/"]:
+        found = violations(browser, f"{live_server.url}{path}", axe_script)
+        assert not found, f"{path}: {describe(found)}"

@@ -52,14 +52,35 @@ def test_search_facets_claim_and_quote_permalink(page, live_server, live_seed):
     expect(focused).to_be_in_viewport()
 
 
-def test_the_copy_button_copies_the_permalink(page, live_server, live_seed):
+def test_the_copy_buttons_copy_this_versions_link_and_the_living_permalink(
+    page, live_server, live_seed
+):
     page.context.grant_permissions(["clipboard-read", "clipboard-write"])
     page.goto(f"{live_server.url}/claims/1/")
-    button = page.locator(".cite-box .cite-row").first.locator(".copy-button")
-    button.click()
-    expect(button).to_have_text("Copied")
-    copied = page.evaluate("navigator.clipboard.readText()")
-    assert re.fullmatch(rf"{live_server.url}/claims/1/[a-z0-9-]+/", copied)
+    rows = page.locator(".cite-box .cite-row")
+    for index, expected in [(0, r"/claims/1/v/1/"), (1, r"/claims/1/[a-z0-9-]+/")]:
+        button = rows.nth(index).locator(".copy-button")
+        button.click()
+        expect(button).to_have_text("Copied")
+        copied = page.evaluate("navigator.clipboard.readText()")
+        assert re.fullmatch(rf"{live_server.url}{expected}", copied)
+
+
+def test_a_citation_style_is_chosen_in_the_cite_box_and_kept_on_the_next_page(
+    page, live_server, live_seed
+):
+    page.goto(f"{live_server.url}/claims/1/")
+    box = page.locator(".cite-box")
+    box.locator("summary").click()
+    box.get_by_label("Style").select_option(label="MLA")
+    shown = box.locator(".cite-row[data-style]:visible")
+    expect(shown).to_have_count(1)
+    expect(shown.locator("label")).to_have_text("MLA")
+    expect(shown.locator("textarea")).to_contain_text(f"{live_server.url}/claims/1/v/1/")
+    page.goto(f"{live_server.url}/claims/2/")
+    page.locator(".cite-box summary").click()
+    shown = page.locator(".cite-box .cite-row[data-style]:visible")
+    expect(shown.locator("label")).to_have_text("MLA")
 
 
 def test_a_long_facet_can_be_filtered(page, live_server, live_seed):

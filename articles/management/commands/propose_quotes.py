@@ -1,15 +1,11 @@
 import json
 from pathlib import Path
 
-import trafilatura
 from django.core.management.base import BaseCommand, CommandError
 
-from articles.cleaning import clean_capture
+from articles.extraction import FILE_CONTENT_TYPES, CaptureRefused, extract
 from articles.models import Article
 from articles.proposals import known_people, propose_quotations, propose_quotes_for
-from core.text import normalise_text
-
-HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 
 
 class Command(BaseCommand):
@@ -49,20 +45,14 @@ class Command(BaseCommand):
 
 
 def extracted_text(path):
-    """The text the archive keeps of a capture file: an HTML page's main text (trafilatura),
-    or a text capture less its boilerplate (articles.cleaning)."""
+    """The text the archive would keep of a capture file: extracted as capture_archive() extracts
+    any capture (articles.extraction)."""
     try:
-        raw = path.read_bytes().decode("utf-8")
+        raw = path.read_bytes()
     except OSError as error:
         raise CommandError(f"Can't read {path}: {error.strerror}.") from None
-    except UnicodeDecodeError:
-        raise CommandError(f"{path} is not UTF-8 text.") from None
-    looks_like_html = raw.lstrip()[:200].lower().startswith(("<!doctype html", "<html"))
-    if path.suffix.lower() in HTML_SUFFIXES or looks_like_html:
-        html_text = trafilatura.extract(raw, include_comments=False, include_tables=False)
-        text = normalise_text(html_text or "")
-    else:
-        text = clean_capture(raw).body
-    if not text:
-        raise CommandError(f"{path} holds no article text.")
-    return text
+    content_type = FILE_CONTENT_TYPES.get(path.suffix.lower(), "")
+    try:
+        return extract(raw, content_type=content_type).text
+    except CaptureRefused as refused:
+        raise CommandError(f"{path}: {refused}") from None

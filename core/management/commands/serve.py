@@ -1,19 +1,23 @@
 """`make run`: migrate, load the seed corpus into an empty archive, and serve with gunicorn.
 
-gunicorn and its workers inherit DATABASE_URL from this process: the server's, or the embedded
-PostgreSQL's that manage.py started. On Ctrl-C or SIGTERM this process waits for gunicorn to
-stop; manage.py then stops the embedded database, so nothing is left running.
+gunicorn reads deploy/gunicorn.conf.py, as in the Docker image; --host, --port and --workers
+override its bind address and worker count. gunicorn and its workers inherit DATABASE_URL from
+this process: the server's, or the embedded PostgreSQL's that manage.py started. On Ctrl-C or
+SIGTERM this process waits for gunicorn to stop; manage.py then stops the embedded database
+(even one restarted meanwhile), so nothing is left running.
 """
 
 import signal
 import subprocess
 import sys
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import connections
 
-GUNICORN_STOP_TIMEOUT = 30  # seconds
+GUNICORN_CONFIG = settings.BASE_DIR / "deploy" / "gunicorn.conf.py"
+GUNICORN_STOP_TIMEOUT = 40  # seconds: longer than the configuration's graceful_timeout
 
 
 class Command(BaseCommand):
@@ -22,27 +26,18 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
-        parser.add_argument("--workers", type=int, default=2)
+        parser.add_argument("--workers", type=int, help="default: deploy/gunicorn.conf.py's")
 
     def handle(self, *, host, port, workers, **options):
         call_command("migrate", interactive=False, verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
         call_command("load_seed")
 
-        gunicorn = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "newsarchive.wsgi:application",
-                "--bind",
-                f"{host}:{port}",
-                "--workers",
-                str(workers),
-                "--access-logfile",
-                "-",
-            ],
-        )
+        command = [sys.executable, "-m", "gunicorn", "--config", str(GUNICORN_CONFIG)]
+        command += ["--bind", f"{host}:{port}"]
+        if workers:
+            command += ["--workers", str(workers)]
+        gunicorn = subprocess.Popen(command, cwd=settings.BASE_DIR)
         self.stdout.write(
             f"\nnewsarchive is serving at http://{host}:{port}/\n"
             "To create an editor account, in another terminal run:\n"

@@ -1,0 +1,188 @@
+"""The one way captures enter the archive: the admin, `manage.py archive` and the seed build use it.
+
+capture_archive() takes bytes as they were retrieved and where and when they came from, extracts
+the article (articles.extraction) and stores, in one transaction, the capture, when it is the
+first capture of its article the article, and the quotations proposed in the article's latest
+text for editors (articles.proposals): nothing half-written stays when anything fails.
+
+- The same bytes are never stored twice: a duplicate is reported with the capture it repeats.
+- A capture of an article already archived (the same canonical URL, or retrieved from the same
+  address) is a new version of it only when its text changed; otherwise it is reported as
+  unchanged and nothing is stored.
+"""
+
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+
+from articles.extraction import CaptureRefused, check_size, extract
+from articles.models import Article, Capture, Outlet, capture_hash
+from articles.proposals import propose_quotes_for
+
+MAX_URL_LENGTH = 2000  # as the URL fields hold
+
+__all__ = ["Archived", "CaptureRefused", "capture_archive", "delete_capture", "preview"]
+
+
+@dataclass
+class Archived:
+    """What capture_archive() did with the bytes: stored them (a new article or a new version),
+    or found them already stored."""
+
+    ARCHIVED = "archived"
+    NEW_VERSION = "new version"
+    DUPLICATE = "duplicate"
+    UNCHANGED = "unchanged"
+
+    outcome: str
+    capture: Capture
+    article: Article
+
+    @property
+    def stored(self):
+        return self.outcome in {self.ARCHIVED, self.NEW_VERSION}
+
+    def __str__(self):
+        title, capture = self.article.display_title, str(self.capture).lower()
+        return {
+            self.ARCHIVED: f"archived as a new article: {title}",
+            self.NEW_VERSION: f"archived as a new version of: {title} (its text changed)",
+            self.DUPLICATE: f"a duplicate of the {capture} of {title}; nothing stored",
+            self.UNCHANGED: f"unchanged since the {capture} of {title}; nothing stored",
+        }[self.outcome]
+
+
+def preview(raw, *, content_type="", title="", url=""):
+    """The article as capture_archive() would extract it, storing nothing."""
+    return extract(raw, content_type=content_type, title=title, url=url)
+
+
+def capture_archive(
+    *,
+    raw,
+    origin,
+    url="",
+    final_url="",
+    retrieved_at=None,
+    outlet=None,
+    http_status=None,
+    http_headers=(),
+    content_type="",
+    title="",
+):
+    """Archive `raw` (bytes) and return an Archived; raise CaptureRefused with the reason when
+    the bytes can't be archived. `outlet` is an Outlet, the name of one to find or create, or
+    None to take the outlet the page names, if the archive has it; `title` is for plain text,
+    which marks no headline."""
+    check_size(raw)
+    for address in (url, final_url):
+        if len(address) > MAX_URL_LENGTH:
+            raise CaptureRefused(f"The address is longer than {MAX_URL_LENGTH} characters.")
+    duplicate = Capture.objects.filter(sha256=capture_hash(raw)).select_related("article").first()
+    if duplicate:
+        return Archived(Archived.DUPLICATE, duplicate, duplicate.article)
+    extracted = extract(raw, content_type=content_type, title=title, url=final_url or url)
+    capture = Capture(
+        origin=origin,
+        raw=raw,
+        content_type=extracted.content_type,
+        request_url=url,
+        final_url=final_url,
+        http_status=http_status,
+        http_headers=[list(pair) for pair in http_headers],
+        retrieved_at=retrieved_at,
+        text=extracted.text,
+        removed_boilerplate=extracted.removed,
+        extractor=extracted.extractor,
+    )
+    try:
+        with transaction.atomic():
+            return _store(capture, extracted, outlet)
+    except IntegrityError:
+        # Someone archived the same bytes between the check above and this transaction.
+        duplicate = Capture.objects.filter(sha256=capture_hash(raw)).select_related("article")
+        if duplicate.exists():
+            return Archived(Archived.DUPLICATE, duplicate.get(), duplicate.get().article)
+        raise
+
+
+def _store(capture, extracted, outlet):
+    addresses = {a for a in (extracted.canonical_url, capture.final_url, capture.request_url) if a}
+    retrieved_from = Capture.objects.filter(
+        Q(request_url__in=addresses) | Q(final_url__in=addresses)
+    ).values("article")
+    article = (
+        Article.objects.select_for_update()  # one new version of an article at a time
+        .filter(Q(url__in=addresses) | Q(pk__in=retrieved_from))
+        .order_by("pk")
+        .first()
+    )
+    outcome = Archived.NEW_VERSION
+    if article is not None:
+        latest = article.latest_capture
+        if latest.text == capture.text:
+            return Archived(Archived.UNCHANGED, latest, article)
+    else:
+        article = _new_article(extracted, capture, outlet)
+        outcome = Archived.ARCHIVED
+    capture.article = article
+    capture.save()
+    article.take_text_of_latest_capture()
+    propose_quotes_for(article)  # for editors to decide on (articles.proposals)
+    return Archived(outcome, capture, article)
+
+
+def _new_article(extracted, capture, outlet):
+    notes = list(extracted.unknowns)
+    if isinstance(outlet, str):
+        outlet, _ = Outlet.objects.get_or_create(name=outlet.strip())
+    elif outlet is None and extracted.site_name:
+        outlet = Outlet.objects.filter(name__iexact=extracted.site_name).first()
+        if outlet is None:
+            notes.append(
+                f"Outlet: the page names its site “{extracted.site_name}”, which is no outlet "
+                "of the archive yet; choose or add it."
+            )
+    elif outlet is None:
+        notes.append("Outlet: the capture does not say which outlet published it.")
+    # Only a URL the page gives, or the address it was retrieved from: never a guessed one.
+    canonical = extracted.canonical_url
+    if len(canonical) > MAX_URL_LENGTH:
+        notes.append(f"URL: the page's canonical URL is longer than {MAX_URL_LENGTH} characters.")
+        canonical = ""
+    url = canonical or capture.final_url or capture.request_url or None
+    if url is None:
+        notes.append("URL: the capture gives none, and it was not retrieved by URL.")
+    article = Article(
+        outlet=outlet,
+        title=extracted.title[:500],
+        title_is_supplied=extracted.title_is_supplied,
+        url=url,
+        published_date=extracted.published_date,
+        published_date_precision=extracted.published_date_precision,
+        byline=extracted.byline[:300],
+        body=capture.text,
+        provenance_note="\n".join(notes),
+    )
+    article.save()
+    return article
+
+
+def delete_capture(capture, *, check_only=False):
+    """Delete a capture no quote rests on; its article's body becomes the latest text left. An
+    article's only capture is refused: the article itself is what to delete then."""
+    if capture.quotes.exists():
+        raise CaptureRefused(
+            f"Quotes are anchored in this capture's text ({capture.quotes.count()}); it can't be "
+            "deleted while they are."
+        )
+    if not capture.article.captures.exclude(pk=capture.pk).exists():
+        raise CaptureRefused(
+            "This is its article's only capture; delete the article instead, if it must go."
+        )
+    if check_only:
+        return
+    with transaction.atomic():
+        capture.delete()
+        capture.article.take_text_of_latest_capture()

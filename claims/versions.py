@@ -1,0 +1,56 @@
+"""Claims as they stood at each recorded version, with their relations as recorded.
+
+A claim's own history records its fields and its topics, reporting articles and evidence; its
+actors and notes are rows of their own, with histories of their own, read as they stood when
+the claim's version was current (core.versions.as_of). Related objects are read in one query per
+kind for all versions, so a version page and a change log cost the same for any claim.
+"""
+
+from articles.models import Article, Person, Quote
+from claims.models import Annotation, Claim, ClaimActor, Source, Topic
+from core.versions import RecordVersions, as_of, instance_of, read_history, with_relations
+
+
+def claim_versions(pk):
+    history = read_history(Claim, pk)
+    versions = history.versions
+
+    def recorded(queryset, name):
+        """Every object any version relates to, in the model's order."""
+        return list(queryset.filter(pk__in={pk for v in versions for pk in v.relations[name]}))
+
+    topics = recorded(Topic.objects.all(), "topics")
+    articles = recorded(Article.objects.for_lists(), "articles")
+    evidence = recorded(Quote.objects.select_related("speaker", "article"), "evidence")
+    sources = Source.objects.in_bulk({v.record.source_id for v in versions} - {None})
+    actor_records = list(ClaimActor.history.filter(claim_id=pk))
+    people = Person.objects.in_bulk({record.person_id for record in actor_records})
+    note_records = list(Annotation.history.filter(claim_id=pk))
+
+    states = {}
+    for version in versions:
+        claim, ids = version.instance, version.relations
+        if claim.source_id:
+            claim.source = sources.get(claim.source_id) or Source(
+                pk=claim.source_id, publisher="a source since deleted from the archive"
+            )
+        actors = []
+        for record in as_of(actor_records, version):
+            if record.person_id in people:  # a person deleted since is left out
+                actor = instance_of(record)
+                actor.person = people[record.person_id]
+                actors.append(actor)
+        with_relations(
+            claim,
+            claim_actors=sorted(actors, key=lambda actor: (actor.role, actor.person.name)),
+            topics=[topic for topic in topics if topic.pk in ids["topics"]],
+            articles=[article for article in articles if article.pk in ids["articles"]],
+            evidence=[quote for quote in evidence if quote.pk in ids["evidence"]],
+        )
+        claim.public_annotations = [
+            instance_of(record)
+            for record in as_of(note_records, version)
+            if record.visibility == Annotation.Visibility.PUBLIC
+        ]
+        states[version.number] = claim
+    return RecordVersions(history, states)

@@ -1,0 +1,56 @@
+"""Starting and stopping the archive as `make run` does, for the tests of server processes."""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_for_page(url, process, timeout=90):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert process.poll() is None, "the server exited early"
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                return response.status, response.read().decode()
+        except OSError:
+            time.sleep(0.3)
+    raise AssertionError(f"{url} did not answer within {timeout} s")
+
+
+def start_serve(data_dir, static_dir, port, *arguments, environment=None):
+    """`manage.py serve` on its own embedded PostgreSQL in data_dir; `arguments` go to serve,
+    `environment` (e.g. GUNICORN_THREADS) to it and its gunicorn."""
+    environment = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"} | {
+        "DJANGO_SETTINGS_MODULE": "newsarchive.settings",
+        "EMBEDDED_POSTGRES_DIR": str(data_dir),
+        "STATIC_ROOT": str(static_dir),
+        **(environment or {}),
+    }
+    return subprocess.Popen(
+        [sys.executable, "manage.py", "serve", "--port", str(port), *arguments],
+        cwd=BASE_DIR,
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,  # its own process group, like a terminal's foreground job
+    )
+
+
+def press_ctrl_c(process):
+    os.killpg(process.pid, signal.SIGINT)
+    output, _ = process.communicate(timeout=60)
+    return output

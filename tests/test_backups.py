@@ -1,0 +1,138 @@
+"""`manage.py backup` and `manage.py restore`: a backup restored into a fresh embedded database
+is the same archive, row for row, with the same history and the same search results."""
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from urllib.parse import quote
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.management import CommandError, call_command
+from django.db import connection
+
+from claims.models import Claim
+from newsarchive import database
+from tests.servers import BASE_DIR
+from tests.varied_archive import build_varied_archive
+
+# Run in a process of its own against DATABASE_URL: what a restored archive would show.
+SUMMARY = textwrap.dedent("""
+    import json
+    import django
+    django.setup()
+    from django.db import connection
+    from claims.models import Claim
+    from claims.search import prepare_search, search_everything
+
+    summary = {"tables": {}}
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names(cursor):
+            cursor.execute(
+                "SELECT count(*), md5(coalesce("
+                "string_agg(row::text, chr(10) ORDER BY row::text), ''))"
+                f' FROM "{table}" row'
+            )
+            summary["tables"][table] = list(cursor.fetchone())
+    summary["claims"] = [
+        [claim.pk, claim.updated_at.isoformat(), claim.version, claim.history.count()]
+        for claim in Claim.objects.order_by("pk")
+    ]
+    summary["history"] = [
+        [row.history_id, row.id, row.history_type, row.history_date.isoformat()]
+        for row in Claim.history.order_by("history_id")
+    ]
+    summary["search"] = {
+        words: [
+            [group.kind, group.count, [row.pk for row in group.page or []]]
+            for group in search_everything(prepare_search(words))
+        ]
+        for words in ["no", "Ukraine", "deal guarantees"]
+    }
+    print(json.dumps(summary))
+""")
+
+
+def summary_of(database_url):
+    result = subprocess.run(
+        [sys.executable, "-c", SUMMARY],
+        cwd=BASE_DIR,
+        env=os.environ
+        | {"DATABASE_URL": database_url, "DJANGO_SETTINGS_MODULE": "newsarchive.settings"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def manage(database_url, *arguments):
+    return subprocess.run(
+        [sys.executable, "manage.py", *arguments],
+        cwd=BASE_DIR,
+        env=os.environ | {"DATABASE_URL": database_url},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def url_of_the_test_database():
+    settings = connection.settings_dict
+    return (
+        f"postgresql://{settings['USER']}@{quote(settings['HOST'], safe='')}"
+        f"{':' + str(settings['PORT']) if settings['PORT'] else ''}/{settings['NAME']}"
+    )
+
+
+@pytest.fixture
+def fresh_database(tmp_path):
+    data_dir = tmp_path / "restored"
+    yield database.embedded_database_url(data_dir, temporary=True)
+    database.stop_embedded_server(data_dir)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_backup_restores_into_a_fresh_database_as_the_same_archive(tmp_path, fresh_database):
+    build_varied_archive()
+    User.objects.create_user("edith", password="a-long-password-1", is_staff=True)
+    claim = Claim.objects.order_by("pk").first()
+    claim.statement = "Edited once, so that the claim has history beyond its creation."
+    claim.save()
+    backup = tmp_path / "archive.dump"
+
+    call_command("backup", str(backup))
+    restored = manage(fresh_database, "restore", str(backup))
+
+    assert restored.returncode == 0, restored.stderr
+    assert "Restored" in restored.stdout and "claims" in restored.stdout
+    original, copy = summary_of(url_of_the_test_database()), summary_of(fresh_database)
+    assert copy["tables"] == original["tables"]  # every table: row count and contents
+    assert copy["claims"] == original["claims"]  # ids, update times, versions, history
+    assert copy["history"] == original["history"]
+    assert copy["search"] == original["search"]
+    assert any(count for _, count, _ in original["search"]["Ukraine"])  # a search that finds
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_archive_with_data_is_replaced_only_when_asked(tmp_path, fresh_database):
+    build_varied_archive()
+    backup = tmp_path / "archive.dump"
+    call_command("backup", str(backup))
+    assert manage(fresh_database, "restore", str(backup)).returncode == 0
+
+    refused = manage(fresh_database, "restore", str(backup))
+    assert refused.returncode != 0
+    assert "This archive holds" in refused.stderr and "--replace" in refused.stderr
+
+    replaced = manage(fresh_database, "restore", "--replace", str(backup))
+    assert replaced.returncode == 0, replaced.stderr
+    assert "Replacing this archive's" in replaced.stdout
+
+
+def test_a_missing_backup_file_is_a_clear_error(tmp_path, db):
+    with pytest.raises(CommandError, match="There is no backup file"):
+        call_command("restore", str(tmp_path / "absent.dump"))

@@ -1,0 +1,245 @@
+"""Captures enter the archive through capture_archive(): extracted honestly, stored once, and kept
+as versions of their article, with quotes anchored in the capture they were taken from."""
+
+import datetime
+import hashlib
+
+import pytest
+from django.db import transaction
+
+from articles.capture import Archived, capture_archive, delete_capture
+from articles.extraction import MAX_CAPTURE_BYTES, CaptureRefused, extract
+from articles.models import Article, Capture, Outlet, Quote
+from tests import factories
+from tests.capture_pages import PARAGRAPHS, article_page
+
+pytestmark = pytest.mark.django_db
+
+RETRIEVED = datetime.datetime(2024, 7, 2, 12, 0, tzinfo=datetime.UTC)
+TEXT = (
+    "Allies argue over Ukraine aid\n\n"
+    "date 2024-07-03 " + "\n\n".join(PARAGRAPHS) + "\n\nCopyright © 2024 The Daily Example\n"
+)
+
+
+def archive_page(page=None, **fields):
+    return capture_archive(raw=page or article_page(), origin=Capture.Origin.FILE, **fields)
+
+
+def test_an_html_page_archives_into_an_article_with_its_title_text_date_and_provenance():
+    outlet = factories.make_outlet(name="The Daily Example")
+    archived = archive_page(url="https://daily.example.org/news/allies-argue?ref=home",
+                            retrieved_at=RETRIEVED)  # fmt: skip
+    assert archived.outcome == Archived.ARCHIVED
+    article, capture = archived.article, archived.capture
+    assert article.title == "Allies argue over Ukraine aid in Brussels"
+    assert not article.title_is_supplied
+    assert article.byline == "Jane Roe"
+    assert (article.published_date, article.published_date_precision) == (
+        datetime.date(2024, 7, 2), "day",
+    )  # fmt: skip
+    assert article.outlet == outlet  # the site the page names
+    assert article.url == "https://daily.example.org/news/allies-argue"  # its canonical URL
+    assert article.body == capture.text == "\n\n".join(PARAGRAPHS)
+    assert bytes(capture.raw) == article_page()
+    assert capture.sha256 == hashlib.sha256(article_page()).hexdigest()
+    assert capture.request_url == "https://daily.example.org/news/allies-argue?ref=home"
+    assert capture.retrieved_at == RETRIEVED
+    assert capture.content_type == "text/html"
+    assert capture.extractor.startswith("trafilatura")
+    removed = {piece["text"]: piece["reason"] for piece in capture.removed_boilerplate}
+    assert removed["Allies argue over Ukraine aid in Brussels"] == "headline"
+    assert removed["By Jane Roe"] == "byline"
+    assert "Subscribe to our newsletter for the day's news in your inbox." in removed
+    assert article.provenance_note == ""  # the page says everything
+
+
+def test_what_a_page_does_not_say_stays_unknown_with_the_reason():
+    page = article_page(date=None, author=None, site=None, canonical=None)
+    archived = archive_page(page)
+    article = archived.article
+    assert article.published_date is None and article.published_date_precision == "unknown"
+    assert article.byline == "" and article.outlet is None and article.url is None
+    note = article.provenance_note
+    assert "Date: the page gives no publication date" in note
+    assert "Byline: the page names no author" in note
+    assert "Outlet: the capture does not say which outlet" in note
+    assert "URL: the capture gives none" in note
+
+
+def test_a_site_the_archive_does_not_know_is_named_in_the_provenance_not_added():
+    article = archive_page().article
+    assert article.outlet is None and not Outlet.objects.exists()
+    assert "names its site “The Daily Example”" in article.provenance_note
+
+
+def test_an_outlet_named_by_the_archivist_is_added_with_the_article():
+    article = archive_page(outlet="Daily Example Ltd").article
+    assert article.outlet.name == "Daily Example Ltd"
+
+
+def test_plain_text_is_cleaned_by_the_archives_rules_and_its_date_stamp_read():
+    archived = capture_archive(raw=TEXT.encode(), origin=Capture.Origin.PASTE,
+                               title="Allies argue over Ukraine aid")  # fmt: skip
+    article, capture = archived.article, archived.capture
+    assert capture.text == "\n\n".join(PARAGRAPHS)
+    assert not article.title_is_supplied  # the headline stands in the text
+    assert article.published_display == "3 July 2024"
+    reasons = {piece["reason"] for piece in capture.removed_boilerplate}
+    assert reasons == {"headline", "date stamp", "copyright notice"}
+    assert capture.extractor == "plain-text rules (articles.cleaning)"
+
+
+def test_plain_text_without_a_title_gets_one_in_brackets_and_says_why():
+    article = capture_archive(raw=TEXT.encode(), origin=Capture.Origin.PASTE).article
+    assert article.title_is_supplied and article.display_title.startswith("[")
+    assert "Title: plain text marks no headline" in article.provenance_note
+
+
+@pytest.mark.parametrize(
+    ("raw", "content_type", "message"),
+    [
+        (b"", "", "empty"),
+        (b"   \n\n  ", "text/plain", "empty"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "", "binary"),
+        ("Caf\u00e9 au lait".encode("latin-1") * 30, "text/plain", "cannot be decoded as utf-8"),
+        (b"Some words." * 40, "text/plain; charset=klingon", "unknown encoding"),
+        (b"<html><body><ul><li>Home</li><li>News</li></ul></body></html>", "", "not look like"),
+        (
+            b"A note of a dozen words or so, in one line longer than seventy characters.",
+            "text/plain",
+            "not look like an article",
+        ),
+        (b"%PDF-1.7 ...", "application/pdf", "only HTML pages and plain text"),
+    ],
+)
+def test_bytes_the_archive_cannot_take_are_refused_with_the_reason(raw, content_type, message):
+    with pytest.raises(CaptureRefused, match=message):
+        capture_archive(raw=raw, origin=Capture.Origin.FILE, content_type=content_type)
+    assert not Article.objects.exists() and not Capture.objects.exists()
+
+
+def test_a_capture_larger_than_the_cap_is_refused():
+    with pytest.raises(CaptureRefused, match="too large"):
+        extract(b"a " * (MAX_CAPTURE_BYTES // 2 + 1))
+
+
+def test_a_duplicate_is_reported_and_not_stored():
+    first = archive_page()
+    again = archive_page(url="https://elsewhere.example.org/copy")
+    assert again.outcome == Archived.DUPLICATE and not again.stored
+    assert again.capture == first.capture and again.article == first.article
+    assert Capture.objects.count() == Article.objects.count() == 1
+
+
+def test_a_changed_page_makes_a_second_capture_and_the_body_follows_it():
+    first = archive_page(url="https://daily.example.org/news/allies-argue", retrieved_at=RETRIEVED)
+    changed = [*PARAGRAPHS[:2], "A decision was taken late on Tuesday after all, officials said."]
+    later = RETRIEVED + datetime.timedelta(days=1)
+    second = archive_page(article_page(changed), url="https://daily.example.org/news/allies-argue",
+                          retrieved_at=later)  # fmt: skip
+    assert second.outcome == Archived.NEW_VERSION
+    assert second.article == first.article
+    article = Article.objects.get()
+    assert article.captures.count() == 2
+    assert article.latest_capture == second.capture
+    assert article.body == second.capture.text  # search and the explorer read the latest text
+    assert list(Article.objects.changed_since_first_capture()) == [article]
+
+
+def test_the_same_text_in_new_bytes_is_unchanged_and_not_stored():
+    first = archive_page()
+    # A new advertisement slot, say: other bytes, the same article.
+    same = article_page().replace(b"<footer>", b"<div class='ad'>Ad</div><footer>")
+    again = archive_page(same)
+    assert again.outcome == Archived.UNCHANGED and again.capture == first.capture
+    assert Capture.objects.count() == 1
+    assert not Article.objects.changed_since_first_capture().exists()
+
+
+def test_quotes_keep_their_offsets_and_text_across_a_new_capture():
+    first = archive_page()
+    words = "We will not be divided on Ukraine"
+    quote = factories.make_quote(first.article, words)
+    assert quote.capture == first.capture
+    changed = ["A new opening paragraph pushes everything down a few hundred characters.",
+               *PARAGRAPHS]  # fmt: skip
+    second = archive_page(article_page(changed))
+    assert second.outcome == Archived.NEW_VERSION
+    quote.refresh_from_db()
+    assert quote.capture == first.capture
+    assert quote.capture.text[quote.start_offset : quote.end_offset] == words
+    assert second.capture.text.index(words) != quote.start_offset
+    # A quote added now is read in the latest text.
+    new_quote = factories.make_quote(Article.objects.get(), "A new opening paragraph")
+    assert new_quote.capture == second.capture
+
+
+def test_nothing_is_half_written_when_storing_fails(monkeypatch):
+    def fail(article):
+        raise RuntimeError("the disk is full")
+
+    monkeypatch.setattr(Article, "take_text_of_latest_capture", fail)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        archive_page(outlet="A new outlet")
+    assert not Article.objects.exists()
+    assert not Capture.objects.exists()
+    assert not Outlet.objects.exists()
+
+
+def test_a_capture_with_quotes_or_its_articles_only_capture_is_not_deleted():
+    first = archive_page()
+    with pytest.raises(CaptureRefused, match="only capture"):
+        delete_capture(first.capture)
+    second = archive_page(article_page(["An added paragraph that changes the text.", *PARAGRAPHS]))
+    factories.make_quote(first.article, "We will not be divided on Ukraine", capture=first.capture)
+    with pytest.raises(CaptureRefused, match="Quotes are anchored"):
+        delete_capture(first.capture)
+    Quote.objects.all().delete()
+    delete_capture(second.capture)
+    assert Article.objects.get().body == first.capture.text
+
+
+def test_an_address_longer_than_the_archive_holds_is_refused():
+    with pytest.raises(CaptureRefused, match="longer than 2000 characters"):
+        archive_page(url="https://daily.example.org/" + "a" * 2000)
+    assert not Capture.objects.exists()
+
+
+def test_the_article_page_shows_a_quotes_own_capture_and_lists_the_others(client):
+    first = archive_page()
+    quote = factories.make_quote(first.article, "We will not be divided on Ukraine")
+    changed = ["The Secretary General's words were later corrected by his office.", *PARAGRAPHS]
+    second = archive_page(article_page(changed))
+    url = first.article.get_absolute_url()
+
+    latest = client.get(url).text
+    assert "The latest capture" in latest
+    assert "were later corrected" in latest  # the latest text
+    assert "Quotes in other captures" in latest and quote.get_absolute_url() in latest
+    assert f'href="/articles/{first.article.pk}/captures/changes/"' in latest
+
+    at_quote = client.get(client.get(quote.get_absolute_url()).url).text
+    assert "An earlier capture" in at_quote and "were later corrected" not in at_quote
+    assert f'id="quote-{quote.pk}"' in at_quote
+
+    chosen = client.get(url, {"capture": second.capture.pk}).text
+    assert "were later corrected" in chosen
+
+
+@pytest.mark.parametrize(
+    ("path", "query", "message"),
+    [
+        ("article", {"capture": "999"}, "This article has no capture 999."),
+        ("article", {"capture": "abc"}, "capture: Enter a whole number."),
+        ("changes", {"old": "999"}, "old: There is no capture 999."),
+        ("changes", {"new": "x"}, "new: There is no capture x."),
+    ],
+)
+def test_bad_capture_parameters_get_a_400_that_says_what_is_wrong(client, path, query, message):
+    article = archive_page().article
+    url = {"article": article.get_absolute_url(),
+           "changes": f"/articles/{article.pk}/captures/changes/"}[path]  # fmt: skip
+    response = client.get(url, query)
+    assert response.status_code == 400
+    assert message in response.text
