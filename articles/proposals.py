@@ -140,6 +140,10 @@ ORGANISATION_WORDS = _word_set(
 )
 NAME_PARTICLES = {"de", "van", "von", "der", "den", "da", "di", "du", "la", "le", "bin", "al"}
 MAX_SUBJECT_WORDS = 12
+# The longest description and new name a proposal holds (QuoteProposal's fields).
+MAX_LABEL_LENGTH = 300
+MAX_NAME_LENGTH = 200
+CONTINUED = " (the quotation before)"  # the cue of a quotation that goes on from the one before
 # "“…,” the foreign minister told reporters": after a quotation, a short subject, then the verb.
 MAX_ATTRIBUTION_WORDS = 6
 
@@ -197,6 +201,15 @@ class _Speaker:
     new_speaker: str = ""
     label: str = ""
     cue: str = ""
+
+
+def _bounded(speaker):
+    """A description or name longer than a proposal holds describes or names no one: dropped."""
+    return replace(
+        speaker,
+        label=speaker.label if len(speaker.label) <= MAX_LABEL_LENGTH else "",
+        new_speaker=speaker.new_speaker if len(speaker.new_speaker) <= MAX_NAME_LENGTH else "",
+    )
 
 
 @dataclass
@@ -291,18 +304,16 @@ def _can_close(paragraph, index):
 
 
 def _trimmed(quotation, text):
-    """Without surrounding spaces and the sentence's own closing comma or full stop."""
-    start, end = quotation.start, quotation.end
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    words = text[start:end]
+    """Without surrounding spaces and the sentence's own closing comma or full stop: the words
+    as the archive keeps text (normalised), so they stand at their offsets once stored."""
+    spanned = text[quotation.start : quotation.end]
+    words = spanned.strip()
     if words.endswith((",", ".")) and not words.endswith("..") and not ABBREVIATION.search(words):
-        end -= 1
-    if not any(char.isalnum() for char in text[start:end]):
+        words = words[:-1].rstrip()
+    if not any(char.isalnum() for char in words):
         return None
-    quotation.start, quotation.end = start, end
+    quotation.start += len(spanned) - len(spanned.lstrip())
+    quotation.end = quotation.start + len(words)
     return quotation
 
 
@@ -372,7 +383,8 @@ class _Attribution:
         for position, quotation in enumerate(self.quotations):
             speaker = self._speaker_of(quotation)
             if not speaker.cue and position and self._continues(position):
-                speaker = replace(speakers[-1], cue=f"{speakers[-1].cue} (the quotation before)")
+                cue = speakers[-1].cue.removesuffix(CONTINUED) + CONTINUED
+                speaker = replace(speakers[-1], cue=cue)
             if speaker.new_speaker:
                 self.mentions.append((quotation.end, speaker))
                 self.mentions.sort(key=lambda mention: mention[0])
@@ -384,7 +396,7 @@ class _Attribution:
         return [
             ProposedQuote(self.text[q.start : q.end], q.start, q.end, speaker.person,
                           speaker.new_speaker, speaker.label, speaker.cue)
-            for q, speaker in zip(self.quotations, speakers, strict=True)
+            for q, speaker in zip(self.quotations, map(_bounded, speakers), strict=True)
         ]  # fmt: skip
 
     def _continues(self, position):
@@ -413,10 +425,10 @@ class _Attribution:
             if closed is None:  # to its paragraph's end
                 closed = self.text.find("\n", opened)
                 closed = len(self.text) if closed == -1 else closed
-            for position in range(opened, closed + 1):
+            for position in range(opened, min(closed + 1, len(self.text))):
                 if not (position == closed - 1 and self.text[position] in ".!?"):
                     masked[position] = MASK
-        return "".join(masked[: len(self.text)])
+        return "".join(masked)
 
     def _known_mentions(self):
         mentions, introduced = [], set()

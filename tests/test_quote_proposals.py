@@ -13,6 +13,8 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from articles.capture import Archived, capture_archive
 from articles.models import Article, Capture, Person, Quote, QuoteProposal
@@ -26,6 +28,7 @@ from articles.proposals import (
 )
 from claims.seed_proposals import evaluate_seed_proposals
 from core.roles import EDITOR
+from core.text import normalise_text
 from tests import factories
 from tests.admin_forms import read_form
 from tests.capture_pages import PARAGRAPHS, article_page
@@ -185,6 +188,29 @@ def test_without_a_cue_there_is_no_speaker():
         proposal = only(text)
         assert (proposal.person, proposal.new_speaker, proposal.speaker_label) == (None, "", "")
         assert proposal.cue == ""
+
+
+@given(st.text(alphabet="ab Ab.,:!?\n“”‘’\"'«»", max_size=80))
+@settings(deadline=None)
+def test_every_proposal_is_its_texts_words_at_its_offsets_as_the_archive_stores_them(text):
+    text = normalise_text(text)  # as a capture's text is
+    for proposal in propose_quotations(text, PEOPLE):
+        assert proposal.text == text[proposal.start : proposal.end]
+        assert proposal.text == normalise_text(proposal.text) != ""
+
+
+def test_a_description_or_name_longer_than_a_proposal_holds_is_not_proposed():
+    label = f"the {'very' * 80} agency"
+    described = only(f"“We are ready,” {label} said.")
+    named = only(f"“We are not,” said Jane Q{'u' * 200}incy.")
+    for proposal in (described, named):
+        assert (proposal.speaker_label, proposal.new_speaker, proposal.cue) == ("", "", "said")
+
+
+def test_the_cue_of_quotations_going_on_from_one_before_says_so_once():
+    text = "“A,” Rutte told reporters. " + " ".join(f"“Part {n}.”" for n in range(1, 30))
+    cues = {proposal.cue for proposal in proposals(text)[1:]}
+    assert cues == {"told (the quotation before)"}
 
 
 def test_a_text_without_quotation_marks_has_no_proposals():
