@@ -47,9 +47,15 @@ class Timings:
 
 
 def get(connection, path):
-    """(status, headers, body) of one GET, the body read to the end."""
-    connection.request("GET", path, headers={"Host": f"{HOST}:{connection.port}"})
-    response = connection.getresponse()
+    """(status, headers, body) of one GET, the body read to the end. A kept-alive connection the
+    server closed while it sat idle (gunicorn's keepalive) is opened again, once."""
+    try:
+        connection.request("GET", path, headers={"Host": f"{HOST}:{connection.port}"})
+        response = connection.getresponse()
+    except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+        connection.close()
+        connection.request("GET", path, headers={"Host": f"{HOST}:{connection.port}"})
+        response = connection.getresponse()
     return response.status, dict(response.getheaders()), response.read()
 
 

@@ -150,6 +150,9 @@ PARAMETERS = {
     views.outlet_detail: ClaimFilter,
     views.person_quotes: ExportForm,
     article_views.article_detail: ArticleViewForm,
+    # Its form's choices are the article's captures: every value is sent to it.
+    article_views.article_changes: ["old", "new"],
+    article_views.capture_warc_download: None,
     article_views.quote_detail: None,
     article_views.quote_version: None,
     article_views.quote_changelog: None,
