@@ -2,8 +2,9 @@ import base64
 import secrets
 
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -13,8 +14,9 @@ from django.utils.html import format_html
 from articles.capture import capture_archive, delete_capture, preview
 from articles.extraction import CaptureRefused
 from articles.fetch import fetch
-from articles.forms import ArchiveCaptureForm, QuoteForm, QuoteRowForm
-from articles.models import Article, Capture, Outlet, Person, Quote, capture_hash
+from articles.forms import ArchiveCaptureForm, QuoteForm, QuoteProposalForm, QuoteRowForm
+from articles.models import Article, Capture, Outlet, Person, Quote, QuoteProposal, capture_hash
+from articles.proposals import accept_proposal, propose_quotes_for, reject_proposal
 from core.admin import VersionedAdmin
 
 # Editors paste bare domains; read them as https (Django 6's default) rather than http.
@@ -98,6 +100,7 @@ class ArticleAdmin(admin.ModelAdmin):
     date_hierarchy = "published_date"
     inlines = [CaptureInline, QuoteInline]
     formfield_overrides = ASSUME_HTTPS
+    actions = ["propose_quotes"]
     fieldsets = [
         (None, {"fields": ["title", "title_is_supplied", "slug", "outlet", "url", "language"]}),
         ("Date and byline", {"fields": [
@@ -113,6 +116,16 @@ class ArticleAdmin(admin.ModelAdmin):
     @admin.display(description="title", ordering="title")
     def display_title(self, article):
         return article.display_title
+
+    @admin.action(description="Propose quotes again for selected articles", permissions=["propose"])
+    def propose_quotes(self, request, queryset):
+        proposed = sum(len(propose_quotes_for(article)) for article in queryset)
+        self.message_user(
+            request, f"{proposed} quote proposal(s) waiting for an editor.", messages.SUCCESS
+        )
+
+    def has_propose_permission(self, request):
+        return request.user.has_perm("articles.change_quoteproposal")
 
 
 @admin.register(Capture)
@@ -239,6 +252,94 @@ class QuoteAdmin(VersionedAdmin):
     @admin.display(description="speaker")
     def speaker_display(self, quote):
         return quote.speaker_display
+
+
+@admin.register(QuoteProposal)
+class QuoteProposalAdmin(admin.ModelAdmin):
+    """Editors accept a proposed quotation (making it a Quote), correct its speaker first, or
+    reject it. Proposals come from the archive (articles.proposals), never typed in."""
+
+    form = QuoteProposalForm
+    change_form_template = "admin/articles/quoteproposal/change_form.html"
+    list_display = ["text", "proposed_speaker", "cue", "article", "status", "decided_by"]
+    list_filter = ["status", ("article", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["text", "speaker__name", "new_speaker_name", "speaker_label", "article__title"]
+    list_select_related = ["speaker", "article", "decided_by"]
+    autocomplete_fields = ["speaker"]
+    fields = [
+        "article", "text", "in_the_capture", "cue", "speaker", "new_speaker_name",
+        "speaker_label", "status", "decided_by", "decided_at", "quote", "version",
+    ]  # fmt: skip
+    readonly_fields = [
+        "article", "text", "in_the_capture", "cue", "status", "decided_by", "decided_at", "quote",
+    ]  # fmt: skip
+    actions = ["accept_selected", "reject_selected"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("article__body", "article__search_vector")
+
+    @admin.display(description="speaker")
+    def proposed_speaker(self, proposal):
+        return proposal.proposed_speaker or "—"
+
+    @admin.display(description="in the capture")
+    def in_the_capture(self, proposal):
+        text, start, end = proposal.capture.text, proposal.start_offset, proposal.end_offset
+        return format_html(
+            "{}:<br>…{}<mark>{}</mark>{}…", proposal.capture, text[max(0, start - 300) : start],
+            text[start:end], text[end : end + 300],
+        )  # fmt: skip
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        decided = obj is not None and obj.status != QuoteProposal.Status.PROPOSED
+        return not decided and super().has_change_permission(request, obj)
+
+    def has_accept_permission(self, request):
+        # Accepting adds a quote: an editor needs the right to add one by hand.
+        return self.has_change_permission(request) and request.user.has_perm("articles.add_quote")
+
+    def response_change(self, request, obj):
+        if "_accept" in request.POST:
+            if not self.has_accept_permission(request):
+                self.message_user(request, "You may not add quotes.", messages.ERROR)
+                return HttpResponseRedirect(request.path)
+            return self._decided(request, obj, accept_proposal, "Accepted: it is now a quote.")
+        if "_reject" in request.POST:
+            return self._decided(request, obj, reject_proposal, "Rejected.")
+        return super().response_change(request, obj)
+
+    def _decided(self, request, proposal, decide, success):
+        try:
+            decide(proposal, request.user)
+        except ValidationError as error:
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+            return HttpResponseRedirect(request.path)
+        self.message_user(request, f"“{proposal.text}”: {success}", messages.SUCCESS)
+        return self.response_post_save_change(request, proposal)
+
+    @admin.action(description="Accept selected proposals as proposed", permissions=["accept"])
+    def accept_selected(self, request, queryset):
+        self._decide_all(request, queryset, accept_proposal, "accepted")
+
+    @admin.action(description="Reject selected proposals", permissions=["change"])
+    def reject_selected(self, request, queryset):
+        self._decide_all(request, queryset, reject_proposal, "rejected")
+
+    def _decide_all(self, request, queryset, decide, done):
+        """Each proposal on its own: one that can't be accepted is reported, the rest go on."""
+        decided = 0
+        for proposal in queryset:
+            try:
+                decide(proposal, request.user)
+            except ValidationError as error:
+                message = f"“{proposal.text[:80]}”: {' '.join(error.messages)}"
+                self.message_user(request, message, messages.WARNING)
+                continue
+            decided += 1
+        self.message_user(request, f"{decided} proposal(s) {done}.", messages.SUCCESS)
 
 
 PENDING_KEY = "capture_awaiting_archive"

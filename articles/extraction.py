@@ -28,6 +28,10 @@ MAX_CAPTURE_BYTES = 10 * 1024 * 1024
 MIN_ARTICLE_WORDS = 40
 HTML_TYPES = {"text/html", "application/xhtml+xml"}
 TEXT_TYPES = {"text/plain"}
+# A file's kind by its name; any other file is told by its bytes.
+FILE_CONTENT_TYPES = {".html": "text/html", ".htm": "text/html",
+                      ".xhtml": "application/xhtml+xml", ".txt": "text/plain",
+                      ".text": "text/plain"}  # fmt: skip
 HTML_EXTRACTOR = f"trafilatura {version('trafilatura')}, htmldate {version('htmldate')}"
 TEXT_EXTRACTOR = "plain-text rules (articles.cleaning)"
 UNTITLED = "Untitled plain-text capture"

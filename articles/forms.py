@@ -3,7 +3,7 @@ import re
 from django import forms
 
 from articles.extraction import MAX_CAPTURE_BYTES
-from articles.models import Capture, Outlet, Quote
+from articles.models import Capture, Outlet, Quote, QuoteProposal
 from core.admin import VersionedForm, VersionedRowForm
 
 
@@ -99,6 +99,21 @@ class QuoteForm(VersionedForm):
 
 class QuoteRowForm(VersionedRowForm, QuoteForm):
     """A quote in its article's form: checked and saved only when the editor changed it."""
+
+
+class QuoteProposalForm(VersionedForm):
+    """An editor's correction of a proposal's speaker: a chosen person replaces a proposed new
+    one."""
+
+    class Meta:
+        model = QuoteProposal
+        fields = ["speaker", "new_speaker_name", "speaker_label"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("speaker"):
+            cleaned["new_speaker_name"] = self.instance.new_speaker_name = ""
+        return cleaned
 
 
 def occurrences(words, text):

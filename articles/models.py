@@ -1,5 +1,6 @@
 import hashlib
 
+from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
@@ -512,3 +513,103 @@ class Quote(VersionedModel):
             self.capture.retrieved_at.date() if self.capture.retrieved_at else None,
             permalink,
         )
+
+
+class QuoteProposal(VersionedModel):
+    """A quotation the archive found in the text of one of an article's captures (its latest,
+    when proposed: articles.proposals), with the speaker its attribution suggests. It becomes a
+    Quote in that capture, at the same offsets, only when an editor accepts it; versioned, so of
+    two editors correcting it at once the second is told, not overwritten."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", "Proposed: waiting for an editor"
+        ACCEPTED = "accepted", "Accepted: a quote"
+        REJECTED = "rejected", "Rejected"
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="quote_proposals")
+    capture = models.ForeignKey(
+        # The text the offsets count in, as for a quote.
+        Capture,
+        on_delete=models.CASCADE,
+        related_name="quote_proposals",
+        editable=False,
+    )
+    text = NormalisedTextField(help_text="The words inside the quotation marks.")
+    start_offset = models.PositiveIntegerField(help_text="Character offset in the capture's text.")
+    end_offset = models.PositiveIntegerField()
+    speaker = models.ForeignKey(
+        Person,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Correct it before accepting if the proposal is wrong.",
+    )
+    new_speaker_name = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="A name the attribution gives that matches no person in the archive: accepting "
+        "adds that person, unless a speaker is chosen instead.",
+    )
+    speaker_label = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text='How the article describes a speaker it does not name, e.g. "the agency".',
+    )
+    cue = models.CharField(
+        max_length=200, blank=True, help_text="The attribution words the speaker was read from."
+    )
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PROPOSED)
+    proposed_at = models.DateTimeField(default=timezone.now, editable=False)
+    decided_by = models.ForeignKey(
+        # Keep who decided when an account goes: deactivate editors rather than delete them.
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+    decided_at = models.DateTimeField(null=True, blank=True, editable=False)
+    quote = models.OneToOneField(
+        Quote,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="proposal",
+        editable=False,
+        help_text="The quote an editor made of it.",
+    )
+
+    class Meta:
+        ordering = ["article", "start_offset"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(text=""), name="quote_proposal_text_not_empty"),
+            models.CheckConstraint(
+                condition=Q(end_offset=F("start_offset") + Length("text")),
+                name="quote_proposal_offsets_span_text",
+            ),
+            models.CheckConstraint(
+                condition=Q(speaker__isnull=True) | Q(new_speaker_name=""),
+                name="quote_proposal_one_speaker",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="proposed", decided_by__isnull=True)
+                | (~Q(status="proposed") & Q(decided_by__isnull=False)),
+                name="quote_proposal_decided_by_editor",
+            ),
+            models.UniqueConstraint(
+                fields=["capture", "start_offset", "end_offset"], name="quote_proposal_one_per_span"
+            ),
+        ]
+
+    def __str__(self):
+        return f"“{self.text}” ({self.status})"
+
+    @property
+    def proposed_speaker(self):
+        if self.speaker:
+            return self.speaker.name
+        if self.new_speaker_name:
+            return f"{self.new_speaker_name} (new person)"
+        return self.speaker_label

@@ -20,6 +20,7 @@ EDITOR_PERMISSIONS = {
     },
     "articles": {
         "quote": ["add", "change", "view"],
+        "quoteproposal": ["change", "view"],
         "person": ["add", "change", "view"],
         "article": ["view"],
         "capture": ["add", "view"],

@@ -8,7 +8,7 @@ from core.roles import ARCHIVIST, EDITOR
 pytestmark = pytest.mark.django_db
 
 RECORDS = {
-    "articles": ["outlet", "person", "article", "capture", "quote"],
+    "articles": ["outlet", "person", "article", "capture", "quote", "quoteproposal"],
     "claims": ["topic", "source", "spellingvariant", "claim", "annotation", "claimactor"],
 }
 HISTORIES = {
@@ -35,6 +35,7 @@ def test_editors_curate_claims_but_delete_nothing_but_a_claims_actor():
         "articles.add_capture", "articles.view_capture",
         "articles.add_person", "articles.change_person", "articles.view_person",
         "articles.add_quote", "articles.change_quote", "articles.view_quote",
+        "articles.change_quoteproposal", "articles.view_quoteproposal",
         "claims.add_claim", "claims.change_claim", "claims.view_claim",
         "claims.add_claimactor", "claims.change_claimactor", "claims.delete_claimactor",
         "claims.view_claimactor",

@@ -8,13 +8,11 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from articles.capture import capture_archive
-from articles.extraction import CaptureRefused
+from articles.extraction import FILE_CONTENT_TYPES, CaptureRefused
 from articles.fetch import fetch
 from articles.models import Capture
 from articles.warc import warc_pages
 
-CONTENT_TYPES = {".html": "text/html", ".htm": "text/html", ".xhtml": "application/xhtml+xml",
-                 ".txt": "text/plain", ".text": "text/plain"}  # fmt: skip
 WARC_SUFFIXES = (".warc", ".warc.gz")
 
 
@@ -94,7 +92,7 @@ class Command(BaseCommand):
                     source,
                     origin=Capture.Origin.FILE,
                     raw=source.read_bytes(),
-                    content_type=CONTENT_TYPES.get(source.suffix.lower(), ""),
+                    content_type=FILE_CONTENT_TYPES.get(source.suffix.lower(), ""),
                 )
         except CaptureRefused as refused:
             self._fail(source, str(refused))

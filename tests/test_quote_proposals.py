@@ -1,0 +1,545 @@
+"""Quote proposals: the rules that find quotations and their speakers, their figures on the seed
+corpus, the propose_quotes command, and editors accepting, correcting and rejecting proposals
+in the admin (nothing becomes a quote without an editor)."""
+
+import json
+from io import StringIO
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.core.exceptions import ValidationError
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from articles.capture import Archived, capture_archive
+from articles.models import Article, Capture, Person, Quote, QuoteProposal
+from articles.proposals import (
+    KnownPerson,
+    accept_proposal,
+    find_quotations,
+    propose_quotations,
+    propose_quotes_for,
+    reject_proposal,
+)
+from claims.seed_proposals import evaluate_seed_proposals
+from core.roles import EDITOR
+from core.text import normalise_text
+from tests import factories
+from tests.admin_forms import read_form
+from tests.capture_pages import PARAGRAPHS, article_page
+
+TRUMP = KnownPerson(1, "Donald Trump", ("Trump",))
+CALDWELL = KnownPerson(2, "Dan Caldwell")
+STOLTENBERG = KnownPerson(3, "Jens Stoltenberg", ("Stoltenberg",))
+PEOPLE = [TRUMP, CALDWELL, STOLTENBERG]
+
+
+def proposals(text, people=PEOPLE):
+    found = propose_quotations(text, people)
+    for proposal in found:
+        assert text[proposal.start : proposal.end] == proposal.text  # offsets are exact
+    return found
+
+
+def only(text, people=PEOPLE):
+    [proposal] = proposals(text, people)
+    return proposal
+
+
+# Quotations
+
+
+def test_curly_and_straight_quotations_are_found_without_the_closing_comma_or_full_stop():
+    text = "He called it “a disgrace,” and later \"a mistake.\" She said: 'no'."
+    assert [p.text for p in proposals(text)] == ["a disgrace", "a mistake", "no"]
+
+
+def test_nested_quotations_are_proposed_once_as_the_outer_quotation():
+    text = "“He told me ‘never again’ and left,” said Dan Caldwell."
+    proposal = only(text)
+    assert proposal.text == "He told me ‘never again’ and left"
+    assert proposal.person == CALDWELL
+
+
+def test_apostrophes_are_not_quotation_marks():
+    text = "Trump’s allies’ plan, Kyiv's answer and O’Brien's view: “We don’t agree,” Trump said."
+    assert only(text).text == "We don’t agree"
+
+
+def test_a_quotation_left_open_ends_with_its_paragraph():
+    text = 'The report states: "Troops would stay in Europe.\n\nOther news followed.'
+    proposal = only(text)
+    assert proposal.text == "Troops would stay in Europe"
+    assert proposal.speaker_label == "The report"
+
+
+def test_a_quotation_over_paragraphs_takes_the_speaker_given_in_its_last_paragraph():
+    text = "“We will stay.\n\n“We will not leave,” said Jens Stoltenberg."
+    assert [(p.text, p.person) for p in proposals(text)] == [
+        ("We will stay", STOLTENBERG),
+        ("We will not leave", STOLTENBERG),
+    ]
+
+
+# Speakers
+
+
+def test_a_speech_verb_after_the_quotation_names_the_speaker_before_or_after_it():
+    assert only("“We are ready,” said Dan Caldwell, a defense expert.").person == CALDWELL
+    assert only("“We are ready,” Stoltenberg told reporters.").person == STOLTENBERG
+
+
+def test_the_subject_of_a_speech_verb_before_the_quotation_is_the_speaker():
+    text = "Dan Caldwell, a defense expert familiar with the campaign, told Politico, “No choice.”"
+    proposal = only(text)
+    assert (proposal.person, proposal.cue) == (CALDWELL, "told")
+
+
+def test_an_attribution_after_a_question_ending_the_quotation_is_read():
+    assert only("“Why now?” Stoltenberg asked.").person == STOLTENBERG
+
+
+def test_a_quotation_that_is_the_next_sentence_goes_on_with_the_same_speaker():
+    first, second = proposals(
+        "“We will stay,” Stoltenberg told reporters. “There is no other way.”"
+    )
+    assert (first.person, second.person) == (STOLTENBERG, STOLTENBERG)
+    assert second.cue == "told (the quotation before)"
+
+
+def test_a_cue_in_the_sentence_before_does_not_speak_for_the_next_one():
+    first, second = proposals("Trump said the plan was “dead.” It was “a mistake” from the start.")
+    assert (first.person, second.person, second.cue) == (TRUMP, None, "")
+
+
+def test_a_colon_after_a_name_names_the_speaker():
+    assert only("Stoltenberg: “NATO will not be divided.”").person == STOLTENBERG
+
+
+def test_a_pronoun_is_the_last_person_named_before_it():
+    text = "Trump spoke in Philadelphia.\n\nIn June, he vowed to end the war “before I arrive.”"
+    assert only(text).person == TRUMP
+
+
+def test_a_pronoun_with_no_one_named_before_it_has_no_speaker():
+    proposal = only("He said the plan was “dead.”")
+    assert (proposal.person, proposal.new_speaker, proposal.cue) == (None, "", "said")
+
+
+def test_a_relative_clause_speaks_for_the_name_it_follows():
+    assert only("Trump, who said in June that “we will win,” left.").person == TRUMP
+
+
+def test_a_participle_takes_the_subject_of_its_sentence():
+    text = (
+        "Trump criticized the promise, stating that it was a “mistake” and “why this war started.”"
+    )
+    assert [p.person for p in proposals(text)] == [TRUMP, TRUMP]
+
+
+def test_according_to_names_the_speaker_or_describes_them():
+    proposal = only("Allies “would lose the guarantee,” according to an anonymous official.")
+    assert (proposal.person, proposal.speaker_label) == (None, "an anonymous official")
+
+
+def test_a_surname_alone_is_a_known_person_once_the_text_introduced_them():
+    text = "Dan Caldwell joined the team. As Caldwell explained, it means “stepping back.”"
+    assert only(text).person == CALDWELL
+    assert only("As Caldwell explained, it means “stepping back.”").person is None
+
+
+def test_an_unknown_name_is_proposed_as_a_new_person():
+    proposal = only("“It is over,” said Jane Smith, a spokeswoman for the ministry.")
+    assert (proposal.person, proposal.new_speaker) == (None, "Jane Smith")
+    assert proposal.as_json()["speaker"] is None  # not a person the archive knows
+
+
+def test_a_name_that_contains_a_known_alias_is_not_that_person():
+    proposal = only("Mary Trump said the family was “divided.”")
+    assert (proposal.person, proposal.new_speaker) == (None, "Mary Trump")
+
+
+def test_a_spokesperson_speaks_for_someone_without_being_them():
+    proposal = only("Trump's spokesperson said the report was “fake news.”")
+    assert (proposal.person, proposal.speaker_label) == (None, "Trump's spokesperson")
+    named = only("Trump's spokesperson Karoline Leavitt said it was “fake news.”")
+    assert named.new_speaker == "Karoline Leavitt"
+
+
+def test_a_name_inside_the_quotation_or_as_its_subject_is_not_the_speaker():
+    proposal = only("“Trump will lose,” the agency noted.")
+    assert (proposal.person, proposal.speaker_label) == (None, "the agency")
+    proposal = only("The other source added that Trump “would be open to a deal.”")
+    assert (proposal.person, proposal.speaker_label) == (None, "The other source")
+
+
+def test_several_speakers_together_are_none_of_them_alone():
+    proposal = only("Trump and Stoltenberg said they were “united.”")
+    assert (proposal.person, proposal.speaker_label) == (None, "Trump and Stoltenberg")
+
+
+def test_without_a_cue_there_is_no_speaker():
+    for text in ["The so-called “peace plan” was rejected.", "“It is over.”"]:
+        proposal = only(text)
+        assert (proposal.person, proposal.new_speaker, proposal.speaker_label) == (None, "", "")
+        assert proposal.cue == ""
+
+
+@given(st.text(alphabet="ab Ab.,:!?\n“”‘’\"'«»", max_size=80))
+@settings(deadline=None)
+def test_every_proposal_is_its_texts_words_at_its_offsets_as_the_archive_stores_them(text):
+    text = normalise_text(text)  # as a capture's text is
+    for proposal in propose_quotations(text, PEOPLE):
+        assert proposal.text == text[proposal.start : proposal.end]
+        assert proposal.text == normalise_text(proposal.text) != ""
+
+
+def test_a_description_or_name_longer_than_a_proposal_holds_is_not_proposed():
+    label = f"the {'very' * 80} agency"
+    described = only(f"“We are ready,” {label} said.")
+    named = only(f"“We are not,” said Jane Q{'u' * 200}incy.")
+    for proposal in (described, named):
+        assert (proposal.speaker_label, proposal.new_speaker, proposal.cue) == ("", "", "said")
+
+
+def test_the_cue_of_quotations_going_on_from_one_before_says_so_once():
+    text = "“A,” Rutte told reporters. " + " ".join(f"“Part {n}.”" for n in range(1, 30))
+    cues = {proposal.cue for proposal in proposals(text)[1:]}
+    assert cues == {"told (the quotation before)"}
+
+
+def test_a_text_without_quotation_marks_has_no_proposals():
+    assert find_quotations("Trump's team didn't say. The allies' view is known.") == []
+
+
+# The seed corpus
+
+
+def test_on_the_seed_captures_the_curated_quotes_are_proposed_with_their_speakers():
+    evaluation = evaluate_seed_proposals()
+    assert evaluation.quotes == 21
+    assert evaluation.span_recall >= 0.9, evaluation.report()
+    assert evaluation.speaker_accuracy >= 0.75, evaluation.report()
+
+
+def test_the_evaluation_command_prints_the_figures():
+    out = StringIO()
+    call_command("evaluate_quote_proposals", stdout=out)
+    assert "Proposed with their exact span: 20 (95.2%" in out.getvalue()
+    assert "of which with the right speaker: 20 (100.0%" in out.getvalue()
+
+
+# The propose_quotes command
+
+
+@pytest.mark.django_db
+def test_propose_quotes_prints_a_text_captures_proposals_as_json_and_stores_nothing(tmp_path):
+    factories.make_person(name="Kevin Roberts")
+    capture = tmp_path / "capture.txt"
+    first = (
+        "A potential deal to end the war was discussed by advisers of the former president, "
+        "who met in Washington this week with officials from several allied governments to "
+        "weigh what such an agreement could mean for the alliance."
+    )
+    second = "“I would expect a very quick deal,” said Kevin Roberts, of The Heritage Foundation."
+    capture.write_text(f"Copyright © 2024\n{first}\n{second}\n", encoding="utf-8")
+    out = StringIO()
+    call_command("propose_quotes", "--json", str(capture), stdout=out)
+    start = len(f"{first}\n\n“")  # offsets in the text less the copyright line
+    assert json.loads(out.getvalue()) == [
+        {"text": "I would expect a very quick deal", "start": start, "end": start + 32,
+         "speaker": "Kevin Roberts"},
+    ]  # fmt: skip
+    assert not QuoteProposal.objects.exists()
+
+
+@pytest.mark.django_db
+def test_propose_quotes_reads_the_main_text_of_an_html_page(tmp_path):
+    paragraph = (
+        "The alliance met in Brussels on Tuesday to discuss its plans for the coming years. "
+    )
+    page = tmp_path / "page.html"
+    page.write_text(
+        "<!doctype html><html><head><title>NATO</title></head><body><nav>Home | News</nav>"
+        f"<article><h1>NATO meets</h1><p>{paragraph * 3}</p>"
+        "<p>“We will not be divided,” said Jens Stoltenberg at the meeting in Brussels.</p>"
+        "</article></body></html>",
+        encoding="utf-8",
+    )
+    out = StringIO()
+    call_command("propose_quotes", "--json", str(page), stdout=out)
+    [row] = json.loads(out.getvalue())
+    assert (row["text"], row["speaker"]) == ("We will not be divided", None)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "content, reason",
+    [
+        (b"\xff\xd8\xff\xe0 not text", "cannot be decoded as utf-8"),
+        (
+            "The alliance met in Brussels on Tuesday. “We will not be divided,” said Jens "
+            "Stoltenberg at the meeting of its foreign ministers and their deputies.".encode(),
+            "does not look like an article",
+        ),
+    ],
+)
+def test_propose_quotes_refuses_a_file_the_archive_would_refuse_and_says_why(
+    tmp_path, content, reason
+):
+    capture = tmp_path / "capture.txt"
+    capture.write_bytes(content)
+    with pytest.raises(CommandError, match=reason):
+        call_command("propose_quotes", "--json", str(capture))
+
+
+# Proposals stored for editors
+
+
+def proposal_article():
+    caldwell = factories.make_person(name="Dan Caldwell")
+    article = factories.make_article(
+        body="“We don’t have a choice,” said Dan Caldwell.\n\n"
+        "The agency noted it could “upend decades of policy.”\n\n"
+        "“It is over,” said Jane Smith, a spokeswoman."
+    )
+    return article, caldwell
+
+
+@pytest.mark.django_db
+def test_proposing_stores_proposals_and_makes_no_quote():
+    article, caldwell = proposal_article()
+    stored = propose_quotes_for(article)
+    assert [(p.text, p.speaker, p.new_speaker_name, p.speaker_label) for p in stored] == [
+        ("We don’t have a choice", caldwell, "", ""),
+        ("upend decades of policy", None, "", "The agency"),
+        ("It is over", None, "Jane Smith", ""),
+    ]
+    assert all(p.status == QuoteProposal.Status.PROPOSED for p in stored)
+    assert not Quote.objects.exists()
+
+
+@pytest.mark.django_db
+def test_proposing_again_replaces_waiting_proposals_and_keeps_decided_ones_and_quotes():
+    article, _ = proposal_article()
+    first, second, _ = propose_quotes_for(article)
+    editor = User.objects.create_user("edith")
+    QuoteProposal.objects.filter(pk=first.pk).update(status="rejected", decided_by=editor)
+    factories.make_quote(article, "It is over", speaker_label="a spokeswoman")
+    again = propose_quotes_for(article)
+    assert [p.text for p in again] == ["upend decades of policy"]
+    assert QuoteProposal.objects.filter(article=article).count() == 2
+    assert not QuoteProposal.objects.filter(pk=second.pk).exists()
+
+
+@pytest.fixture
+def editor_client(transactional_db):
+    editor = User.objects.create_user("edith", password="a-long-password-1", is_staff=True)
+    editor.groups.add(Group.objects.get(name=EDITOR))
+    client = Client()
+    client.force_login(editor)
+    client.editor = editor
+    return client
+
+
+def change_url(proposal):
+    return reverse("admin:articles_quoteproposal_change", args=[proposal.pk])
+
+
+def post_change_form(client, proposal, **changes):
+    data = {**read_form(client, change_url(proposal), "quoteproposal_form"), **changes}
+    return client.post(change_url(proposal), data)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_editor_accepts_a_proposal_and_the_quote_stands_at_its_exact_offsets(editor_client):
+    article, caldwell = proposal_article()
+    proposal = propose_quotes_for(article)[0]
+    response = post_change_form(editor_client, proposal, _accept="Accept")
+    assert response.status_code == 302
+    quote = Quote.objects.get()
+    assert (quote.start_offset, quote.end_offset) == (proposal.start_offset, proposal.end_offset)
+    assert article.body[quote.start_offset : quote.end_offset] == "We don’t have a choice"
+    assert quote.speaker == caldwell
+    assert quote.history.latest().history_user == editor_client.editor
+    proposal.refresh_from_db()
+    assert (proposal.status, proposal.quote, proposal.decided_by) == (
+        "accepted", quote, editor_client.editor,
+    )  # fmt: skip
+    assert editor_client.get(change_url(proposal)).status_code == 200  # decided: view only
+    assert post_change_form(editor_client, proposal, _reject="Reject").status_code == 403
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_editor_corrects_the_speaker_then_accepts(editor_client):
+    article, caldwell = proposal_article()
+    proposal = propose_quotes_for(article)[2]  # "It is over": Jane Smith, a new person
+    response = post_change_form(editor_client, proposal, speaker=str(caldwell.pk), _accept="Accept")
+    assert response.status_code == 302
+    assert Quote.objects.get().speaker == caldwell
+    assert not Person.objects.filter(name="Jane Smith").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_accepting_a_proposed_new_person_adds_them(editor_client):
+    article, _ = proposal_article()
+    proposal = propose_quotes_for(article)[2]
+    assert post_change_form(editor_client, proposal, _accept="Accept").status_code == 302
+    assert Quote.objects.get().speaker == Person.objects.get(name="Jane Smith")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_proposal_without_speaker_or_label_is_not_accepted_and_says_why(editor_client):
+    article, _ = proposal_article()
+    proposal = propose_quotes_for(article)[1]
+    response = post_change_form(editor_client, proposal, speaker_label="", _accept="Accept")
+    assert response.status_code == 302
+    page = editor_client.get(response.url).text
+    assert "Say who said it before accepting" in page
+    assert not Quote.objects.exists()
+    assert QuoteProposal.objects.get(pk=proposal.pk).status == "proposed"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_editor_rejects_a_proposal_and_no_quote_is_made(editor_client):
+    article, _ = proposal_article()
+    proposal = propose_quotes_for(article)[0]
+    assert post_change_form(editor_client, proposal, _reject="Reject").status_code == 302
+    proposal.refresh_from_db()
+    assert (proposal.status, proposal.decided_by) == ("rejected", editor_client.editor)
+    assert not Quote.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_accepting_many_from_the_list_reports_the_one_that_cannot_be(editor_client):
+    article, _ = proposal_article()
+    stored = propose_quotes_for(article)
+    QuoteProposal.objects.filter(pk=stored[1].pk).update(speaker_label="")
+    response = editor_client.post(
+        reverse("admin:articles_quoteproposal_changelist"),
+        {"action": "accept_selected", "_selected_action": [str(p.pk) for p in stored]},
+        follow=True,
+    )
+    assert "2 proposal(s) accepted." in response.text
+    assert "Say who said it before accepting" in response.text
+    assert Quote.objects.count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_editor_proposes_quotes_again_from_the_article_list(editor_client):
+    article, _ = proposal_article()
+    response = editor_client.post(
+        reverse("admin:articles_article_changelist"),
+        {"action": "propose_quotes", "_selected_action": [str(article.pk)]},
+        follow=True,
+    )
+    assert "3 quote proposal(s) waiting for an editor." in response.text
+    assert QuoteProposal.objects.filter(article=article).count() == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_proposal_list_takes_the_same_queries_however_many_rows(editor_client):
+    url = reverse("admin:articles_quoteproposal_changelist")
+    for articles in (1, 3):
+        for _ in range(articles - QuoteProposal.objects.values("article").distinct().count()):
+            propose_quotes_for(proposal_article()[0])
+        with CaptureQueriesContext(connection) as queries:
+            response = editor_client.get(url)
+        assert response.text.count('name="_selected_action"') == 3 * articles
+        # The session, the editor, their group's and their own permissions, the articles the
+        # filter offers, the count of proposals and of all of them (the list's "show all"), the
+        # rows with their article, speaker and deciding editor.
+        assert len(queries) == 8
+
+
+@pytest.mark.django_db(transaction=True)
+def test_of_two_editors_correcting_a_proposal_the_second_is_told_not_overwritten(editor_client):
+    article, _ = proposal_article()
+    proposal = propose_quotes_for(article)[1]
+    other = Client()
+    other.force_login(User.objects.create_user("olga", is_staff=True, is_superuser=True))
+    first = read_form(editor_client, change_url(proposal), "quoteproposal_form")
+    second = read_form(other, change_url(proposal), "quoteproposal_form")
+    first["speaker_label"] = "the news agency"
+    assert editor_client.post(change_url(proposal), first).status_code == 302
+    second["speaker_label"] = "Bloomberg"
+    response = other.post(change_url(proposal), second)
+    assert "Someone else saved this quote proposal after you opened it" in response.text
+    assert QuoteProposal.objects.get(pk=proposal.pk).speaker_label == "the news agency"
+
+
+# Proposals for every capture archived
+
+WORDS = "We will not be divided on Ukraine"
+NEW_OPENING = "“Time is short,” said Jane Roe, who opened the meeting with a warning about money."
+
+
+def archive(paragraphs=PARAGRAPHS):
+    return capture_archive(raw=article_page(paragraphs), origin=Capture.Origin.FILE)
+
+
+@pytest.mark.django_db
+def test_archiving_a_capture_proposes_its_quotations_in_its_text():
+    archived = archive()
+    [proposal] = QuoteProposal.objects.all()
+    assert (proposal.article, proposal.capture) == (archived.article, archived.capture)
+    assert archived.capture.text[proposal.start_offset : proposal.end_offset] == WORDS
+    assert proposal.status == QuoteProposal.Status.PROPOSED
+
+
+@pytest.mark.django_db
+def test_a_new_version_is_proposed_in_its_text_and_words_decided_on_are_not_proposed_again():
+    first = archive()
+    rejected = QuoteProposal.objects.get()
+    reject_proposal(rejected, User.objects.create_user("edith"))
+    second = archive([NEW_OPENING, *PARAGRAPHS])
+    assert second.outcome == Archived.NEW_VERSION
+    [waiting] = QuoteProposal.objects.filter(status=QuoteProposal.Status.PROPOSED)
+    assert (waiting.text, waiting.capture) == ("Time is short", second.capture)
+    assert QuoteProposal.objects.get(pk=rejected.pk).capture == first.capture
+
+
+@pytest.mark.django_db
+def test_a_proposal_replaced_after_a_newer_capture_is_refused_with_the_reason():
+    archive()
+    proposal = QuoteProposal.objects.get()
+    archive([NEW_OPENING, *PARAGRAPHS])
+    with pytest.raises(ValidationError, match="no longer waiting"):
+        accept_proposal(proposal, User.objects.create_user("edith"))
+    assert not Quote.objects.exists()
+
+
+@pytest.mark.django_db
+def test_accepting_makes_the_quote_in_the_proposals_capture_even_after_a_newer_one():
+    first = archive()
+    proposal = QuoteProposal.objects.get()
+    proposal.speaker_label = "the Secretary General"
+    proposal.save()
+    # A newer capture that was not proposed on (restored from a backup, say): the words moved.
+    newer = Capture.objects.create(
+        article=first.article, origin=Capture.Origin.PASTE, raw=b"newer",
+        text=f"{NEW_OPENING}\n\n{first.capture.text}", extractor="tests",
+    )  # fmt: skip
+    first.article.take_text_of_latest_capture()
+    quote = accept_proposal(proposal, User.objects.create_user("edith"))
+    assert quote.capture == first.capture != newer
+    assert (quote.start_offset, quote.end_offset) == (proposal.start_offset, proposal.end_offset)
+    assert first.capture.text[quote.start_offset : quote.end_offset] == WORDS
+
+
+@pytest.mark.django_db(transaction=True)
+def test_nothing_of_a_capture_is_stored_when_proposing_fails(monkeypatch):
+    def fail(text, people):
+        raise RuntimeError("proposing failed")
+
+    monkeypatch.setattr("articles.proposals.propose_quotations", fail)
+    with pytest.raises(RuntimeError):
+        archive()
+    assert not Article.objects.exists()
+    assert not Capture.objects.exists()
+    assert not QuoteProposal.objects.exists()
