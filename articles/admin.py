@@ -351,17 +351,7 @@ def _pending_capture(form):
     pending = {"url": "", "final_url": "", "retrieved_at": None, "http_status": None,
                "http_headers": [], "content_type": "", "title": data["title"].strip()}  # fmt: skip
     if data["url"]:
-        retrieved = fetch(data["url"])
-        pending.update(
-            origin=Capture.Origin.URL,
-            raw=retrieved.raw,
-            url=retrieved.request_url,
-            final_url=retrieved.final_url,
-            retrieved_at=retrieved.retrieved_at,
-            http_status=retrieved.status,
-            http_headers=[list(pair) for pair in retrieved.headers],
-            content_type=retrieved.content_type,
-        )
+        pending.update(fetch(data["url"]).as_capture())
     elif data["file"]:
         name = data["file"].name.lower()
         pending.update(

@@ -32,6 +32,7 @@ from articles.extraction import (
     CaptureRefused,
     media_type,
 )
+from articles.models import Capture
 
 MAX_REDIRECTS = 5
 CONNECT_TIMEOUT = 10  # seconds
@@ -51,6 +52,19 @@ class Retrieved:
     headers: list  # [(name, value)] as received
     content_type: str
     retrieved_at: datetime.datetime
+
+    def as_capture(self):
+        """What capture_archive() takes of a retrieval: its bytes and provenance."""
+        return {
+            "origin": Capture.Origin.URL,
+            "raw": self.raw,
+            "url": self.request_url,
+            "final_url": self.final_url,
+            "retrieved_at": self.retrieved_at,
+            "http_status": self.status,
+            "http_headers": [list(pair) for pair in self.headers],
+            "content_type": self.content_type,
+        }
 
 
 def fetch(url):

@@ -73,18 +73,7 @@ class Command(BaseCommand):
         # of files must not stop at the first the archive can't read.
         try:
             if isinstance(source, str):
-                retrieved = fetch(source)
-                self._archive(
-                    source,
-                    origin=Capture.Origin.URL,
-                    raw=retrieved.raw,
-                    url=retrieved.request_url,
-                    final_url=retrieved.final_url,
-                    retrieved_at=retrieved.retrieved_at,
-                    http_status=retrieved.status,
-                    http_headers=retrieved.headers,
-                    content_type=retrieved.content_type,
-                )
+                self._archive(source, **fetch(source).as_capture())
             elif source.name.lower().endswith(WARC_SUFFIXES):
                 self._archive_warc(source)
             else:
