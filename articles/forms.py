@@ -39,9 +39,10 @@ class ArticleChangesForm(forms.Form):
         return cleaned
 
 
-class QuoteForm(VersionedForm):
-    """An editor pastes the quoted words; the form finds where they stand in the article: in the
-    text of the capture the quote was taken from, or, for a new quote, of the latest capture."""
+class AnchoredTextForm(VersionedForm):
+    """An editor pastes words of an article (AnchoredText: a quote, a claim's appearance); the
+    form finds where they stand: in the text of the capture they were read in, or, for new
+    words, of the article's latest capture."""
 
     occurrence = forms.IntegerField(
         min_value=1,
@@ -49,13 +50,6 @@ class QuoteForm(VersionedForm):
         help_text="Only when the words appear more than once in the article: which one "
         "(1 for the first).",
     )
-
-    class Meta:
-        model = Quote
-        fields = [
-            "article", "text", "occurrence", "speaker", "speaker_label", "occasion",
-            "occasion_date", "occasion_date_precision", "note",
-        ]  # fmt: skip
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -86,7 +80,7 @@ class QuoteForm(VersionedForm):
         if len(starts) > 1 and not occurrence:
             raise forms.ValidationError(
                 {"occurrence": f"These words appear {len(starts)} times in the article: say "
-                 "which occurrence is the quote."}
+                 "which occurrence you mean."}
             )  # fmt: skip
         if occurrence and occurrence > len(starts):
             raise forms.ValidationError(
@@ -95,6 +89,15 @@ class QuoteForm(VersionedForm):
         start = starts[(occurrence or 1) - 1]
         self.instance.start_offset, self.instance.end_offset = start, start + len(text)
         return cleaned
+
+
+class QuoteForm(AnchoredTextForm):
+    class Meta:
+        model = Quote
+        fields = [
+            "article", "text", "occurrence", "speaker", "speaker_label", "occasion",
+            "occasion_date", "occasion_date_precision", "note",
+        ]  # fmt: skip
 
 
 class QuoteRowForm(VersionedRowForm, QuoteForm):

@@ -365,6 +365,60 @@ class Capture(models.Model):
         return bytes(self.raw).decode("utf-8", errors="replace")
 
 
+class AnchoredText(models.Model):
+    """Words of an article's text, anchored at their offsets in the capture they were read in:
+    a quote, or the span that reports a claim (claims.Appearance). Subclasses declare `article`
+    and `text`."""
+
+    capture = models.ForeignKey(
+        # The text the offsets count in: a capture with anchored words can't vanish.
+        Capture,
+        on_delete=models.PROTECT,
+        blank=True,  # new words are read in their article's latest capture
+        related_name="%(class)ss",
+        help_text="The capture whose text holds the words; its offsets count in that text.",
+    )
+    start_offset = models.PositiveIntegerField(help_text="Character offset in the capture's text.")
+    end_offset = models.PositiveIntegerField()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        self.validate_offsets()
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        self.validate_offsets()
+
+    def validate_offsets(self):
+        if self.capture_id is None and self.article_id is not None:
+            self.capture = self.article.latest_capture  # new words are read in the latest text
+        if self.start_offset is None or self.end_offset is None or self.capture_id is None:
+            raise ValidationError(
+                f"A {self._meta.verbose_name} needs its capture and both offsets."
+            )
+        if self.capture.article_id != self.article_id:
+            raise ValidationError(
+                f"A {self._meta.verbose_name}'s capture must be a capture of its article."
+            )
+        found = self.capture.text[self.start_offset : self.end_offset]
+        if found != self.text:
+            raise ValidationError(
+                {
+                    "text": f"The capture's text at {self.start_offset} to {self.end_offset} "
+                    f"reads “{found}”, not these words."
+                }
+            )
+
+
+def offsets_span_text(name):
+    """The check that an anchored text's offsets span exactly its words."""
+    return models.CheckConstraint(
+        condition=Q(end_offset=F("start_offset") + Length("text")), name=name
+    )
+
+
 class QuoteQuerySet(models.QuerySet):
     def for_export(self):
         """Quotes with their speaker and article, without the article's texts."""
@@ -373,7 +427,7 @@ class QuoteQuerySet(models.QuerySet):
         )
 
 
-class Quote(VersionedModel):
+class Quote(AnchoredText, VersionedModel):
     """Words inside quotation marks in an article, with who said them."""
 
     url_name = "articles:quote"
@@ -383,14 +437,6 @@ class Quote(VersionedModel):
         Article,
         on_delete=models.PROTECT,
         related_name="quotes",
-    )
-    capture = models.ForeignKey(
-        # The text the offsets count in: a capture with quotes can't vanish either.
-        Capture,
-        on_delete=models.PROTECT,
-        blank=True,  # a new quote is read in its article's latest capture
-        related_name="quotes",
-        help_text="The capture whose text holds the quote; its offsets count in that text.",
     )
     speaker = models.ForeignKey(
         Person,
@@ -407,8 +453,6 @@ class Quote(VersionedModel):
         'national security expert".',
     )
     text = NormalisedTextField(help_text="The exact quoted words, as they stand in the text.")
-    start_offset = models.PositiveIntegerField(help_text="Character offset in the capture's text.")
-    end_offset = models.PositiveIntegerField()
     occasion = models.CharField(
         max_length=300, blank=True, help_text="e.g. a rally in Philadelphia, a podcast."
     )
@@ -432,10 +476,7 @@ class Quote(VersionedModel):
         ordering = ["article", "start_offset"]
         constraints = [
             models.CheckConstraint(condition=~Q(text=""), name="quote_text_not_empty"),
-            models.CheckConstraint(
-                condition=Q(end_offset=F("start_offset") + Length("text")),
-                name="quote_offsets_span_text",
-            ),
+            offsets_span_text("quote_offsets_span_text"),
             models.CheckConstraint(
                 condition=Q(speaker__isnull=False) | ~Q(speaker_label=""),
                 name="quote_has_speaker_or_label",
@@ -446,10 +487,6 @@ class Quote(VersionedModel):
 
     def __str__(self):
         return f"{self.speaker_display}: “{self.text}”"
-
-    def save(self, *args, **kwargs):
-        self.validate_offsets()
-        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("articles:quote", kwargs={"pk": self.pk})
@@ -477,25 +514,6 @@ class Quote(VersionedModel):
     @property
     def occasion_date_display(self):
         return format_partial_date(self.occasion_date, self.occasion_date_precision)
-
-    def clean(self):
-        self.validate_offsets()
-
-    def validate_offsets(self):
-        if self.capture_id is None and self.article_id is not None:
-            self.capture = self.article.latest_capture  # a new quote is read in the latest text
-        if self.start_offset is None or self.end_offset is None or self.capture_id is None:
-            raise ValidationError("A quote needs its capture and both offsets.")
-        if self.capture.article_id != self.article_id:
-            raise ValidationError("A quote's capture must be a capture of its article.")
-        found = self.capture.text[self.start_offset : self.end_offset]
-        if found != self.text:
-            raise ValidationError(
-                {
-                    "text": f"The capture's text at {self.start_offset} to {self.end_offset} "
-                    f"reads “{found}”, not the quoted text."
-                }
-            )
 
     def citable(self, permalink):
         if self.speaker:

@@ -4,7 +4,16 @@ from django.db.models import Count, OuterRef, Subquery
 from django.template.response import TemplateResponse
 
 from articles.admin import ASSUME_HTTPS
-from claims.models import Annotation, Claim, ClaimActor, Source, SpellingVariant, Topic
+from claims.forms import AppearanceForm, AppearanceFormSet
+from claims.models import (
+    Annotation,
+    Appearance,
+    Claim,
+    ClaimActor,
+    Source,
+    SpellingVariant,
+    Topic,
+)
 from core.admin import VersionedAdmin, history_paused
 from core.models import StaleEditError
 
@@ -38,6 +47,19 @@ class ClaimActorInline(admin.TabularInline):
     extra = 1
 
 
+class AppearanceInline(admin.StackedInline):
+    """Where each reporting article reports the claim: words pasted from the article, whose
+    offsets the form finds (as for quotes)."""
+
+    model = Appearance
+    form = AppearanceForm
+    formset = AppearanceFormSet
+    fields = ["article", "text", "occurrence", "attribution", "source", "version"]
+    autocomplete_fields = ["article", "source"]
+    extra = 0
+    verbose_name = "appearance in a reporting article"
+
+
 class AnnotationInline(admin.TabularInline):
     """Notes are added, never rewritten: each keeps its author and time."""
 
@@ -68,7 +90,7 @@ class ClaimAdmin(VersionedAdmin):
     list_filter = ["status", "topics", "articles__outlet", "source"]
     search_fields = ["statement", "notes", "evidence__text"]
     autocomplete_fields = ["topics", "source", "articles", "evidence"]
-    inlines = [ClaimActorInline, AnnotationInline]
+    inlines = [ClaimActorInline, AppearanceInline, AnnotationInline]
     readonly_fields = ["created_at", "updated_at"]
     actions = [
         "mark_corroborated", "mark_disputed", "mark_denied", "mark_retracted", "add_topic",

@@ -1,7 +1,10 @@
 from django import forms
 
+from articles.forms import AnchoredTextForm
 from claims.exports import FORMATS
+from claims.models import Appearance
 from claims.search import RESULT_KINDS
+from core.admin import VersionedRowForm
 from core.search import SearchTextField
 
 
@@ -30,3 +33,30 @@ class SearchForm(forms.Form):
 
     def clean_page(self):
         return self.cleaned_data["page"] or 1
+
+
+class AppearanceForm(VersionedRowForm, AnchoredTextForm):
+    """A row of a claim's appearances: the editor chooses a reporting article and pastes the
+    words that report the claim; only changed rows are checked and saved."""
+
+    class Meta:
+        model = Appearance
+        fields = ["article", "text", "occurrence", "attribution", "source"]
+
+
+class AppearanceFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        # The claim's form is posted with its formsets: the articles chosen there are the ones
+        # that will report it once saved.
+        reporting = set(self.data.getlist("articles"))
+        for form in self.forms:
+            article = form.cleaned_data.get("article")
+            if form.cleaned_data.get("DELETE") or article is None:
+                continue
+            if str(article.pk) not in reporting:
+                form.add_error(
+                    "article",
+                    "This article is not among the claim's reporting articles: add it to "
+                    "“Articles” above, or remove this appearance.",
+                )

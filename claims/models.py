@@ -12,7 +12,7 @@ from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from articles.models import Article, Person, Quote
+from articles.models import AnchoredText, Article, Person, Quote, offsets_span_text
 from core.citations import (
     ARCHIVE_NAME,
     Citable,
@@ -482,3 +482,47 @@ class ClaimActor(models.Model):
 
     def __str__(self):
         return f"{self.person} ({self.get_role_display().lower()})"
+
+
+class Appearance(AnchoredText, VersionedModel):
+    """Where a reporting article reports a claim: the span of its text, anchored like a quote,
+    with how the article attributes it. The claim's `articles` say which articles report it;
+    an appearance says where and in which words, one per article."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="appearances")
+    article = models.ForeignKey(
+        # Like quotes: the anchored words of an article keep it from vanishing.
+        Article,
+        on_delete=models.PROTECT,
+        related_name="claim_appearances",
+    )
+    text = NormalisedTextField(
+        help_text="The article's words that report the claim, exactly as they stand in its text."
+    )
+    attribution = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text='Whom the article credits, in its words, e.g. "Politico reported", '
+        '"according to people familiar with the matter". Empty when it credits nobody.',
+    )
+    source = models.ForeignKey(
+        Source,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="appearances",
+        help_text="The original report this article cites for the claim; empty when it names none.",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["claim", "article__published_date", "article"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(text=""), name="appearance_text_not_empty"),
+            offsets_span_text("appearance_offsets_span_text"),
+            models.UniqueConstraint(fields=["claim", "article"], name="appearance_one_per_article"),
+        ]
+
+    def __str__(self):
+        return f"{self.article}: “{self.text}”"

@@ -68,6 +68,7 @@ class _SeedBuilder:
         self.captures_dir = captures_dir
         self.curated_at = annotations["curated_at"]
         self.ids = {}  # (section, key) -> pk
+        self.bodies = {}  # article key -> the text its capture's offsets count in
 
     def rows(self):
         return [
@@ -77,6 +78,7 @@ class _SeedBuilder:
             *self._keyed_rows("sources", "claims.source", self._source_fields),
             *self._article_and_quote_rows(),
             *self._claim_rows(),
+            *self._appearance_rows(),
         ]
 
     def _keyed_rows(self, section, model, fields):
@@ -148,6 +150,7 @@ class _SeedBuilder:
                 )
             except CaptureRefused as error:
                 raise AnnotationError(f"article {key}: {error}") from None
+            self.bodies[key] = extracted.text
             date, precision = partial_date(entry.get("published"), f"article {key}")
             authors = [
                 self._id("people", person, f"article {key}") for person in entry.get("authors", [])
@@ -198,9 +201,7 @@ class _SeedBuilder:
                 }
             )
             for quote_key, quote in entry.get("quotes", {}).items():
-                quotes.append(
-                    self._quote_row(len(quotes) + 1, key, extracted.text, quote_key, quote)
-                )
+                quotes.append(self._quote_row(len(quotes) + 1, key, quote_key, quote))
         return articles + captures + quotes
 
     def _url_in_capture(self, url, raw, key):
@@ -209,10 +210,9 @@ class _SeedBuilder:
             raise AnnotationError(f"article {key}: the URL {url} does not appear in its capture.")
         return url or None
 
-    def _quote_row(self, pk, article_key, body, key, quote):
-        where = f"quote {key} in article {article_key}"
-        self.ids["quotes", key] = pk
-        text = quote["text"]
+    def _anchor(self, article_key, text, where):
+        """The offsets of words found exactly once in the article's cleaned body."""
+        body = self.bodies[article_key]
         found = body.count(text)
         if found != 1:
             raise AnnotationError(
@@ -220,6 +220,13 @@ class _SeedBuilder:
                 f"not exactly once: {text!r}"
             )
         start = body.index(text)
+        return start, start + len(text)
+
+    def _quote_row(self, pk, article_key, key, quote):
+        where = f"quote {key} in article {article_key}"
+        self.ids["quotes", key] = pk
+        text = quote["text"]
+        start, end = self._anchor(article_key, text, where)
         speaker = quote.get("speaker")
         date, precision = partial_date(quote.get("occasion_date"), where)
         return {
@@ -232,7 +239,7 @@ class _SeedBuilder:
                 "speaker_label": quote.get("speaker_label", ""),
                 "text": text,
                 "start_offset": start,
-                "end_offset": start + len(text),
+                "end_offset": end,
                 "occasion": quote.get("occasion", ""),
                 "occasion_date": date,
                 "occasion_date_precision": precision,
@@ -282,3 +289,43 @@ class _SeedBuilder:
                     }
                 )
         return claims + actors
+
+    def _appearance_rows(self):
+        """Every claim-to-article link anchored: the words of the article that report the claim,
+        whom it credits, and the source it cites (the claim's, unless the entry says otherwise;
+        null when the article names none)."""
+        rows = []
+        for pk, entry in enumerate(self.annotations["claims"], start=1):
+            where = f"claim {pk} ({entry['statement'][:40]}…)"
+            appearances = entry.get("appearances", {})
+            if set(appearances) != set(entry["articles"]):
+                raise AnnotationError(
+                    f"{where}: its appearances must anchor exactly its articles "
+                    f"{sorted(entry['articles'])}, not {sorted(appearances)}."
+                )
+            for article_key in entry["articles"]:
+                appearance = appearances[article_key]
+                text = appearance["text"]
+                start, end = self._anchor(
+                    article_key, text, f"{where}, appearance in {article_key}"
+                )
+                source_key = appearance.get("source", entry.get("source"))
+                rows.append(
+                    {
+                        "model": "claims.appearance",
+                        "pk": len(rows) + 1,
+                        "fields": {
+                            "claim": pk,
+                            "article": self.ids["articles", article_key],
+                            "capture": self.ids["articles", article_key],
+                            "text": text,
+                            "start_offset": start,
+                            "end_offset": end,
+                            "attribution": appearance.get("attribution", ""),
+                            "source": self._id("sources", source_key, where)
+                            if source_key
+                            else None,
+                        },
+                    }
+                )
+        return rows

@@ -13,6 +13,7 @@ EDITOR_PERMISSIONS = {
     "claims": {
         "claim": ["add", "change", "view"],
         "claimactor": ["add", "change", "delete", "view"],
+        "appearance": ["add", "change", "delete", "view"],
         "annotation": ["add", "view"],
         "topic": ["add", "change", "view"],
         "source": ["add", "change", "view"],

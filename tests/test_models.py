@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 def test_a_quote_whose_offsets_do_not_match_the_body_is_rejected_on_save():
     article = factories.make_article()
-    with pytest.raises(ValidationError, match="not the quoted text"):
+    with pytest.raises(ValidationError, match="not these words"):
         Quote.objects.create(
             article=article,
             text="Donald Trump",

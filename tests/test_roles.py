@@ -9,14 +9,22 @@ pytestmark = pytest.mark.django_db
 
 RECORDS = {
     "articles": ["outlet", "person", "article", "capture", "quote", "quoteproposal"],
-    "claims": ["topic", "source", "spellingvariant", "claim", "annotation", "claimactor"],
+    "claims": [
+        "topic",
+        "source",
+        "spellingvariant",
+        "claim",
+        "annotation",
+        "claimactor",
+        "appearance",
+    ],
 }
 HISTORIES = {
     "articles": ["historicalperson", "historicalquote"],
     "claims": [
         "historicaltopic", "historicalsource", "historicalclaim", "historicalclaim_topics",
         "historicalclaim_articles", "historicalclaim_evidence", "historicalannotation",
-        "historicalclaimactor",
+        "historicalclaimactor", "historicalappearance",
     ],
 }  # fmt: skip
 
@@ -29,7 +37,7 @@ def permissions(group_name):
     }
 
 
-def test_editors_curate_claims_but_delete_nothing_but_a_claims_actor():
+def test_editors_curate_claims_but_delete_nothing_but_a_claims_actor_or_appearance():
     assert permissions(EDITOR) == {
         "articles.view_article", "articles.view_outlet",
         "articles.add_capture", "articles.view_capture",
@@ -39,6 +47,8 @@ def test_editors_curate_claims_but_delete_nothing_but_a_claims_actor():
         "claims.add_claim", "claims.change_claim", "claims.view_claim",
         "claims.add_claimactor", "claims.change_claimactor", "claims.delete_claimactor",
         "claims.view_claimactor",
+        "claims.add_appearance", "claims.change_appearance", "claims.delete_appearance",
+        "claims.view_appearance",
         "claims.add_annotation", "claims.view_annotation",
         "claims.add_topic", "claims.change_topic", "claims.view_topic",
         "claims.add_source", "claims.change_source", "claims.view_source",
