@@ -1,5 +1,6 @@
 import datetime
 from dataclasses import dataclass
+from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
@@ -526,3 +527,18 @@ class Appearance(AnchoredText, VersionedModel):
 
     def __str__(self):
         return f"{self.article}: “{self.text}”"
+
+    def get_absolute_url(self):
+        """The article's page, scrolled to these words and highlighted by the browser (a text
+        fragment: its first and last words, for a span that may cross paragraphs)."""
+        words = self.text.split()
+        if len(words) > 8:
+            target = f"{_fragment_text(words[:4])},{_fragment_text(words[-4:])}"
+        else:
+            target = _fragment_text(words)
+        return f"{self.article.get_absolute_url()}#:~:text={target}"
+
+
+def _fragment_text(words):
+    # "-", "," and "&" have meanings in a text fragment: encode them too.
+    return quote(" ".join(words), safe="").replace("-", "%2D")

@@ -8,6 +8,7 @@ from claims.exports import InOrder, export_links, export_response
 from claims.facets import archive_claim_counts
 from claims.forms import ExportForm, SearchForm
 from claims.models import Claim, Source, Topic
+from claims.reporting import outlet_tellings
 from claims.search import (
     prepare_search,
     search_articles,
@@ -49,7 +50,9 @@ def claim_detail(request, pk, slug=None):
     claim = get_object_or_404(Claim.objects.for_detail_page(), pk=pk)
     if redirect := redirect_to_canonical(request, claim, slug):
         return redirect
-    return render(request, "claims/claim_detail.html", {"claim": claim})
+    tellings, differences = outlet_tellings(claim)
+    context = {"claim": claim, "tellings": tellings, "differences": differences}
+    return render(request, "claims/claim_detail.html", context)
 
 
 def claim_version(request, pk, number):

@@ -312,3 +312,41 @@ def test_a_new_record_starts_at_version_one_whatever_the_form_says(editor_client
     assert editor_client.post(reverse("admin:claims_topic_add"), data).status_code == 302
     topic = Topic.objects.get(name="Sanctions")
     assert (topic.version, topic.history.count()) == (1, 1)
+
+
+def add_appearance_row(data, **row):
+    """The change form's data with one more row in the claim's appearances inline."""
+    index = int(data["appearances-TOTAL_FORMS"])
+    data = {**data, "appearances-TOTAL_FORMS": str(index + 1)}
+    data.update({f"appearances-{index}-{name}": value for name, value in row.items()})
+    return data
+
+
+def test_pasted_words_anchor_where_an_article_reports_the_claim(editor_client, seed):
+    claim = Claim.objects.get(statement__contains="threatening to cut US military aid")
+    appearance = claim.appearances.get(text__contains="Kyiv")
+    article, text, start = appearance.article, appearance.text, appearance.start_offset
+    appearance.delete()
+    data = read_form(editor_client, change_url(claim), "claim_form")
+    data = add_appearance_row(
+        as_browser_sends(data), article=str(article.pk), text=text.replace("\n", "\r\n"),
+        attribution="According to these sources",
+    )  # fmt: skip
+    response = editor_client.post(change_url(claim), data)
+    assert response.status_code == 302, response.context["errors"]
+    saved = claim.appearances.get(article=article)
+    assert (saved.text, saved.start_offset, saved.capture) == (text, start, article.latest_capture)
+
+
+def test_an_appearance_in_an_article_that_does_not_report_the_claim_is_refused(editor_client, seed):
+    claim = Claim.objects.get(statement__contains="threatening to cut US military aid")
+    other = Article.objects.exclude(reported_claims=claim).first()
+    words = other.body.split("\n")[0][:40]
+    data = add_appearance_row(
+        as_browser_sends(read_form(editor_client, change_url(claim), "claim_form")),
+        article=str(other.pk), text=words,
+    )  # fmt: skip
+    response = editor_client.post(change_url(claim), data)
+    assert response.status_code == 200
+    assert "This article is not among the claim&#x27;s reporting articles" in response.text
+    assert not claim.appearances.filter(article=other).exists()

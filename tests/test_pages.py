@@ -40,8 +40,9 @@ DETAIL_PAGES = {
     # the quote's article (the redirect), then the article page, citing the quote's version
     "quote": 1 + 6 + VERSION,
     # claim with source, actors with people, topics, articles with outlets, quotes with
-    # speakers, public annotations with authors
-    "claim": 6 + VERSION,
+    # speakers, public annotations with authors; how outlets reported it: the appearances with
+    # their sources, the spelling variants
+    "claim": 8 + VERSION,
     # outlet, its articles, the explorer over the claims its articles report
     "outlet": 2 + EXPLORER,
     # person, count of their quotes, their quotes, the explorer, the articles they wrote

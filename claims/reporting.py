@@ -1,0 +1,188 @@
+"""How each outlet told a claim: the words of every reporting article side by side, with what
+differs between them marked: spelling variants (Kiev/Kyiv, Zelensky/Zelenskyy), hedges that one
+article has and another lacks ("reportedly", "could" against "would"), and differing attribution
+(another original source cited, or words the article gives to someone else)."""
+
+import re
+from dataclasses import dataclass, field
+
+from claims.models import Appearance, SpellingVariant
+
+# Words that weaken or qualify what is reported. An article that drops one ("could" becoming
+# "would", "reportedly" gone) tells a firmer story than its source did.
+HEDGES = frozenset(
+    [
+        "reportedly", "allegedly", "apparently", "purportedly", "supposedly", "presumably",
+        "presumed", "possibly", "potentially", "likely", "unlikely", "probably", "perhaps",
+        "could", "would", "might", "may", "can", "will", "appears", "appear", "appeared", "seems",
+        "seemed", "suggested", "suggests", "hinted", "considering", "mulling", "prospect",
+        "expected",
+    ]
+)  # fmt: skip
+WORD = re.compile(r"[\w’']+")
+
+
+@dataclass
+class Piece:
+    """A stretch of an article's words; marked ones say what differs."""
+
+    text: str
+    mark: str = ""  # "", "variant" or "hedge"
+    title: str = ""
+
+
+@dataclass
+class Telling:
+    """One reporting article's telling of the claim; `appearance` is None where the article's
+    words are not anchored yet."""
+
+    article: object
+    appearance: Appearance | None
+    pieces: list = field(default_factory=list)
+
+    @property
+    def name(self):
+        outlet = self.article.outlet.name if self.article.outlet else "Unknown outlet"
+        return f"{outlet}, {self.article.display_title}"
+
+
+def outlet_tellings(claim):
+    """The claim's reporting articles in date order (undated last), each with its marked words,
+    and the differences between them as sentences. Uses the claim's prefetched articles and
+    actors (for_detail_page) and one query for the appearances."""
+    appearances = {
+        appearance.article_id: appearance
+        for appearance in Appearance.objects.filter(claim=claim).select_related("source")
+    }
+    for article in claim.articles.all():
+        if article.pk in appearances:
+            appearances[article.pk].article = article  # already read, with its outlet
+    tellings = sorted(
+        (Telling(article, appearances.get(article.pk)) for article in claim.articles.all()),
+        key=lambda telling: (
+            telling.article.published_date is None,
+            telling.article.published_date,
+            telling.article.pk,
+        ),
+    )
+    anchored = [telling for telling in tellings if telling.appearance]
+    marks = {id(telling): {} for telling in anchored}  # (start, end) -> (kind, title)
+    differences = [
+        *_spelling_differences(anchored, _variant_groups(claim), marks),
+        *_hedge_differences(anchored, marks),
+        *_source_differences(anchored),
+    ]
+    for telling in anchored:
+        telling.pieces = _pieces(telling.appearance.text, marks[id(telling)])
+    return tellings, differences
+
+
+def _variant_groups(claim):
+    """Spellings of one thing: the archive's spelling variants and the names of the claim's
+    actors (a person's name and aliases)."""
+    groups = [variant.terms for variant in SpellingVariant.objects.all()]
+    for actor in claim.claim_actors.all():
+        groups.append([actor.person.name, *actor.person.aliases])
+    return groups
+
+
+def _spelling_differences(tellings, groups, marks):
+    differences = []
+    for group in groups:
+        used = {}  # telling -> {term: [(start, end)]}
+        for telling in tellings:
+            found = find_terms(telling.appearance.text, group)
+            if found:
+                used[id(telling)] = (telling, found)
+        spellings = {term for _, found in used.values() for term in found}
+        if not differ_in_spelling(spellings):
+            continue
+        for telling, found in used.values():
+            title = f"spelled {' / '.join(sorted(spellings - set(found)))} elsewhere"
+            for spans in found.values():
+                for span in spans:
+                    marks[id(telling)][span] = ("variant", title)
+        differences.append(
+            "Spelled differently: "
+            + "; ".join(
+                f"{' / '.join(f'“{term}”' for term in found)} in {telling.name}"
+                for telling, found in used.values()
+            )
+            + "."
+        )
+    return differences
+
+
+def find_terms(text, terms):
+    """Where each term of a group stands in the text as whole words, longest terms first (so
+    "Vladimir Zelensky" is not also counted as "Zelensky")."""
+    found, taken = {}, []
+    for term in sorted(terms, key=len, reverse=True):
+        for match in re.finditer(rf"(?<!\w){re.escape(term)}(?!\w)", text, re.IGNORECASE):
+            span = match.span()
+            if any(start < span[1] and span[0] < end for start, end in taken):
+                continue
+            taken.append(span)
+            found.setdefault(match.group(0), []).append(span)
+    return found
+
+
+def differ_in_spelling(spellings):
+    """Two forms differ in spelling when neither is a shorter form of the other: "Kiev" and
+    "Kyiv" do, "Trump" and "Donald Trump" don't."""
+    words = [set(spelling.lower().split()) for spelling in spellings]
+    return any(not (a <= b or b <= a) for a in words for b in words)
+
+
+def _hedge_differences(tellings, marks):
+    if len(tellings) < 2:
+        return []
+    hedges = {id(telling): _hedge_words(telling.appearance.text) for telling in tellings}
+    differences = []
+    for telling in tellings:
+        for word, spans in hedges[id(telling)].items():
+            lacking = [other for other in tellings if word not in hedges[id(other)]]
+            if not lacking:
+                continue
+            names = ", ".join(other.name for other in lacking)
+            for span in spans:
+                marks[id(telling)][span] = ("hedge", f"not in {names}")
+            differences.append(f"“{word}” in {telling.name}; not in {names}.")
+    return differences
+
+
+def _hedge_words(text):
+    words = {}
+    for match in WORD.finditer(text):
+        word = match.group(0).lower()
+        if word in HEDGES:
+            words.setdefault(word, []).append(match.span())
+    return words
+
+
+def _source_differences(tellings):
+    cited = {telling.appearance.source for telling in tellings}
+    if len(cited) < 2:
+        return []
+    return [
+        "They cite different original sources: "
+        + "; ".join(
+            f"{telling.name} cites {telling.appearance.source or 'no original source'}"
+            for telling in tellings
+        )
+        + "."
+    ]
+
+
+def _pieces(text, marks):
+    pieces, position = [], 0
+    for (start, end), (mark, title) in sorted(marks.items()):
+        if start < position:
+            continue  # a hedge inside a variant's words: the variant's mark stands
+        if start > position:
+            pieces.append(Piece(text[position:start]))
+        pieces.append(Piece(text[start:end], mark, title))
+        position = end
+    if position < len(text):
+        pieces.append(Piece(text[position:]))
+    return pieces

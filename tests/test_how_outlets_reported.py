@@ -1,0 +1,121 @@
+"""Where each reporting article reports a claim, and how their tellings differ."""
+
+import html
+import re
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from articles.models import Article
+from claims.models import Appearance, Claim
+from claims.reporting import differ_in_spelling, find_terms, outlet_tellings
+
+pytestmark = pytest.mark.django_db
+
+AID_CLAIM = "forcing Ukraine into talks by threatening to cut US military aid"
+
+
+def seed_claim(words):
+    return Claim.objects.for_detail_page().get(statement__contains=words)
+
+
+def test_every_seed_claim_article_link_is_anchored_in_the_articles_text(seed):
+    links = Claim.articles.through.objects.count()
+    assert links and Appearance.objects.count() == links
+    for appearance in Appearance.objects.select_related("capture", "claim"):
+        assert appearance.capture.article_id == appearance.article_id
+        text = appearance.capture.text[appearance.start_offset : appearance.end_offset]
+        assert text == appearance.text
+        assert appearance.claim.articles.filter(pk=appearance.article_id).exists()
+
+
+def test_words_that_are_not_in_the_article_are_refused(seed):
+    appearance = Appearance.objects.first()
+    appearance.text = "words the article never printed"
+    with pytest.raises(ValidationError, match="not these words"):
+        appearance.save()
+
+
+def test_an_article_reports_a_claim_once(seed):
+    appearance = Appearance.objects.first()
+    twin = Appearance(
+        claim=appearance.claim,
+        article=appearance.article,
+        text=appearance.text,
+        start_offset=appearance.start_offset,
+        end_offset=appearance.end_offset,
+    )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        twin.save()
+
+
+def test_the_cross_outlet_view_shows_both_spans_and_marks_spelling_and_a_dropped_hedge(
+    client, seed
+):
+    claim = seed_claim(AID_CLAIM)
+    page = client.get(claim.get_absolute_url()).content.decode()
+    words = html.unescape(re.sub(r"<[^>]+>", "", page))
+    assert "How outlets reported it" in words
+    for appearance in claim.appearances.all():
+        assert appearance.text in words
+    # Kiev in one capture, Kyiv in the other: each marked as a spelling variant.
+    assert re.search(r'<mark class="variant"[^>]*>Kiev</mark>', page)
+    assert re.search(r'<mark class="variant"[^>]*>Kyiv</mark>', page)
+    # "suggested" qualifies one telling; the other states the discussion without it.
+    assert re.search(r'<mark class="hedge" title="not in [^"]+">suggested</mark>', page)
+    assert "Spelled differently: “Kiev” in" in page
+
+
+def test_would_and_could_against_can_are_marked_as_hedges_on_both_sides(seed):
+    tellings, differences = outlet_tellings(seed_claim("how much Ukrainian territory"))
+    marked = {
+        piece.text: piece.mark for telling in tellings for piece in telling.pieces if piece.mark
+    }
+    # "The deal would also involve negotiations over how much ... Moscow could retain" against
+    # "to negotiate ... over how much Ukrainian territory, Moscow can keep".
+    assert marked == {"would": "hedge", "could": "hedge", "can": "hedge"}
+    assert any(difference.startswith("“could” in Euromaidan Press") for difference in differences)
+
+
+def test_a_name_spelled_two_ways_differs_but_a_shorter_form_of_it_does_not():
+    assert differ_in_spelling({"Vladimir Zelensky", "Volodymyr Zelenskyy"})
+    assert differ_in_spelling({"Zelensky", "Zelenskyy"})
+    assert not differ_in_spelling({"Donald Trump", "Trump"})
+    # The longest spelling is found first, and its words are not counted again.
+    found = find_terms("Vladimir Zelensky met Zelensky's aides", ["Zelensky", "Vladimir Zelensky"])
+    assert found == {"Vladimir Zelensky": [(0, 17)], "Zelensky": [(22, 30)]}
+
+
+def test_differing_cited_sources_are_said(seed):
+    claim = seed_claim(AID_CLAIM)
+    appearance = claim.appearances.first()
+    appearance.source = None
+    appearance.save()
+    _, differences = outlet_tellings(Claim.objects.for_detail_page().get(pk=claim.pk))
+    assert any("cite different original sources" in d and "no original source" in d
+               for d in differences)  # fmt: skip
+
+
+def test_an_article_without_anchored_words_is_listed_as_not_recorded(client, seed):
+    claim = seed_claim(AID_CLAIM)
+    claim.articles.add(Article.objects.exclude(reported_claims=claim).first())
+    page = client.get(claim.get_absolute_url()).content.decode()
+    assert "Where this article reports the claim is not recorded yet." in page
+
+
+def test_the_claim_page_reads_tellings_in_a_fixed_number_of_queries(
+    client, seed, django_assert_max_num_queries
+):
+    claim = seed_claim(AID_CLAIM)
+    # As tests/test_pages.py counts for a claim page, whatever the number of appearances (two
+    # here): an appearance's article or source read one by one would go over.
+    with django_assert_max_num_queries(9):
+        client.get(claim.get_absolute_url())
+
+
+def test_read_it_in_the_article_links_to_a_text_fragment(seed):
+    appearance = seed_claim(AID_CLAIM).appearances.get(text__contains="Kyiv")
+    url = appearance.get_absolute_url()
+    assert url.startswith(appearance.article.get_absolute_url() + "#:~:text=")
+    assert "re%2Dengage" not in url and "discussions%20among%20the%20advisers" in url
