@@ -8,6 +8,7 @@ prefetched per batch. Field names are stable; add fields, never rename them.
 """
 
 import csv
+import datetime
 import itertools
 import json
 import logging
@@ -50,11 +51,18 @@ CLAIM_ROWS_SQL = """
         SELECT link.claim_id, json_agg(json_build_array(article.id, article.slug, article.title,
                                                         article.title_is_supplied, outlet.name,
                                                         article.published_date,
-                                                        article.published_date_precision)
+                                                        article.published_date_precision,
+                                                        appearance.text, appearance.attribution,
+                                                        cited.id, cited.title, cited.publisher,
+                                                        cited.kind, cited.date,
+                                                        cited.date_precision)
                                        ORDER BY article.published_date DESC, article.title) AS list
         FROM claims_claim_articles link
         JOIN articles_article article ON article.id = link.article_id
         LEFT JOIN articles_outlet outlet ON outlet.id = article.outlet_id
+        LEFT JOIN claims_appearance appearance
+            ON appearance.claim_id = link.claim_id AND appearance.article_id = link.article_id
+        LEFT JOIN claims_source cited ON cited.id = appearance.source_id
         WHERE link.claim_id = ANY(%(ids)s) GROUP BY link.claim_id
     ), evidence AS (
         SELECT link.claim_id, json_agg(json_build_array(quote.id, quote.text, speaker.name,
@@ -100,9 +108,20 @@ def _claim_row(row, site):
             "published_date": published,
             "published_date_precision": published_precision,
             "permalink": site + path_template("articles:article").format(pk=article, slug=slug),
+            # How the article reports it (claims.Appearance); null where not anchored yet.
+            "words": words,
+            "credits": credits,
+            "cites": None
+            if cited is None
+            else source_label(
+                cited_title, publisher, kind, _date(cited_date), cited_precision
+            ),
         }
-        for article, slug, title, is_supplied, outlet, published, published_precision in articles
-    ]
+        for (
+            article, slug, title, is_supplied, outlet, published, published_precision,
+            words, credits, cited, cited_title, publisher, kind, cited_date, cited_precision,
+        ) in articles
+    ]  # fmt: skip
     return {
         "id": pk,
         "permalink": site + path_template("claims:claim").format(pk=pk, slug=slug),
@@ -180,6 +199,11 @@ def _article(article, absolute):
         "published_date_precision": article.published_date_precision,
         "permalink": absolute(article.get_absolute_url()),
     }
+
+
+def _date(iso):
+    """A date that came through json_agg, as text."""
+    return datetime.date.fromisoformat(iso) if iso else None
 
 
 def _iso(date):

@@ -48,11 +48,12 @@ class AppearanceFormSet(forms.BaseInlineFormSet):
     def clean(self):
         super().clean()
         # The claim's form is posted with its formsets: the articles chosen there are the ones
-        # that will report it once saved.
+        # that will report it once saved. Unchanged rows are not checked: an appearance outlives
+        # its article's link, so that a revert restoring the link restores its words too.
         reporting = set(self.data.getlist("articles"))
         for form in self.forms:
             article = form.cleaned_data.get("article")
-            if form.cleaned_data.get("DELETE") or article is None:
+            if not form.has_changed() or form.cleaned_data.get("DELETE") or article is None:
                 continue
             if str(article.pk) not in reporting:
                 form.add_error(

@@ -6,6 +6,7 @@ import re
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 
 from articles.models import Article
 from claims.models import Appearance, Claim
@@ -119,3 +120,12 @@ def test_read_it_in_the_article_links_to_a_text_fragment(seed):
     url = appearance.get_absolute_url()
     assert url.startswith(appearance.article.get_absolute_url() + "#:~:text=")
     assert "re%2Dengage" not in url and "discussions%20among%20the%20advisers" in url
+
+
+def test_a_claims_export_row_gives_each_articles_words_credit_and_cited_source(client, seed):
+    claim = seed_claim(AID_CLAIM)
+    row = client.get(reverse("api:claim", kwargs={"pk": claim.pk})).json()
+    told = {article["words"]: article for article in row["reporting_articles"]}
+    kyiv = next(words for words in told if "Kyiv" in words)
+    assert told[kyiv]["credits"] == "According to these sources"
+    assert told[kyiv]["cites"] == str(claim.source)

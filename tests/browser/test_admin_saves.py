@@ -51,7 +51,7 @@ def save(page, button, message=CHANGED):
 def snapshot(record):
     """What is stored about a record: every field (but `updated_at`, which any save may bump, and
     the columns the database computes from the others), its many-to-many sets, an article's
-    quotes, and its count of history records."""
+    quotes, a claim's appearances, and its count of history records."""
     model = type(record)
     stored = model.objects.get(pk=record.pk)
     fields = [field.attname for field in model._meta.concrete_fields if not field.generated]
@@ -63,6 +63,12 @@ def snapshot(record):
         state["quotes"] = list(
             stored.quotes.order_by("pk").values_list(
                 "pk", "text", "start_offset", "end_offset", "version"
+            )
+        )
+    if model is Claim:
+        state["appearances"] = list(
+            stored.appearances.order_by("pk").values_list(
+                "pk", "article", "text", "start_offset", "end_offset", "attribution", "version"
             )
         )
     if isinstance(record, VersionedModel):
@@ -135,6 +141,11 @@ RECORDS = {
     ),
     # Reported, with topics, articles, evidence and two actors.
     "claim": (lambda: with_paragraphs(Claim.objects.get(pk=1), "notes"), EDITOR),
+    # Reported by two articles, in one of them in words over a paragraph break.
+    "claim with words over a paragraph break": (
+        lambda: Claim.objects.get(appearances__text__contains="\n\n"),
+        EDITOR,
+    ),
     "topic": (lambda: with_paragraphs(Topic.objects.get(pk=1), "description"), EDITOR),
     "person with aliases": (lambda: Person.objects.get(pk=1), EDITOR),
     "source": (lambda: with_paragraphs(Source.objects.get(pk=1), "notes"), EDITOR),
@@ -202,6 +213,26 @@ def test_a_topic_added_to_a_claim_is_its_only_change(page, live_server, live_see
     save(page, save_button(page))
     assert snapshot(claim) == saved_once(before, topics=before["topics"] | {topic.pk})
     assert history_records() == history + 1
+
+
+def test_words_pasted_into_a_new_appearance_anchor_the_claim_in_its_article(
+    page, live_server, live_seed
+):
+    claim = Claim.objects.get(appearances__text__contains="\n\n")
+    removed = claim.appearances.get(text__contains="\n\n")
+    article, text, start = removed.article, removed.text, removed.start_offset
+    removed.delete()
+    sign_in(page, live_server, EDITOR)
+    page.goto(f"{live_server.url}/admin/claims/claim/{claim.pk}/change/")
+    page.get_by_role("link", name="Add another Appearance in a reporting article").click()
+    row = page.locator(".dynamic-appearances").last
+    row.locator(".field-article .select2-selection").click()
+    page.locator(".select2-search__field").fill(article.title[:20])
+    page.locator(".select2-results__option", has_text=article.title[:20]).click()
+    row.locator("textarea[name$='-text']").fill(text)
+    save(page, save_button(page))
+    saved = claim.appearances.get(article=article)
+    assert (saved.text, saved.start_offset, saved.end_offset) == (text, start, start + len(text))
 
 
 def open_claims_list(page, live_server):
