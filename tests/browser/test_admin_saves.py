@@ -224,10 +224,10 @@ def test_words_pasted_into_a_new_appearance_anchor_the_claim_in_its_article(
     removed.delete()
     sign_in(page, live_server, EDITOR)
     page.goto(f"{live_server.url}/admin/claims/claim/{claim.pk}/change/")
-    page.get_by_role("link", name="Add another Appearance in a reporting article").click()
+    page.get_by_role("button", name="Add another Appearance in a reporting article").click()
     row = page.locator(".dynamic-appearances").last
     row.locator(".field-article .select2-selection").click()
-    page.locator(".select2-search__field").fill(article.title[:20])
+    page.locator(".select2-dropdown .select2-search__field").fill(article.title[:20])
     page.locator(".select2-results__option", has_text=article.title[:20]).click()
     row.locator("textarea[name$='-text']").fill(text)
     save(page, save_button(page))
