@@ -4,7 +4,10 @@ article has and another lacks ("reportedly", "could" against "would"), and diffe
 (another original source cited, or words the article gives to someone else)."""
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
+
+from django.utils.text import Truncator
 
 from claims.models import Appearance, SpellingVariant
 
@@ -40,10 +43,7 @@ class Telling:
     appearance: Appearance | None
     pieces: list = field(default_factory=list)
 
-    @property
-    def name(self):
-        outlet = self.article.outlet.name if self.article.outlet else "Unknown outlet"
-        return f"{outlet}, {self.article.display_title}"
+    name: str = ""  # what the differences call it: its outlet, or its title when that can't tell
 
 
 def outlet_tellings(claim):
@@ -65,6 +65,7 @@ def outlet_tellings(claim):
             telling.article.pk,
         ),
     )
+    _name(tellings)
     anchored = [telling for telling in tellings if telling.appearance]
     marks = {id(telling): {} for telling in anchored}  # (start, end) -> (kind, title)
     differences = [
@@ -75,6 +76,16 @@ def outlet_tellings(claim):
     for telling in anchored:
         telling.pieces = _pieces(telling.appearance.text, marks[id(telling)])
     return tellings, differences
+
+
+def _name(tellings):
+    outlets = Counter(telling.article.outlet_id for telling in tellings)
+    for telling in tellings:
+        article = telling.article
+        if article.outlet and outlets[article.outlet_id] == 1:
+            telling.name = article.outlet.name
+        else:
+            telling.name = Truncator(article.display_title).chars(60)
 
 
 def _variant_groups(claim):
