@@ -374,9 +374,23 @@ class QuoteQuerySet(models.QuerySet):
 
 
 class Quote(VersionedModel):
-    """Words inside quotation marks in an article, with who said them."""
+    """Words inside quotation marks in an article, with who said them, and how they reached it."""
 
     url_name = "articles:quote"
+
+    class Transmission(models.TextChoices):
+        UNKNOWN = "unknown", "Not recorded"
+        DIRECT = "direct", "Said to or in front of the outlet"
+        QUOTED_FROM_REPORT = "quoted_from_report", "Quoted from another report"
+        RETOLD = "retold", "Translated or retold by the outlet (its wording, not the speaker's)"
+        ATTRIBUTED_DIFFERENTLY = (
+            "attributed_differently",
+            "Attributed differently than in the original report",
+        )
+
+    # The ways that take the words from another report: the report is a claims.Source, which
+    # records the quotes taken from it (Source.quotes, read here as quote.quoted_from).
+    FROM_A_REPORT = {Transmission.QUOTED_FROM_REPORT, Transmission.ATTRIBUTED_DIFFERENTLY}
 
     article = models.ForeignKey(
         # Quotes are evidence for claims: an article that has them can't vanish.
@@ -419,6 +433,19 @@ class Quote(VersionedModel):
     note = NormalisedTextField(
         blank=True, help_text="What the archive had to decide, e.g. where an unclosed quote ends."
     )
+    transmission = models.CharField(
+        "how the words reached the article",
+        max_length=22,
+        choices=Transmission.choices,
+        default=Transmission.UNKNOWN,
+        help_text="For a quote taken from another report, link it from that report's source.",
+    )
+    transmission_note = NormalisedTextField(
+        "note on how the words reached it",
+        blank=True,
+        help_text="What the original report attributes, how the wording was changed, or what the "
+        "capture says of how the words reached it. Required when attributed differently.",
+    )
     search_vector = models.GeneratedField(
         expression=weighted_vector(("text", "A")),
         output_field=SearchVectorField(),
@@ -441,6 +468,11 @@ class Quote(VersionedModel):
                 name="quote_has_speaker_or_label",
             ),
             partial_date_constraint("occasion_date", name="quote_occasion_date_precision"),
+            models.CheckConstraint(
+                condition=~Q(transmission="attributed_differently") | ~Q(transmission_note=""),
+                name="quote_different_attribution_has_note",
+                violation_error_message="Say what the original report attributes the words to.",
+            ),
         ]
         indexes = [GinIndex(fields=["search_vector"], name="quote_search_vector")]
 
@@ -468,6 +500,8 @@ class Quote(VersionedModel):
             "Occasion": self.occasion,
             "Occasion date": self.occasion_date_display,
             "Archive's note": self.note,
+            "How the words reached the article": self.get_transmission_display(),
+            "Note on how they reached it": self.transmission_note,
         }
 
     @property
@@ -479,7 +513,20 @@ class Quote(VersionedModel):
         return format_partial_date(self.occasion_date, self.occasion_date_precision)
 
     def clean(self):
+        if (
+            self.transmission == self.Transmission.ATTRIBUTED_DIFFERENTLY
+            and not self.transmission_note
+        ):
+            raise ValidationError(
+                {"transmission_note": "Say what the original report attributes the words to."}
+            )
         self.validate_offsets()
+
+    @property
+    def report_not_recorded(self):
+        """Taken from another report that the archive has not linked (uses quote.quoted_from,
+        prefetched where quotes are listed)."""
+        return self.transmission in self.FROM_A_REPORT and not self.quoted_from.all()
 
     def validate_offsets(self):
         if self.capture_id is None and self.article_id is not None:
