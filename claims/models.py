@@ -214,7 +214,10 @@ class ClaimQuerySet(models.QuerySet):
             models.Prefetch("claim_actors", ClaimActor.objects.select_related("person")),
             "topics",
             models.Prefetch("articles", Article.objects.select_related("outlet")),
-            models.Prefetch("evidence", Quote.objects.select_related("speaker", "article")),
+            models.Prefetch(
+                "evidence",
+                Quote.objects.select_related("speaker", "article").prefetch_related("quoted_from"),
+            ),
             models.Prefetch(
                 "annotations",
                 Annotation.objects.filter(visibility=Annotation.Visibility.PUBLIC).select_related(

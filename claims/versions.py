@@ -37,7 +37,10 @@ def claim_versions(pk):
 
     topics = recorded(Topic.objects.all(), "topics")
     articles = recorded(Article.objects.for_lists(), "articles")
-    evidence = recorded(Quote.objects.select_related("speaker", "article"), "evidence")
+    evidence = recorded(
+        Quote.objects.select_related("speaker", "article").prefetch_related("quoted_from"),
+        "evidence",
+    )
     sources = Source.objects.in_bulk({v.record.source_id for v in versions} - {None})
     actor_records = list(ClaimActor.history.filter(claim_id=pk))
     people = Person.objects.in_bulk({record.person_id for record in actor_records})
