@@ -367,9 +367,12 @@ class Capture(models.Model):
 
 class QuoteQuerySet(models.QuerySet):
     def for_export(self):
-        """Quotes with their speaker and article, without the article's texts."""
-        return self.select_related("speaker", "article__outlet").defer(
-            "search_vector", "article__body", "article__search_vector"
+        """Quotes with their speaker and article, without the article's texts, and the reports
+        they were taken from (claims.Source records them: Source.quotes)."""
+        return (
+            self.select_related("speaker", "article__outlet")
+            .defer("search_vector", "article__body", "article__search_vector")
+            .prefetch_related("quoted_from")
         )
 
 

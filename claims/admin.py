@@ -18,9 +18,7 @@ class TopicAdmin(VersionedAdmin):
 
 
 class SourceForm(VersionedForm):
-    class Meta:
-        model = Source
-        fields = "__all__"
+    """A source's form (the admin makes its fields) that links only quotes taken from a report."""
 
     def clean_quotes(self):
         quotes = self.cleaned_data["quotes"]
