@@ -255,7 +255,7 @@ class _SeedBuilder:
     @staticmethod
     def _transmission(quote, where):
         """The quote's transmission, checked against what else the entry says of it."""
-        transmission = quote.get("transmission", Quote.Transmission.UNKNOWN)
+        transmission = quote.get("transmission", Quote.Transmission.UNKNOWN.value)
         if transmission not in Quote.Transmission.values:
             raise AnnotationError(
                 f"{where}: transmission {transmission!r} is not one of "

@@ -16,7 +16,7 @@ HISTORIES = {
     "claims": [
         "historicaltopic", "historicalsource", "historicalclaim", "historicalclaim_topics",
         "historicalclaim_articles", "historicalclaim_evidence", "historicalannotation",
-        "historicalclaimactor",
+        "historicalclaimactor", "historicalsource_quotes",
     ],
 }  # fmt: skip
 
