@@ -15,7 +15,7 @@ from django.urls import reverse
 from articles.models import Quote
 from claims.models import Source
 from core.roles import EDITOR
-from tests.admin_forms import read_form
+from tests.admin_forms import change_url, save_unchanged
 
 NOTE = 'The original report gives the words to "an adviser", not to Kevin Roberts.'
 
@@ -144,30 +144,18 @@ def editor_client():
     return client
 
 
-def change_url(obj):
-    return reverse(f"admin:{obj._meta.app_label}_{obj._meta.model_name}_change", args=[obj.pk])
-
-
-def post_change(client, obj, **changes):
-    """Post the object's change form as the browser shows it, with the given changes."""
-    data = read_form(client, change_url(obj), f"{obj._meta.model_name}_form")
-    data = {name: value.replace("\n", "\r\n") if isinstance(value, str) else value
-            for name, value in data.items()}  # fmt: skip
-    return client.post(change_url(obj), {**data, **changes})
-
-
 @pytest.mark.django_db(transaction=True)
 def test_an_editor_records_a_transmission_and_links_the_quote_from_its_source(
     editor_client, archive
 ):
     quote, source = archive["quote"], archive["source"]
-    response = post_change(
+    response = save_unchanged(
         editor_client, quote, transmission="attributed_differently", transmission_note=""
     )
     assert response.status_code == 200
     assert "Say what the original report attributes the words to." in response.content.decode()
 
-    response = post_change(
+    response = save_unchanged(
         editor_client, quote, transmission="attributed_differently", transmission_note=NOTE
     )
     assert response.status_code == 302
@@ -175,7 +163,7 @@ def test_an_editor_records_a_transmission_and_links_the_quote_from_its_source(
     assert (quote.transmission, quote.transmission_note) == ("attributed_differently", NOTE)
     assert "none recorded" in editor_client.get(change_url(quote)).content.decode()
 
-    response = post_change(editor_client, source, quotes=[str(quote.pk)])
+    response = save_unchanged(editor_client, source, quotes=[str(quote.pk)])
     assert response.status_code == 302
     assert list(source.quotes.all()) == [quote]
     assert "Politico report" in editor_client.get(change_url(quote)).content.decode()
@@ -188,7 +176,7 @@ def test_a_source_refuses_a_quote_that_does_not_say_it_was_taken_from_a_report(
     editor_client, archive
 ):
     quote, source = archive["quote"], archive["source"]
-    response = post_change(editor_client, source, quotes=[str(quote.pk)])
+    response = save_unchanged(editor_client, source, quotes=[str(quote.pk)])
     assert response.status_code == 200
     assert "do not say they were taken from another report" in response.content.decode()
     assert list(source.quotes.all()) == []
@@ -197,7 +185,7 @@ def test_a_source_refuses_a_quote_that_does_not_say_it_was_taken_from_a_report(
 @pytest.mark.django_db(transaction=True)
 def test_a_quote_linked_from_a_source_keeps_a_transmission_from_a_report(editor_client, archive):
     quote = from_report(archive["quote"], archive["source"])
-    response = post_change(editor_client, quote, transmission="direct")
+    response = save_unchanged(editor_client, quote, transmission="direct")
     assert response.status_code == 200
     assert "records this quote as taken from it" in response.content.decode()
     quote.refresh_from_db()
