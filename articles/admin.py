@@ -43,7 +43,10 @@ class PersonAdmin(VersionedAdmin):
 class QuoteInline(admin.StackedInline):
     model = Quote
     form = QuoteRowForm
-    fields = ["text", "occurrence", "speaker", "speaker_label", "occasion", "note", "version"]
+    fields = [
+        "text", "occurrence", "speaker", "speaker_label", "occasion", "note", "transmission",
+        "transmission_note", "version",
+    ]  # fmt: skip
     autocomplete_fields = ["speaker"]
     extra = 0
     show_change_link = True
@@ -243,15 +246,21 @@ class CaptureAdmin(admin.ModelAdmin):
 class QuoteAdmin(VersionedAdmin):
     form = QuoteForm
     list_display = ["text", "speaker_display", "article"]
-    list_filter = ["article__outlet", "speaker"]
+    list_filter = ["article__outlet", "speaker", "transmission"]
     search_fields = ["text", "speaker__name", "speaker_label", "article__title"]
     autocomplete_fields = ["article", "speaker"]
-    readonly_fields = ["capture", "start_offset", "end_offset"]
+    readonly_fields = ["capture", "start_offset", "end_offset", "taken_from"]
     list_select_related = ["speaker", "article"]
 
     @admin.display(description="speaker")
     def speaker_display(self, quote):
         return quote.speaker_display
+
+    @admin.display(description="taken from the reports")
+    def taken_from(self, quote):
+        """The sources (in the claims app) that record the quote as taken from them."""
+        reports = "; ".join(str(source) for source in quote.quoted_from.all())
+        return reports or "none recorded: add the quote to its report's source (Sources)"
 
 
 @admin.register(QuoteProposal)

@@ -96,8 +96,21 @@ class QuoteForm(AnchoredTextForm):
         model = Quote
         fields = [
             "article", "text", "occurrence", "speaker", "speaker_label", "occasion",
-            "occasion_date", "occasion_date_precision", "note",
+            "occasion_date", "occasion_date_precision", "note", "transmission",
+            "transmission_note",
         ]  # fmt: skip
+
+    def clean_transmission(self):
+        """A quote that a source records as taken from it keeps a transmission that says so."""
+        transmission = self.cleaned_data["transmission"]
+        if self.instance.pk and transmission not in Quote.FROM_A_REPORT:
+            reports = "; ".join(str(source) for source in self.instance.quoted_from.all())
+            if reports:
+                raise forms.ValidationError(
+                    f"The source {reports} records this quote as taken from it: remove the quote "
+                    "from that source first, or choose a transmission from a report."
+                )
+        return transmission
 
 
 class QuoteRowForm(VersionedRowForm, QuoteForm):

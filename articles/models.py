@@ -421,16 +421,33 @@ def offsets_span_text(name):
 
 class QuoteQuerySet(models.QuerySet):
     def for_export(self):
-        """Quotes with their speaker and article, without the article's texts."""
-        return self.select_related("speaker", "article__outlet").defer(
-            "search_vector", "article__body", "article__search_vector"
+        """Quotes with their speaker and article, without the article's texts, and the reports
+        they were taken from (claims.Source records them: Source.quotes)."""
+        return (
+            self.select_related("speaker", "article__outlet")
+            .defer("search_vector", "article__body", "article__search_vector")
+            .prefetch_related("quoted_from")
         )
 
 
 class Quote(AnchoredText, VersionedModel):
-    """Words inside quotation marks in an article, with who said them."""
+    """Words inside quotation marks in an article, with who said them, and how they reached it."""
 
     url_name = "articles:quote"
+
+    class Transmission(models.TextChoices):
+        UNKNOWN = "unknown", "Not recorded"
+        DIRECT = "direct", "Said to or in front of the outlet"
+        QUOTED_FROM_REPORT = "quoted_from_report", "Quoted from another report"
+        RETOLD = "retold", "Translated or retold by the outlet (its wording, not the speaker's)"
+        ATTRIBUTED_DIFFERENTLY = (
+            "attributed_differently",
+            "Attributed differently than in the original report",
+        )
+
+    # The ways that take the words from another report: the report is a claims.Source, which
+    # records the quotes taken from it (Source.quotes, read here as quote.quoted_from).
+    FROM_A_REPORT = {Transmission.QUOTED_FROM_REPORT, Transmission.ATTRIBUTED_DIFFERENTLY}
 
     article = models.ForeignKey(
         # Quotes are evidence for claims: an article that has them can't vanish.
@@ -463,6 +480,19 @@ class Quote(AnchoredText, VersionedModel):
     note = NormalisedTextField(
         blank=True, help_text="What the archive had to decide, e.g. where an unclosed quote ends."
     )
+    transmission = models.CharField(
+        "how the words reached the article",
+        max_length=22,
+        choices=Transmission.choices,
+        default=Transmission.UNKNOWN,
+        help_text="For a quote taken from another report, link it from that report's source.",
+    )
+    transmission_note = NormalisedTextField(
+        "note on how the words reached it",
+        blank=True,
+        help_text="What the original report attributes, how the wording was changed, or what the "
+        "capture says of how the words reached it. Required when attributed differently.",
+    )
     search_vector = models.GeneratedField(
         expression=weighted_vector(("text", "A")),
         output_field=SearchVectorField(),
@@ -482,6 +512,11 @@ class Quote(AnchoredText, VersionedModel):
                 name="quote_has_speaker_or_label",
             ),
             partial_date_constraint("occasion_date", name="quote_occasion_date_precision"),
+            models.CheckConstraint(
+                condition=~Q(transmission="attributed_differently") | ~Q(transmission_note=""),
+                name="quote_different_attribution_has_note",
+                violation_error_message="Say what the original report attributes the words to.",
+            ),
         ]
         indexes = [GinIndex(fields=["search_vector"], name="quote_search_vector")]
 
@@ -505,6 +540,8 @@ class Quote(AnchoredText, VersionedModel):
             "Occasion": self.occasion,
             "Occasion date": self.occasion_date_display,
             "Archive's note": self.note,
+            "How the words reached the article": self.get_transmission_display(),
+            "Note on how they reached it": self.transmission_note,
         }
 
     @property
@@ -514,6 +551,22 @@ class Quote(AnchoredText, VersionedModel):
     @property
     def occasion_date_display(self):
         return format_partial_date(self.occasion_date, self.occasion_date_precision)
+
+    def clean(self):
+        if (
+            self.transmission == self.Transmission.ATTRIBUTED_DIFFERENTLY
+            and not self.transmission_note
+        ):
+            raise ValidationError(
+                {"transmission_note": "Say what the original report attributes the words to."}
+            )
+        super().clean()
+
+    @property
+    def report_not_recorded(self):
+        """Taken from another report that the archive has not linked (uses quote.quoted_from,
+        prefetched where quotes are listed)."""
+        return self.transmission in self.FROM_A_REPORT and not self.quoted_from.all()
 
     def citable(self, permalink):
         if self.speaker:

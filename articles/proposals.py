@@ -824,6 +824,7 @@ def accept_proposal(proposal, editor):
             "speaker": speaker.pk if speaker else "",
             "speaker_label": "" if speaker else proposal.speaker_label,
             "occasion_date_precision": "unknown",
+            "transmission": Quote.Transmission.UNKNOWN,
         },
         instance=Quote(capture=proposal.capture),
     )

@@ -1,3 +1,4 @@
+from django.db.models import prefetch_related_objects
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
@@ -37,6 +38,9 @@ def article_detail(request, pk, slug=None):
     for quote in quotes.values():
         quote.capture = captures[quote.capture_id]  # from the list above, not a query each
     focus = quotes.get(focus)
+    if focus:
+        # The reports the quote was taken from: claims.Source records them (Source.quotes).
+        prefetch_related_objects([focus], "quoted_from")
     latest = max(captures.values(), key=Capture.latest_key)
     shown = captures[chosen] if chosen else captures[focus.capture_id] if focus else latest
     context = {

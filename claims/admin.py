@@ -14,7 +14,7 @@ from claims.models import (
     SpellingVariant,
     Topic,
 )
-from core.admin import VersionedAdmin, history_paused
+from core.admin import VersionedAdmin, VersionedForm, history_paused
 from core.models import StaleEditError
 
 
@@ -26,11 +26,28 @@ class TopicAdmin(VersionedAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
 
+class SourceForm(VersionedForm):
+    """A source's form (the admin makes its fields) that links only quotes taken from a report."""
+
+    def clean_quotes(self):
+        quotes = self.cleaned_data["quotes"]
+        if contradicting := Source.quotes_not_from_a_report(quotes):
+            raise forms.ValidationError(
+                "These quotes do not say they were taken from another report; set their "
+                "transmission to “quoted from another report” or “attributed differently” "
+                "first: " + "; ".join(f"{quote} ({quote.get_transmission_display().lower()})"
+                                      for quote in contradicting)
+            )  # fmt: skip
+        return quotes
+
+
 @admin.register(Source)
 class SourceAdmin(VersionedAdmin):
+    form = SourceForm
     list_display = ["__str__", "publisher", "kind", "date", "date_precision"]
     list_filter = ["kind", "publisher"]
     search_fields = ["publisher", "title", "notes"]
+    autocomplete_fields = ["quotes"]
     formfield_overrides = ASSUME_HTTPS
 
 

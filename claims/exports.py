@@ -176,6 +176,12 @@ def quote_row(quote, absolute):
         "occasion_date": _iso(quote.occasion_date),
         "occasion_date_precision": quote.occasion_date_precision,
         "article": _article(quote.article, absolute),
+        "transmission": quote.transmission,
+        "transmission_note": quote.transmission_note,
+        "quoted_from": [
+            {"label": str(source), "permalink": absolute(source.get_absolute_url())}
+            for source in quote.quoted_from.all()
+        ],
     }
 
 

@@ -144,8 +144,15 @@ class Source(VersionedModel):
     )
     url = models.URLField(max_length=2000, blank=True, help_text="Only when a capture gives it.")
     notes = NormalisedTextField(blank=True)
+    quotes = models.ManyToManyField(
+        Quote,
+        blank=True,
+        related_name="quoted_from",
+        help_text="Quotes that articles took from this report: each quoted from it, or "
+        "attributed differently than in it (see the quote's transmission).",
+    )
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(m2m_fields=[quotes])
 
     class Meta:
         ordering = ["publisher", "-date"]
@@ -171,7 +178,14 @@ class Source(VersionedModel):
             "Date": self.date_display,
             "URL": self.url,
             "Notes": self.notes,
+            "Quotes taken from it": [str(quote) for quote in self.quotes.all()],
         }
+
+    @staticmethod
+    def quotes_not_from_a_report(quotes):
+        """Of quotes to link to a source, those whose transmission says they were not taken from
+        another report: such a link would contradict the quote."""
+        return [quote for quote in quotes if quote.transmission not in Quote.FROM_A_REPORT]
 
     @property
     def date_display(self):
@@ -201,7 +215,10 @@ class ClaimQuerySet(models.QuerySet):
             models.Prefetch("claim_actors", ClaimActor.objects.select_related("person")),
             "topics",
             models.Prefetch("articles", Article.objects.select_related("outlet")),
-            models.Prefetch("evidence", Quote.objects.select_related("speaker", "article")),
+            models.Prefetch(
+                "evidence",
+                Quote.objects.select_related("speaker", "article").prefetch_related("quoted_from"),
+            ),
             models.Prefetch(
                 "annotations",
                 Annotation.objects.filter(visibility=Annotation.Visibility.PUBLIC).select_related(

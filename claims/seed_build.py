@@ -16,7 +16,7 @@ from pathlib import Path
 import yaml
 
 from articles.extraction import CaptureRefused, extract
-from articles.models import Capture, capture_hash
+from articles.models import Capture, Quote, capture_hash
 from core.dates import DatePrecision
 from core.slugs import decorative_slug
 
@@ -69,9 +69,10 @@ class _SeedBuilder:
         self.curated_at = annotations["curated_at"]
         self.ids = {}  # (section, key) -> pk
         self.bodies = {}  # article key -> the text its capture's offsets count in
+        self.quotes_taken_from = {}  # source pk -> pks of the quotes taken from it
 
     def rows(self):
-        return [
+        rows = [
             *self._keyed_rows("outlets", "articles.outlet", self._outlet_fields),
             *self._keyed_rows("people", "articles.person", self._person_fields),
             *self._keyed_rows("topics", "claims.topic", self._topic_fields),
@@ -80,6 +81,10 @@ class _SeedBuilder:
             *self._claim_rows(),
             *self._appearance_rows(),
         ]
+        for row in rows:  # a quote names its sources; a source holds the relation
+            if row["model"] == "claims.source":
+                row["fields"]["quotes"] = self.quotes_taken_from.get(row["pk"], [])
+        return rows
 
     def _keyed_rows(self, section, model, fields):
         rows = []
@@ -229,6 +234,11 @@ class _SeedBuilder:
         start, end = self._anchor(article_key, text, where)
         speaker = quote.get("speaker")
         date, precision = partial_date(quote.get("occasion_date"), where)
+        transmission = self._transmission(quote, where)
+        sources = quote.get("quoted_from", [])
+        for source in [sources] if isinstance(sources, str) else sources:
+            source_pk = self._id("sources", source, where)
+            self.quotes_taken_from.setdefault(source_pk, []).append(pk)
         return {
             "model": "articles.quote",
             "pk": pk,
@@ -244,8 +254,32 @@ class _SeedBuilder:
                 "occasion_date": date,
                 "occasion_date_precision": precision,
                 "note": quote.get("note", ""),
+                "transmission": transmission,
+                "transmission_note": quote.get("transmission_note", ""),
             },
         }
+
+    @staticmethod
+    def _transmission(quote, where):
+        """The quote's transmission, checked against what else the entry says of it."""
+        transmission = quote.get("transmission", Quote.Transmission.UNKNOWN.value)
+        if transmission not in Quote.Transmission.values:
+            raise AnnotationError(
+                f"{where}: transmission {transmission!r} is not one of "
+                f"{', '.join(Quote.Transmission.values)}."
+            )
+        if transmission == Quote.Transmission.ATTRIBUTED_DIFFERENTLY and not quote.get(
+            "transmission_note"
+        ):
+            raise AnnotationError(
+                f"{where}: attributed differently, so its transmission_note must say what the "
+                "original report attributes the words to."
+            )
+        if quote.get("quoted_from") and transmission not in Quote.FROM_A_REPORT:
+            raise AnnotationError(
+                f"{where}: quoted_from names a report, but its transmission is {transmission!r}."
+            )
+        return transmission
 
     def _claim_rows(self):
         claims, actors = [], []

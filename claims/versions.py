@@ -1,4 +1,4 @@
-"""Claims as they stood at each recorded version, with their relations as recorded.
+"""Claims and sources as they stood at each recorded version, with their relations as recorded.
 
 A claim's own history records its fields and its topics, reporting articles and evidence; its
 actors and notes are rows of their own, with histories of their own, read as they stood when
@@ -11,6 +11,22 @@ from claims.models import Annotation, Claim, ClaimActor, Source, Topic
 from core.versions import RecordVersions, as_of, instance_of, read_history, with_relations
 
 
+def source_versions(pk):
+    """A source's versions with the quotes taken from it as each recorded them (one query for
+    the quotes of all versions)."""
+    history = read_history(Source, pk)
+    recorded = {pk for version in history.versions for pk in version.relations["quotes"]}
+    quotes = Quote.objects.select_related("speaker").in_bulk(recorded)
+    states = {
+        version.number: with_relations(
+            version.instance,
+            quotes=[quotes[pk] for pk in version.relations["quotes"] if pk in quotes],
+        )
+        for version in history.versions
+    }
+    return RecordVersions(history, states)
+
+
 def claim_versions(pk):
     history = read_history(Claim, pk)
     versions = history.versions
@@ -21,7 +37,10 @@ def claim_versions(pk):
 
     topics = recorded(Topic.objects.all(), "topics")
     articles = recorded(Article.objects.for_lists(), "articles")
-    evidence = recorded(Quote.objects.select_related("speaker", "article"), "evidence")
+    evidence = recorded(
+        Quote.objects.select_related("speaker", "article").prefetch_related("quoted_from"),
+        "evidence",
+    )
     sources = Source.objects.in_bulk({v.record.source_id for v in versions} - {None})
     actor_records = list(ClaimActor.history.filter(claim_id=pk))
     people = Person.objects.in_bulk({record.person_id for record in actor_records})

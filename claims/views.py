@@ -1,4 +1,4 @@
-from django.db import router
+from django.db import models, router
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
@@ -17,7 +17,7 @@ from claims.search import (
     search_quotes,
     suggest,
 )
-from claims.versions import claim_versions
+from claims.versions import claim_versions, source_versions
 from core.pages import NoSuchPage
 from core.permalinks import redirect_to_canonical
 from core.versions import changelog_page, record_versions, version_page
@@ -63,17 +63,22 @@ def claim_changelog(request, pk):
     return changelog_page(request, claim_versions(pk))
 
 
-# People, topics and sources: their version pages show their own fields.
-MODELS_BY_KIND = {"person": Person, "topic": Topic, "source": Source}
+# People, topics and sources: their version pages show their own fields (a source's with the
+# quotes taken from it, as recorded).
+VERSIONS_BY_KIND = {
+    "person": lambda pk: record_versions(Person, pk),
+    "topic": lambda pk: record_versions(Topic, pk),
+    "source": source_versions,
+}
 
 
 def record_version(request, kind, pk, number):
-    versions = record_versions(MODELS_BY_KIND[kind], pk)
+    versions = VERSIONS_BY_KIND[kind](pk)
     return version_page(request, versions, number, "versions/_fields.html")
 
 
 def record_changelog(request, kind, pk):
-    return changelog_page(request, record_versions(MODELS_BY_KIND[kind], pk))
+    return changelog_page(request, VERSIONS_BY_KIND[kind](pk))
 
 
 def topic_detail(request, pk, slug=None):
@@ -94,7 +99,10 @@ def outlet_detail(request, pk, slug=None):
 
 
 def source_detail(request, pk):
-    source = get_object_or_404(Source, pk=pk)
+    quotes = Quote.objects.select_related("speaker", "article")
+    source = get_object_or_404(
+        Source.objects.prefetch_related(models.Prefetch("quotes", quotes)), pk=pk
+    )
     return _render_exploration(
         request, "claims/source_detail.html", {"source": [source]}, source=source
     )

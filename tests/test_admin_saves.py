@@ -16,7 +16,7 @@ from claims.models import Claim, Topic
 from core.roles import EDITOR
 from core.text import normalise_text
 from tests import factories
-from tests.admin_forms import read_form
+from tests.admin_forms import as_browser_sends, change_url, read_form, save_unchanged
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -42,25 +42,6 @@ def superuser_client():
     client = Client()
     client.force_login(User.objects.create_superuser("root", password="a-long-password-1"))
     return client
-
-
-def as_browser_sends(data):
-    """Browsers send a text area's line breaks as CRLF."""
-    return {
-        name: value.replace("\n", "\r\n") if isinstance(value, str) else value
-        for name, value in data.items()
-    }
-
-
-def change_url(obj):
-    return reverse(f"admin:{obj._meta.app_label}_{obj._meta.model_name}_change", args=[obj.pk])
-
-
-def save_unchanged(client, obj, **changes):
-    """Post the object's change form as the browser shows it, with the given changes."""
-    form_id = f"{obj._meta.model_name}_form"
-    data = {**as_browser_sends(read_form(client, change_url(obj), form_id)), **changes}
-    return client.post(change_url(obj), data)
 
 
 def status_field(changelist_data, claim):

@@ -336,6 +336,10 @@ def test_a_claims_json_row_has_every_field(client, dated_archive):
 
 def test_quote_and_article_rows_have_every_field(client, dated_archive):
     article, quote, person = (dated_archive[key] for key in ["article", "quote", "person"])
+    source = dated_archive["source"]
+    quote.transmission, quote.transmission_note = "quoted_from_report", 'Roberts "told Politico".'
+    quote.save()
+    source.quotes.add(quote)
     site = "http://testserver"
     article_fields = {
         "title": "Trump considers NATO deal", "outlet": "Euromaidan Press",
@@ -349,6 +353,9 @@ def test_quote_and_article_rows_have_every_field(client, dated_archive):
         "speaker": "Kevin Roberts", "speaker_permalink": site + person.get_absolute_url(),
         "occasion": "", "occasion_date": None, "occasion_date_precision": "unknown",
         "article": article_fields,
+        "transmission": "quoted_from_report", "transmission_note": 'Roberts "told Politico".',
+        "quoted_from": [{"label": "Politico report (date unknown)",
+                         "permalink": site + source.get_absolute_url()}],
     }]  # fmt: skip
     articles = client.get(reverse("api:articles")).json()["results"]
     assert articles == [{
@@ -436,9 +443,9 @@ def test_quote_and_article_exports_load_no_texts_and_a_fixed_number_of_queries(c
         assert rows, name
         ranked = [query["sql"] for query in queries.captured_queries if "ts_rank" in query["sql"]]
         # Alias look-ups (3), the ids in order of relevance, then the rows, with speakers and
-        # outlets joined.
-        assert (len(queries), len(ranked)) == (5, 1), name
-        exported = queries.captured_queries[-1]["sql"]
+        # outlets joined; for quotes, then the reports they were taken from.
+        assert (len(queries), len(ranked)) == ({"quotes": 6, "articles": 5}[name], 1), name
+        exported = queries.captured_queries[4]["sql"]
         assert '"raw_capture"' not in exported, name
         assert '"articles_article"."body"' not in exported, name
         assert "articles_outlet" in exported, name

@@ -37,20 +37,21 @@ DETAIL_PAGES = {
     # article with outlet, its authors, quotes with speakers, its captures without their bytes,
     # claims it reports, the bytes of the capture shown
     "article": 6,
-    # the quote's article (the redirect), then the article page, citing the quote's version
-    "quote": 1 + 6 + VERSION,
+    # the quote's article (the redirect), then the article page, the reports the quote was
+    # taken from, citing the quote's version
+    "quote": 1 + 6 + 1 + VERSION,
     # claim with source, actors with people, topics, articles with outlets, quotes with
-    # speakers, public annotations with authors; how outlets reported it: the appearances with
-    # their sources, the spelling variants
-    "claim": 8 + VERSION,
+    # speakers, the reports they were taken from, public annotations with authors; how outlets
+    # reported it: the appearances with their sources, the spelling variants
+    "claim": 9 + VERSION,
     # outlet, its articles, the explorer over the claims its articles report
     "outlet": 2 + EXPLORER,
     # person, count of their quotes, their quotes, the explorer, the articles they wrote
     "person": 3 + EXPLORER + 1 + VERSION,
     # topic, the explorer
     "topic": 1 + EXPLORER + VERSION,
-    # source, the explorer
-    "source": 1 + EXPLORER + VERSION,
+    # source, the quotes taken from it, the explorer
+    "source": 2 + EXPLORER + VERSION,
 }
 
 

@@ -24,7 +24,7 @@ HISTORIES = {
     "claims": [
         "historicaltopic", "historicalsource", "historicalclaim", "historicalclaim_topics",
         "historicalclaim_articles", "historicalclaim_evidence", "historicalannotation",
-        "historicalclaimactor", "historicalappearance",
+        "historicalclaimactor", "historicalappearance", "historicalsource_quotes",
     ],
 }  # fmt: skip
 

@@ -145,6 +145,41 @@ def test_people_keep_the_spellings_the_captures_use(seed):
     assert "Donald John Trump" in Person.objects.get(slug="donald-trump").aliases
 
 
+def test_two_tier_nato_is_attributed_differently_from_bloomberg_own_phrase(seed):
+    # Capture 004 gives "two-tier NATO" to Trump's allies; capture 001 quotes Bloomberg's own
+    # phrase for the concept, "a two-tiered NATO alliance".
+    quote = Quote.objects.get(text="two-tier NATO")
+    assert quote.transmission == Quote.Transmission.ATTRIBUTED_DIFFERENTLY
+    assert "Bloomberg's own phrase" in quote.transmission_note
+    assert '"a two-tiered NATO alliance"' in quote.transmission_note
+    assert [source.publisher for source in quote.quoted_from.all()] == ["Bloomberg"]
+
+
+def test_seed_quotes_say_how_their_words_reached_the_article(seed):
+    taken_from = {
+        quote.text: (quote.transmission, [source.publisher for source in quote.quoted_from.all()])
+        for quote in Quote.objects.prefetch_related("quoted_from")
+    }
+    from_politico = ("quoted_from_report", ["Politico"])
+    assert taken_from["I would expect a very quick deal to end the conflict"] == from_politico
+    assert taken_from["radical reorientation"] == from_politico
+    assert taken_from["We don’t really have a choice anymore"] == from_politico
+    assert taken_from["a two-tiered NATO alliance"] == ("quoted_from_report", ["Bloomberg"])
+    assert taken_from["upend decades of US policy"] == ("quoted_from_report", ["Bloomberg"])
+    # "reportedly told": from a report the capture does not name.
+    assert taken_from["never going to be there for us"] == ("quoted_from_report", [])
+    # Words the captures give without an intermediary stay unknown, with the reason.
+    rally = Quote.objects.get(text__startswith="before I even arrive")
+    assert (rally.transmission, taken_from[rally.text][1]) == ("unknown", [])
+    assert "names no intermediary" in rally.transmission_note
+    assert all(Quote.objects.values_list("transmission_note", flat=True))
+
+
+def test_every_quote_a_seed_source_records_was_taken_from_a_report(seed):
+    for source in Source.objects.prefetch_related("quotes"):
+        assert Source.quotes_not_from_a_report(source.quotes.all()) == [], source
+
+
 def test_the_article_page_says_what_was_removed(client, seed):
     article = Article.objects.get(slug="bloomberg-report-ukraine-talks-a")
     response = client.get(article.get_absolute_url())
@@ -205,6 +240,48 @@ def test_the_build_refuses_a_malformed_date(tmp_path):
     path.write_text(yaml.safe_dump(annotations))
     with pytest.raises(AnnotationError, match="is not a date"):
         build_seed(path, captures_dir=tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("fields", "refusal"),
+    [
+        ({"transmission": "overheard"}, "quote the-quote .* transmission 'overheard' is not one"),
+        ({"transmission": "attributed_differently"}, "quote the-quote .* transmission_note must"),
+        (
+            {"transmission": "quoted_from_report", "quoted_from": ["nowhere"]},
+            "quote the-quote .* no sources entry 'nowhere'",
+        ),
+        ({"quoted_from": ["a-report"]}, "quote the-quote .* its transmission is 'unknown'"),
+    ],
+)
+def test_the_build_refuses_a_transmission_it_cannot_record(tmp_path, fields, refusal):
+    path = write_case(tmp_path, "yes” and")
+    annotations = yaml.safe_load(path.read_text())
+    annotations["sources"]["a-report"] = {"publisher": "Politico", "kind": "report"}
+    annotations["articles"]["one"]["quotes"]["the-quote"].update(fields)
+    path.write_text(yaml.safe_dump(annotations))
+    with pytest.raises(AnnotationError, match=refusal):
+        build_seed(path, captures_dir=tmp_path)
+
+
+def test_the_build_links_a_quote_to_the_report_it_was_taken_from(tmp_path):
+    path = write_case(tmp_path, "yes” and")
+    annotations = yaml.safe_load(path.read_text())
+    annotations["sources"]["a-report"] = {"publisher": "Politico", "kind": "report"}
+    annotations["articles"]["one"]["quotes"]["the-quote"].update(
+        transmission="quoted_from_report",
+        transmission_note="Told Politico.",
+        quoted_from="a-report",
+    )
+    path.write_text(yaml.safe_dump(annotations))
+    rows = build_seed(path, captures_dir=tmp_path)
+    source = next(row for row in rows if row["model"] == "claims.source")
+    quote = next(row for row in rows if row["model"] == "articles.quote")
+    assert source["fields"]["quotes"] == [quote["pk"]]
+    assert (quote["fields"]["transmission"], quote["fields"]["transmission_note"]) == (
+        "quoted_from_report",
+        "Told Politico.",
+    )
 
 
 def test_the_check_command_passes_on_the_committed_fixture():

@@ -208,10 +208,10 @@ def test_a_version_that_never_existed_is_not_found(client, archive, path):
 
 
 # The claim's history records; the topics, articles and evidence they recorded; those topics,
-# articles (with outlets), quotes (with speakers and articles) and sources; its actors' history
-# and their people; its notes' history = 11, however many versions and relations it has. The
-# Cite box cites the version shown, so it reads nothing more.
-VERSION_PAGE_QUERIES = 11
+# articles (with outlets), quotes (with speakers and articles, and the reports they were taken
+# from) and sources; its actors' history and their people; its notes' history = 12, however many
+# versions and relations it has. The Cite box cites the version shown, so it reads nothing more.
+VERSION_PAGE_QUERIES = 12
 
 
 def test_a_version_page_takes_the_same_queries_however_much_the_claim_holds(client, archive):
