@@ -1,7 +1,8 @@
 """How each outlet told a claim: the words of every reporting article side by side, with what
 differs between them marked: spelling variants (Kiev/Kyiv, Zelensky/Zelenskyy), hedges that one
 article has and another lacks ("reportedly", "could" against "would"), and differing attribution
-(another original source cited, or words the article gives to someone else)."""
+(another original source cited, or quoted words the article gives to someone other than the
+original report does)."""
 
 import re
 from collections import Counter
@@ -9,6 +10,7 @@ from dataclasses import dataclass, field
 
 from django.utils.text import Truncator
 
+from articles.models import Quote
 from claims.models import Appearance, SpellingVariant
 
 # Words that weaken or qualify what is reported. An article that drops one ("could" becoming
@@ -30,7 +32,7 @@ class Piece:
     """A stretch of an article's words; marked ones say what differs."""
 
     text: str
-    mark: str = ""  # "", "variant" or "hedge"
+    mark: str = ""  # "", "variant", "hedge" or "attribution"
     title: str = ""
 
 
@@ -72,6 +74,7 @@ def outlet_tellings(claim):
         *_spelling_differences(anchored, _variant_groups(claim), marks),
         *_hedge_differences(anchored, marks),
         *_source_differences(anchored),
+        *_attribution_differences(anchored, claim.evidence.all(), marks),
     ]
     for telling in anchored:
         telling.pieces = _pieces(telling.appearance.text, marks[id(telling)])
@@ -183,6 +186,27 @@ def _source_differences(tellings):
         )
         + "."
     ]
+
+
+def _attribution_differences(tellings, evidence, marks):
+    """Quotes evidencing the claim that an article gives to someone other than the original
+    report does (their transmission says so, with a note)."""
+    differences = []
+    by_article = {telling.article.pk: telling for telling in tellings}
+    for quote in evidence:
+        telling = by_article.get(quote.article_id)
+        if telling is None or quote.transmission != Quote.Transmission.ATTRIBUTED_DIFFERENTLY:
+            continue
+        text = telling.appearance.text
+        title = f"given to {quote.speaker_display}: {quote.transmission_note}"
+        start = text.find(quote.text)
+        if start >= 0:
+            marks[id(telling)][start, start + len(quote.text)] = ("attribution", title)
+        differences.append(
+            f"Attributed differently in {telling.name}: “{quote.text}” is given to "
+            f"{quote.speaker_display}. {quote.transmission_note}"
+        )
+    return differences
 
 
 def _pieces(text, marks):

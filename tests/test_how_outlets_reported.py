@@ -129,3 +129,10 @@ def test_a_claims_export_row_gives_each_articles_words_credit_and_cited_source(c
     kyiv = next(words for words in told if "Kyiv" in words)
     assert told[kyiv]["credits"] == "According to these sources"
     assert told[kyiv]["cites"] == str(claim.source)
+
+
+def test_words_an_article_gives_to_someone_else_are_marked_as_attributed_differently(client, seed):
+    claim = seed_claim("two-tier NATO in which the common defense clause")
+    page = client.get(claim.get_absolute_url()).content.decode()
+    assert re.search(r'<mark class="attribution" title="given to [^"]+">two-tier NATO</mark>', page)
+    assert "Attributed differently in" in page
