@@ -76,6 +76,11 @@ class AppearanceInline(admin.StackedInline):
     extra = 0
     verbose_name = "appearance in a reporting article"
 
+    def get_queryset(self, request):
+        # Each row's form reads its capture's text (to find the occurrence), article and source.
+        rows = super().get_queryset(request).select_related("capture", "article", "source")
+        return rows.defer("capture__raw")
+
 
 class AnnotationInline(admin.TabularInline):
     """Notes are added, never rewritten: each keeps its author and time."""

@@ -43,6 +43,18 @@ class AppearanceForm(VersionedRowForm, AnchoredTextForm):
         model = Appearance
         fields = ["article", "text", "occurrence", "attribution", "source"]
 
+    def clean(self):
+        cleaned = super().clean()
+        attribution = cleaned.get("attribution")
+        capture = self.instance.capture if self.instance.capture_id else None
+        if attribution and capture and attribution not in capture.text:
+            self.add_error(
+                "attribution",
+                "Copy whom the article credits exactly as it stands in its text (e.g. "
+                "“according to Bloomberg”), or leave this empty.",
+            )
+        return cleaned
+
 
 class AppearanceFormSet(forms.BaseInlineFormSet):
     def clean(self):

@@ -1,6 +1,6 @@
 import datetime
 from dataclasses import dataclass
-from urllib.parse import quote
+from urllib.parse import quote as url_quote
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
@@ -520,8 +520,9 @@ class Appearance(AnchoredText, VersionedModel):
     attribution = models.CharField(
         max_length=300,
         blank=True,
-        help_text='Whom the article credits, in its words, e.g. "Politico reported", '
-        '"according to people familiar with the matter". Empty when it credits nobody.',
+        help_text="Whom the article credits, in its own words as they stand in its text, e.g. "
+        '"Politico reported", "according to people familiar with the matter". Empty when it '
+        "credits nobody.",
     )
     source = models.ForeignKey(
         Source,
@@ -546,16 +547,17 @@ class Appearance(AnchoredText, VersionedModel):
         return f"{self.article}: “{self.text}”"
 
     def get_absolute_url(self):
-        """The article's page, scrolled to these words and highlighted by the browser (a text
-        fragment: its first and last words, for a span that may cross paragraphs)."""
+        """The article's page showing the capture these words were read in, scrolled to them
+        and highlighted by the browser (a text fragment: first and last words, for a span that
+        may cross paragraphs)."""
         words = self.text.split()
         if len(words) > 8:
             target = f"{_fragment_text(words[:4])},{_fragment_text(words[-4:])}"
         else:
             target = _fragment_text(words)
-        return f"{self.article.get_absolute_url()}#:~:text={target}"
+        return f"{self.article.get_absolute_url()}?capture={self.capture_id}#:~:text={target}"
 
 
 def _fragment_text(words):
     # "-", "," and "&" have meanings in a text fragment: encode them too.
-    return quote(" ".join(words), safe="").replace("-", "%2D")
+    return url_quote(" ".join(words), safe="").replace("-", "%2D")

@@ -13,17 +13,19 @@ from django.utils.text import Truncator
 from articles.models import Quote
 from claims.models import Appearance, SpellingVariant
 
-# Words that weaken or qualify what is reported. An article that drops one ("could" becoming
-# "would", "reportedly" gone) tells a firmer story than its source did.
+# Words that weaken or distance what is reported: adverbs and adjectives of likelihood, the
+# tentative modals, and epistemic verbs (Hyland's hedges). An article that drops one tells a
+# firmer story than the other ("could" becoming "would", "reportedly" gone).
 HEDGES = frozenset(
     [
         "reportedly", "allegedly", "apparently", "purportedly", "supposedly", "presumably",
-        "presumed", "possibly", "potentially", "likely", "unlikely", "probably", "perhaps",
-        "could", "would", "might", "may", "can", "will", "appears", "appear", "appeared", "seems",
-        "seemed", "suggested", "suggests", "hinted", "considering", "mulling", "prospect",
-        "expected",
+        "presumed", "possibly", "potentially", "potential", "likely", "unlikely", "probably",
+        "perhaps", "could", "might", "may", "appears", "appear", "appeared", "seems", "seem",
+        "seemed", "suggested", "suggests", "suggest", "hinted",
     ]
 )  # fmt: skip
+# The firm modals a tentative one stands against: said beside a dropped "could".
+FIRM_MODALS = frozenset(["would", "will", "can"])
 WORD = re.compile(r"[\w’']+")
 
 
@@ -87,8 +89,10 @@ def _name(tellings):
         article = telling.article
         if article.outlet and outlets[article.outlet_id] == 1:
             telling.name = article.outlet.name
+        elif article.title_is_supplied:
+            telling.name = f"[{Truncator(article.title).chars(60)}]"
         else:
-            telling.name = Truncator(article.display_title).chars(60)
+            telling.name = Truncator(article.title).chars(60)
 
 
 def _variant_groups(claim):
@@ -101,9 +105,11 @@ def _variant_groups(claim):
 
 
 def _spelling_differences(tellings, groups, marks):
+    if len(tellings) < 2:
+        return []
     differences = []
     for group in groups:
-        used = {}  # telling -> {term: [(start, end)]}
+        used = {}  # id(telling) -> (telling, {term: [(start, end)]})
         for telling in tellings:
             found = find_terms(telling.appearance.text, group)
             if found:
@@ -151,7 +157,7 @@ def differ_in_spelling(spellings):
 def _hedge_differences(tellings, marks):
     if len(tellings) < 2:
         return []
-    hedges = {id(telling): _hedge_words(telling.appearance.text) for telling in tellings}
+    hedges = {id(telling): hedges_in(telling.appearance.text) for telling in tellings}
     differences = []
     for telling in tellings:
         for word, spans in hedges[id(telling)].items():
@@ -161,16 +167,30 @@ def _hedge_differences(tellings, marks):
             names = ", ".join(other.name for other in lacking)
             for span in spans:
                 marks[id(telling)][span] = ("hedge", f"not in {names}")
-            differences.append(f"“{word}” in {telling.name}; not in {names}.")
+            instead = "; ".join(
+                f"{other.name} says {' and '.join(f'“{modal}”' for modal in sorted(firm))}"
+                for other in lacking
+                if (firm := _words(other.appearance.text, FIRM_MODALS))
+            )
+            differences.append(
+                f"“{word}” in {telling.name}; not in {names}"
+                + (f" ({instead})" if instead else "")
+                + "."
+            )
     return differences
 
 
-def _hedge_words(text):
+def hedges_in(text):
+    return _words(text, HEDGES)
+
+
+def _words(text, vocabulary):
+    """Where each word of the vocabulary stands in the text; "May" with a capital is the month."""
     words = {}
     for match in WORD.finditer(text):
-        word = match.group(0).lower()
-        if word in HEDGES:
-            words.setdefault(word, []).append(match.span())
+        word = match.group(0)
+        if word.lower() in vocabulary and word != "May":
+            words.setdefault(word.lower(), []).append(match.span())
     return words
 
 

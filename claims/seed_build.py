@@ -343,6 +343,12 @@ class _SeedBuilder:
                 start, end = self._anchor(
                     article_key, text, f"{where}, appearance in {article_key}"
                 )
+                attribution = appearance.get("attribution", "")
+                if attribution not in self.bodies[article_key]:
+                    raise AnnotationError(
+                        f"{where}, appearance in {article_key}: its attribution is not the "
+                        f"article's words: {attribution!r}"
+                    )
                 source_key = appearance.get("source", entry.get("source"))
                 rows.append(
                     {
@@ -355,7 +361,7 @@ class _SeedBuilder:
                             "text": text,
                             "start_offset": start,
                             "end_offset": end,
-                            "attribution": appearance.get("attribution", ""),
+                            "attribution": attribution,
                             "source": self._id("sources", source_key, where)
                             if source_key
                             else None,

@@ -331,3 +331,14 @@ def test_an_appearance_in_an_article_that_does_not_report_the_claim_is_refused(e
     assert response.status_code == 200
     assert "This article is not among the claim&#x27;s reporting articles" in response.text
     assert not claim.appearances.filter(article=other).exists()
+
+
+def test_an_attribution_that_is_not_the_articles_words_is_refused(editor_client, seed):
+    claim = Claim.objects.get(statement__contains="threatening to cut US military aid")
+    data = read_form(editor_client, change_url(claim), "claim_form")
+    row = next(name for name, value in data.items() if name.endswith("-attribution") and value)
+    response = editor_client.post(
+        change_url(claim), {**as_browser_sends(data), row: "as the archive sums it up"}
+    )
+    assert response.status_code == 200
+    assert "Copy whom the article credits exactly as it stands in its text" in response.text

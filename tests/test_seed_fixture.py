@@ -295,3 +295,25 @@ def test_the_fixture_has_stable_ids_for_permalinks():
         (1, "euromaidan-trump-nato-deal"),
         (2, "bloomberg-report-ukraine-talks-a"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("appearances", "refusal"),
+    [
+        ({}, "its appearances must anchor exactly its articles"),
+        ({"one": {"text": "no such words"}}, "appearance in one: its text is found 0 times"),
+        (
+            {"one": {"text": "after a pause", "attribution": "according to Politico"}},
+            "its attribution is not the article's words",
+        ),
+    ],
+)
+def test_the_build_refuses_a_claims_appearance_it_cannot_anchor(tmp_path, appearances, refusal):
+    path = write_case(tmp_path, "yes” and")
+    annotations = yaml.safe_load(path.read_text())
+    annotations["claims"] = [
+        {"statement": "Someone said yes twice.", "articles": ["one"], "appearances": appearances}
+    ]
+    path.write_text(yaml.safe_dump(annotations))
+    with pytest.raises(AnnotationError, match=refusal):
+        build_seed(path, captures_dir=tmp_path)
