@@ -68,8 +68,8 @@ CLAIM_ROWS_SQL = """
     )
     SELECT claim.id, claim.slug, claim.statement, claim.status, claim.claimed_date,
         claim.claimed_date_precision, claim.created_at, claim.updated_at,
-        source.id, source.title, source.publisher, source.kind, source.date, source.date_precision,
-        actors.list, topics.list, articles.list, evidence.list
+        source.id, source.title, source.title_is_supplied, source.publisher, source.kind,
+        source.date, source.date_precision, actors.list, topics.list, articles.list, evidence.list
     FROM claims_claim claim
     LEFT JOIN claims_source source ON source.id = claim.source_id
     LEFT JOIN actors ON actors.claim_id = claim.id
@@ -91,8 +91,9 @@ def claim_rows(ids, absolute, using):
 
 def _claim_row(row, site):
     pk, slug, statement, status, date, precision, created_at, updated_at = row[:8]
-    source_id, source_title, publisher, kind, source_date, source_precision = row[8:14]
-    actors, topics, articles, evidence = (value or [] for value in row[14:])
+    source_id, source_title, source_title_is_supplied, publisher, kind = row[8:13]
+    source_date, source_precision = row[13:15]
+    actors, topics, articles, evidence = (value or [] for value in row[15:])
     reporting_articles = [
         {
             "title": display_title(title, is_supplied),
@@ -122,7 +123,14 @@ def _claim_row(row, site):
         "source": None
         if source_id is None
         else {
-            "label": source_label(source_title, publisher, kind, source_date, source_precision),
+            "label": source_label(
+                source_title,
+                source_title_is_supplied,
+                publisher,
+                kind,
+                source_date,
+                source_precision,
+            ),
             "publisher": publisher,
             "kind": kind,
             "date": _iso(source_date),
