@@ -239,7 +239,7 @@ def _sources(sizes, rng):
     for pk in range(1, sizes.sources + 1):
         date, precision = _partial_date(rng)
         yield _row(
-            id=pk, publisher=rng.choice(publishers), title=f"Report {pk}",
+            id=pk, publisher=rng.choice(publishers), title=f"Report {pk}", title_is_supplied=False,
             kind=kinds.draw(rng)[0], date=date, date_precision=precision, url="",
             notes=SYNTHETIC_NOTE, version=1,
         )  # fmt: skip

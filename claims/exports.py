@@ -53,7 +53,8 @@ CLAIM_ROWS_SQL = """
                                                         article.published_date,
                                                         article.published_date_precision,
                                                         appearance.text, appearance.attribution,
-                                                        cited.id, cited.title, cited.publisher,
+                                                        cited.id, cited.title,
+                                                        cited.title_is_supplied, cited.publisher,
                                                         cited.kind, cited.date,
                                                         cited.date_precision)
                                        ORDER BY article.published_date DESC, article.title) AS list
@@ -76,8 +77,8 @@ CLAIM_ROWS_SQL = """
     )
     SELECT claim.id, claim.slug, claim.statement, claim.status, claim.claimed_date,
         claim.claimed_date_precision, claim.created_at, claim.updated_at,
-        source.id, source.title, source.publisher, source.kind, source.date, source.date_precision,
-        actors.list, topics.list, articles.list, evidence.list
+        source.id, source.title, source.title_is_supplied, source.publisher, source.kind,
+        source.date, source.date_precision, actors.list, topics.list, articles.list, evidence.list
     FROM claims_claim claim
     LEFT JOIN claims_source source ON source.id = claim.source_id
     LEFT JOIN actors ON actors.claim_id = claim.id
@@ -99,8 +100,9 @@ def claim_rows(ids, absolute, using):
 
 def _claim_row(row, site):
     pk, slug, statement, status, date, precision, created_at, updated_at = row[:8]
-    source_id, source_title, publisher, kind, source_date, source_precision = row[8:14]
-    actors, topics, articles, evidence = (value or [] for value in row[14:])
+    source_id, source_title, source_title_is_supplied, publisher, kind = row[8:13]
+    source_date, source_precision = row[13:15]
+    actors, topics, articles, evidence = (value or [] for value in row[15:])
     reporting_articles = [
         {
             "title": display_title(title, is_supplied),
@@ -114,12 +116,13 @@ def _claim_row(row, site):
             "cites": None
             if cited is None
             else source_label(
-                cited_title, publisher, kind, _date(cited_date), cited_precision
+                cited_title, cited_supplied, publisher, kind, _date(cited_date), cited_precision
             ),
         }
         for (
             article, slug, title, is_supplied, outlet, published, published_precision,
-            words, credits, cited, cited_title, publisher, kind, cited_date, cited_precision,
+            words, credits, cited, cited_title, cited_supplied, publisher, kind, cited_date,
+            cited_precision,
         ) in articles
     ]  # fmt: skip
     return {
@@ -141,7 +144,14 @@ def _claim_row(row, site):
         "source": None
         if source_id is None
         else {
-            "label": source_label(source_title, publisher, kind, source_date, source_precision),
+            "label": source_label(
+                source_title,
+                source_title_is_supplied,
+                publisher,
+                kind,
+                source_date,
+                source_precision,
+            ),
             "publisher": publisher,
             "kind": kind,
             "date": _iso(source_date),

@@ -13,7 +13,14 @@ from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from articles.models import AnchoredText, Article, Person, Quote, offsets_span_text
+from articles.models import (
+    AnchoredText,
+    Article,
+    Person,
+    Quote,
+    display_title,
+    offsets_span_text,
+)
 from core.citations import (
     ARCHIVE_NAME,
     Citable,
@@ -114,9 +121,15 @@ class SpellingVariant(models.Model):
         return " = ".join(self.terms)
 
 
-def source_label(title, publisher, kind, date, date_precision):
-    """A source's title, or its publisher and kind, with its date: "Politico report (July 2024)"."""
-    label = title or f"{publisher} {Source.Kind(kind).label.lower()}"
+def source_label(title, title_is_supplied, publisher, kind, date, date_precision):
+    """A source's title (in brackets when the archive supplied it), or its publisher and kind,
+    with its date: "Politico report (July 2024)", "[Campaign rally in Philadelphia] (22 June
+    2024)"."""
+    label = (
+        display_title(title, title_is_supplied)
+        if title
+        else f"{publisher} {Source.Kind(kind).label.lower()}"
+    )
     return f"{label} ({format_partial_date(date, date_precision)})"
 
 
@@ -137,6 +150,11 @@ class Source(VersionedModel):
 
     publisher = models.CharField(max_length=200, help_text="e.g. Politico, Bloomberg.")
     title = models.CharField(max_length=500, blank=True)
+    title_is_supplied = models.BooleanField(
+        default=False,
+        help_text="No capture gives the source's title: the archive wrote this one (shown in "
+        "brackets).",
+    )
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.REPORT)
     date = models.DateField(null=True, blank=True)
     date_precision = models.CharField(
@@ -159,7 +177,14 @@ class Source(VersionedModel):
         constraints = [partial_date_constraint("date", name="source_date_precision")]
 
     def __str__(self):
-        return source_label(self.title, self.publisher, self.kind, self.date, self.date_precision)
+        return source_label(
+            self.title,
+            self.title_is_supplied,
+            self.publisher,
+            self.kind,
+            self.date,
+            self.date_precision,
+        )
 
     def get_absolute_url(self):
         return reverse("claims:source", kwargs={"pk": self.pk})
@@ -172,7 +197,7 @@ class Source(VersionedModel):
     def public_fields(self):
         """What its page shows, by label: what a version page and a change log compare."""
         return {
-            "Title": self.title,
+            "Title": display_title(self.title, self.title_is_supplied),
             "Publisher": self.publisher,
             "Kind": self.get_kind_display(),
             "Date": self.date_display,

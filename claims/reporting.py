@@ -218,13 +218,14 @@ def _attribution_differences(tellings, evidence, marks):
         if telling is None or quote.transmission != Quote.Transmission.ATTRIBUTED_DIFFERENTLY:
             continue
         text = telling.appearance.text
-        title = f"given to {quote.speaker_display}: {quote.transmission_note}"
         start = text.find(quote.text)
         if start >= 0:
-            marks[id(telling)][start, start + len(quote.text)] = ("attribution", title)
+            marks[id(telling)][start, start + len(quote.text)] = (
+                "attribution",
+                quote.transmission_note,
+            )
         differences.append(
-            f"Attributed differently in {telling.name}: “{quote.text}” is given to "
-            f"{quote.speaker_display}. {quote.transmission_note}"
+            f"Attributed differently in {telling.name}: “{quote.text}”. {quote.transmission_note}"
         )
     return differences
 

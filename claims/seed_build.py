@@ -132,6 +132,7 @@ class _SeedBuilder:
         return {
             "publisher": entry["publisher"],
             "title": entry.get("title", ""),
+            "title_is_supplied": entry.get("title_is_supplied", False),
             "kind": entry["kind"],
             "date": date,
             "date_precision": precision,

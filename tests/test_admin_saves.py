@@ -304,7 +304,7 @@ def add_appearance_row(data, **row):
 
 
 def test_pasted_words_anchor_where_an_article_reports_the_claim(editor_client, seed):
-    claim = Claim.objects.get(statement__contains="threatening to cut US military aid")
+    claim = Claim.objects.get(appearances__text__contains="support for Kyiv")
     appearance = claim.appearances.get(text__contains="Kyiv")
     article, text, start = appearance.article, appearance.text, appearance.start_offset
     appearance.delete()
@@ -320,7 +320,7 @@ def test_pasted_words_anchor_where_an_article_reports_the_claim(editor_client, s
 
 
 def test_an_appearance_in_an_article_that_does_not_report_the_claim_is_refused(editor_client, seed):
-    claim = Claim.objects.get(statement__contains="threatening to cut US military aid")
+    claim = Claim.objects.get(appearances__text__contains="support for Kyiv")
     other = Article.objects.exclude(reported_claims=claim).first()
     words = other.body.split("\n")[0][:40]
     data = add_appearance_row(
@@ -334,7 +334,7 @@ def test_an_appearance_in_an_article_that_does_not_report_the_claim_is_refused(e
 
 
 def test_an_attribution_that_is_not_the_articles_words_is_refused(editor_client, seed):
-    claim = Claim.objects.get(statement__contains="threatening to cut US military aid")
+    claim = Claim.objects.get(appearances__text__contains="support for Kyiv")
     data = read_form(editor_client, change_url(claim), "claim_form")
     row = next(name for name, value in data.items() if name.endswith("-attribution") and value)
     response = editor_client.post(

@@ -81,10 +81,11 @@ def test_searching_sorts_by_relevance_by_default(client, seed):
 
 def test_pages_and_page_sizes(client, seed):
     total = Claim.objects.count()
+    full_pages = (total - 1) // 10
     first = client.get(URL, {"per_page": 10}).context["exploration"]
-    last = client.get(URL, {"per_page": 10, "page": 3}).context["exploration"]
+    last = client.get(URL, {"per_page": 10, "page": full_pages + 1}).context["exploration"]
     assert len(first.page.object_list) == 10
-    assert len(last.page.object_list) == total - 20
+    assert len(last.page.object_list) == total - 10 * full_pages > 0
     assert not {c.pk for c in first.page.object_list} & {c.pk for c in last.page.object_list}
 
 

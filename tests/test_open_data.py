@@ -65,7 +65,7 @@ def test_scoped_pages_export_their_own_rows(client, seed):
 
 
 def test_each_row_carries_permalink_actors_outlets_source_dates_status_topics(client, seed):
-    claim = Claim.objects.get(statement__startswith="Trump's allies discuss a two-tier NATO")
+    claim = Claim.objects.get(statement__startswith='A "two-tiered NATO alliance"')
     rows = json.loads(body(client.get(reverse("claims:claim_list"), {"format": "json"})))
     row = next(row for row in rows if row["id"] == claim.pk)
     assert row["permalink"] == f"http://testserver{claim.get_absolute_url()}"
@@ -217,9 +217,7 @@ def test_the_openapi_document_lists_every_endpoint_and_each_answers(client, seed
 
 
 def test_claim_pages_embed_claim_review_json_ld(client, seed):
-    claim = Claim.objects.get(
-        statement__startswith="Under a two-tier system proposed by Keith Kellogg"
-    )
+    claim = Claim.objects.get(statement__startswith="A two-tier system proposed by Keith Kellogg")
     page = client.get(claim.get_absolute_url()).text
     data = json.loads(
         re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S)[1]

@@ -230,8 +230,8 @@ def test_on_the_seed_captures_the_curated_quotes_are_proposed_with_their_speaker
 def test_the_evaluation_command_prints_the_figures():
     out = StringIO()
     call_command("evaluate_quote_proposals", stdout=out)
-    assert "Proposed with their exact span: 20 (95.2%" in out.getvalue()
-    assert "of which with the right speaker: 20 (100.0%" in out.getvalue()
+    assert "Proposed with their exact span: 21 (100.0%" in out.getvalue()
+    assert "of which with the right speaker: 21 (100.0%" in out.getvalue()
 
 
 # The propose_quotes command

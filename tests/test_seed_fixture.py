@@ -131,13 +131,13 @@ def test_the_date_stamp_and_signature_become_metadata(seed):
 
 
 def test_a_claim_reported_by_several_articles_from_one_source_is_one_claim(seed):
-    claim = Claim.objects.get(statement__startswith="Trump's allies discuss a two-tier NATO")
+    claim = Claim.objects.get(statement__startswith='A "two-tiered NATO alliance"')
     assert claim.source.publisher == "Bloomberg"
     assert sorted(claim.articles.values_list("slug", flat=True)) == [
         "bloomberg-report-ukraine-talks-a",
         "bloomberg-report-ukraine-talks-b",
     ]
-    assert Claim.objects.filter(statement__icontains="two-tier NATO").count() == 1
+    assert Claim.objects.filter(statement__iregex=r"two-tier(ed)? NATO").count() == 1
 
 
 def test_people_keep_the_spellings_the_captures_use(seed):

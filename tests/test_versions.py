@@ -11,6 +11,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.html import escape
 
 from claims.models import Annotation, Claim, ClaimActor
 from claims.seed import load_seed_if_empty, record_first_versions
@@ -288,7 +289,7 @@ def test_the_seed_corpus_is_loaded_with_its_first_versions_recorded(client, db):
         assert cite_box_version_url(page) == f"http://testserver/claims/{claim.pk}/v/1/"
         version = client.get(f"/claims/{claim.pk}/v/1/")
         assert version.status_code == 200
-        assert claim.statement in version.text
+        assert escape(claim.statement) in version.text
     claim = Claim.objects.for_detail_page().filter(claim_actors__isnull=False).first()
     version = client.get(f"/claims/{claim.pk}/v/1/").text
     for actor in claim.claim_actors.all():

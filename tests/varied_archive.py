@@ -54,8 +54,12 @@ def build_varied_archive():
         "o1": factories.make_outlet(name="Alpha Times"),
         "o2": factories.make_outlet(name="Beta Post"),
         "o3": factories.make_outlet(name="Gamma Wire"),
-        "s1": factories.make_source(publisher="Politico", title="[Politico report on NATO]"),
-        "s2": factories.make_source(publisher="Bloomberg", title="[Bloomberg report]"),
+        "s1": factories.make_source(
+            publisher="Politico", title="Politico report on NATO", title_is_supplied=True
+        ),
+        "s2": factories.make_source(
+            publisher="Bloomberg", title="Bloomberg report", title_is_supplied=True
+        ),
     }
     article_outlets = {"a1": "o1", "a2": "o1", "a3": "o2", "a4": "o3", "a5": None}
     for key, outlet in article_outlets.items():
