@@ -361,7 +361,7 @@ class Claim(VersionedModel):
 
     def public_fields(self):
         """What its page shows, by label: what a version page and a change log compare. Uses
-        the relations of for_detail_page() (or of a version: claims.versions)."""
+        the relations of a version (claims.versions)."""
         return {
             "Statement": self.statement,
             "Status": self.get_status_display(),
@@ -370,6 +370,10 @@ class Claim(VersionedModel):
             "Topics": [topic.name for topic in self.topics.all()],
             "Original source": str(self.source) if self.source else "unknown",
             "Reported by": [str(article) for article in self.articles.all()],
+            "Words of the reporting articles": [
+                f"{appearance}" + (f" ({appearance.attribution})" if appearance.attribution else "")
+                for appearance in self.appearances.all()
+            ],
             "Evidence": [str(quote) for quote in self.evidence.all()],
             "Editor notes": self.notes,
             "Public notes": [note.text for note in self.public_annotations],

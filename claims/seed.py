@@ -4,12 +4,12 @@ from django.core.management import call_command
 
 from articles.models import Article, Person, Quote
 from claims.corpus import holds_real_articles
-from claims.models import Annotation, Claim, ClaimActor, Source, Topic
+from claims.models import Annotation, Appearance, Claim, ClaimActor, Source, Topic
 from claims.seed_build import SEED_FIXTURE
 from core.versions import record_unrecorded
 
 # What versioned pages read from history (claims.versions); a fixture leaves it no records.
-RECORDED_MODELS = [Person, Quote, Topic, Source, Claim, ClaimActor, Annotation]
+RECORDED_MODELS = [Person, Quote, Topic, Source, Claim, ClaimActor, Appearance, Annotation]
 
 
 def load_seed_if_empty(fixture=SEED_FIXTURE):

@@ -1,13 +1,13 @@
 """Claims and sources as they stood at each recorded version, with their relations as recorded.
 
 A claim's own history records its fields and its topics, reporting articles and evidence; its
-actors and notes are rows of their own, with histories of their own, read as they stood when
-the claim's version was current (core.versions.as_of). Related objects are read in one query per
-kind for all versions, so a version page and a change log cost the same for any claim.
+actors, appearances and notes are rows of their own, with histories of their own, read as they
+stood when the claim's version was current (core.versions.as_of). Related objects are read in one
+query per kind for all versions, so a version page and a change log cost the same for any claim.
 """
 
 from articles.models import Article, Person, Quote
-from claims.models import Annotation, Claim, ClaimActor, Source, Topic
+from claims.models import Annotation, Appearance, Claim, ClaimActor, Source, Topic
 from core.versions import RecordVersions, as_of, instance_of, read_history, with_relations
 
 
@@ -45,6 +45,7 @@ def claim_versions(pk):
     actor_records = list(ClaimActor.history.filter(claim_id=pk))
     people = Person.objects.in_bulk({record.person_id for record in actor_records})
     note_records = list(Annotation.history.filter(claim_id=pk))
+    appearance_records = list(Appearance.history.filter(claim_id=pk))
 
     states = {}
     for version in versions:
@@ -59,12 +60,23 @@ def claim_versions(pk):
                 actor = instance_of(record)
                 actor.person = people[record.person_id]
                 actors.append(actor)
+        reporting = [article for article in articles if article.pk in ids["articles"]]
+        appearances = []
+        for record in as_of(appearance_records, version):
+            article = next((a for a in reporting if a.pk == record.article_id), None)
+            if article:  # words of an article no longer reporting the claim are not shown
+                appearance = instance_of(record)
+                appearance.article = article
+                appearances.append(appearance)
         with_relations(
             claim,
             claim_actors=sorted(actors, key=lambda actor: (actor.role, actor.person.name)),
             topics=[topic for topic in topics if topic.pk in ids["topics"]],
-            articles=[article for article in articles if article.pk in ids["articles"]],
+            articles=reporting,
             evidence=[quote for quote in evidence if quote.pk in ids["evidence"]],
+            appearances=sorted(
+                appearances, key=lambda appearance: reporting.index(appearance.article)
+            ),
         )
         claim.public_annotations = [
             instance_of(record)

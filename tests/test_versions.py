@@ -210,9 +210,10 @@ def test_a_version_that_never_existed_is_not_found(client, archive, path):
 
 # The claim's history records; the topics, articles and evidence they recorded; those topics,
 # articles (with outlets), quotes (with speakers and articles, and the reports they were taken
-# from) and sources; its actors' history and their people; its notes' history = 12, however many
-# versions and relations it has. The Cite box cites the version shown, so it reads nothing more.
-VERSION_PAGE_QUERIES = 12
+# from) and sources; its actors' history and their people; its appearances' history; its notes'
+# history = 13, however many versions and relations it has. The Cite box cites the version
+# shown, so it reads nothing more.
+VERSION_PAGE_QUERIES = 13
 
 
 def test_a_version_page_takes_the_same_queries_however_much_the_claim_holds(client, archive):
@@ -310,3 +311,23 @@ def test_rows_without_history_get_their_first_version_recorded_with_their_relati
     for related in [archive["topic"].name, archive["person"].name, str(archive["source"])]:
         assert related in facts
     assert archive["quote"].text in page and archive["article"].title in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_articles_words_for_a_claim_edited_later_stay_as_cited_in_its_older_version(
+    client, editor_client
+):
+    assert load_seed_if_empty() is True
+    claim = Claim.objects.get(appearances__text__contains="support for Kyiv")
+    url = reverse("admin:claims_claim_change", args=[claim.pk])
+    form = read_form(editor_client, url, "claim_form")
+    row = next(name for name, value in form.items() if value == "According to these sources")
+    edit_in_admin(editor_client, claim, **{row: "Citing sources familiar with the matter"})
+    claim.refresh_from_db()
+    assert claim.version == 2
+
+    old = client.get(f"/claims/{claim.pk}/v/1/").text
+    changes = old[old.index('<dl class="changes">') : old.index("</dl>", old.index("changes"))]
+    assert "<dt>Words of the reporting articles</dt>" in changes
+    assert "According to these sources" in changes
+    assert "Citing sources familiar with the matter" in changes
