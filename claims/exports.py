@@ -67,7 +67,7 @@ CLAIM_ROWS_SQL = """
         WHERE link.claim_id = ANY(%(ids)s) GROUP BY link.claim_id
     ), evidence AS (
         SELECT link.claim_id, json_agg(json_build_array(quote.id, quote.text, speaker.name,
-                                                        quote.speaker_label)
+                                                        quote.speaker_label, quote.transmission)
                                        ORDER BY article.published_date DESC, article.title,
                                                 quote.start_offset) AS list
         FROM claims_claim_evidence link JOIN articles_quote quote ON quote.id = link.quote_id
@@ -167,8 +167,9 @@ def _claim_row(row, site):
                 "text": text,
                 "speaker": name or label,
                 "permalink": site + path_template("articles:quote", slug=False).format(pk=quote),
+                "transmission": transmission,
             }
-            for quote, text, name, label in evidence
+            for quote, text, name, label, transmission in evidence
         ],
         "created_at": created_at.isoformat(),
         "updated_at": updated_at.isoformat(),

@@ -506,12 +506,14 @@ class Annotation(models.Model):
 
 
 class ClaimActor(models.Model):
-    """A person's part in a claim: who made it, proposed the idea, or is its subject."""
+    """A person's part in a claim: who made it, proposed the idea, is its subject, or is the
+    one it was said to."""
 
     class Role(models.TextChoices):
         CLAIMANT = "claimant", "Made the claim"
         PROPOSER = "proposer", "Proposed the idea"
         SUBJECT = "subject", "Subject of the claim"
+        ADDRESSEE = "addressee", "The one it was said to"
 
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="claim_actors")
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="claim_roles")

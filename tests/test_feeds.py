@@ -87,7 +87,7 @@ def test_a_persons_feed_follows_every_role(client, db):
     factories.make_claim(statement="Not theirs.")
     titles = {entry.find(f"{ATOM}title").text for entry in
               entries(client, f"/feeds/people/{person.pk}/")}  # fmt: skip
-    assert titles == {"As claimant.", "As proposer.", "As subject."}
+    assert titles == {f"As {role.value}." for role in ClaimActor.Role}
 
 
 def test_an_unknown_topic_or_person_feed_is_a_404(client, db):

@@ -326,7 +326,8 @@ def test_a_claims_json_row_has_every_field(client, dated_archive):
                                 "words": None, "credits": None, "cites": None}],
         "outlets": ["Euromaidan Press"],
         "evidence": [{"text": "I would expect a very quick deal to end the conflict",
-                      "speaker": "Kevin Roberts", "permalink": site + quote.get_absolute_url()}],
+                      "speaker": "Kevin Roberts", "permalink": site + quote.get_absolute_url(),
+                      "transmission": "unknown"}],
         "created_at": "2026-11-19T00:00:00+00:00",
         "updated_at": "2026-11-20T00:00:00+00:00",
     }  # fmt: skip

@@ -166,7 +166,7 @@ def test_caldwell_alone_names_dan_caldwell(seed):
 
 def test_mike_johnson_is_an_actor_of_the_claim_that_he_was_addressed_in(seed):
     addressed = claim(statement__contains="Mike Johnson")
-    assert addressed.claim_actors.filter(person__slug="mike-johnson").exists()
+    assert addressed.claim_actors.get(person__slug="mike-johnson").role == "addressee"
     assert addressed.claim_actors.get(role="claimant").person.slug == "donald-trump"
 
 
