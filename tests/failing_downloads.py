@@ -1,8 +1,14 @@
-"""Downloads that fail after their first row, as if the database went away: in the tests' own
-process (patch Batches with failing_after_the_first), or in a gunicorn of their own, whose
-application is `tests.failing_downloads:application()`."""
+"""Downloads that fail: before their first row, in a query PostgreSQL refuses; or after it, as if
+the database went away, in the tests' own process (patch Batches with failing_after_the_first)
+or in a gunicorn of their own, whose application is `tests.failing_downloads:application()`."""
 
 import django
+from django.db.models.expressions import RawSQL
+
+
+def failing_in_the_database(claims):
+    """The claims, filtered by a condition PostgreSQL refuses to compute (a DataError)."""
+    return claims.alias(failure=RawSQL('"claims_claim"."id" / 0', [])).filter(failure=1)
 
 
 def failing_after_the_first(read):

@@ -16,20 +16,14 @@ from urllib.request import urlopen
 
 import pytest
 from django.db import connection
-from django.db.models.expressions import RawSQL
 from django.urls import reverse
 
 from claims import exports, filters, views
 from claims.exports import FORMATS, INCOMPLETE
 from core.management.commands.serve import GUNICORN_CONFIG
 from tests import factories
-from tests.failing_downloads import failing_after_the_first
+from tests.failing_downloads import failing_after_the_first, failing_in_the_database
 from tests.servers import BASE_DIR, free_port, press_ctrl_c, wait_for_page
-
-
-def failing_in_the_database(claims):
-    """The claims, filtered by a condition PostgreSQL refuses to compute (a DataError)."""
-    return claims.alias(failure=RawSQL('"claims_claim"."id" / 0', [])).filter(failure=1)
 
 
 @pytest.mark.django_db(transaction=True)
