@@ -52,7 +52,7 @@ READ_ONLY = ["get", "head"]
 # A period as facets.PERIOD reads it, or "undated"; without Python's group names, so that every
 # JSON Schema validator reads the pattern.
 PERIOD_PATTERN = f"^{UNDATED}$|{re.sub(r'[?]P<[a-z]+>', '?:', PERIOD.pattern)}"
-# core.middleware answers a NUL character anywhere in the address with the site's HTML 400.
+# core.middleware answers a NUL character anywhere in the address with a 400 (BAD_PARAMETERS).
 NO_NUL = r"^[^\x00]*$"
 DOCUMENT_FAILED = "The API's description could not be generated. Please try again later."
 # The JSON Schema keyword for each bound a form field checks.
@@ -292,18 +292,14 @@ BAD_PARAMETERS = OpenApiResponse(
         },
     ),
     description="A parameter is not valid (an unknown id among them), or the page is past the "
-    "end: the body says which and why, and nothing else is returned. An address holding a NUL "
-    "character is refused before it reaches the API, with the site's HTML error page.",
+    "end, or the address holds a NUL character: the body says which and why, and nothing else "
+    "is returned.",
 )
 
 
 def listing(row):
     """A list's responses: a page of rows, or a 400 (see BAD_PARAMETERS)."""
-    return {
-        200: row(many=True),
-        (400, "application/json"): BAD_PARAMETERS,
-        (400, "text/html"): OpenApiTypes.STR,
-    }
+    return {200: row(many=True), 400: BAD_PARAMETERS}
 
 
 class List(generics.ListAPIView):
