@@ -319,7 +319,10 @@ class Download:
             yield self.chosen.failure_mark
             # A WSGI server drops the connection when the body's iterator raises, before the
             # chunked body's end. A connection reset is what both gunicorn and Django's server
-            # expect then, and log no second time (gunicorn at debug level).
+            # expect then, and log no second time (gunicorn at debug level); any other exception
+            # gunicorn logs again, with its traceback. Django's own server (runserver, the test
+            # live server) doesn't chunk a stream but ends it by closing the connection, so
+            # there the marked last line is all that tells.
             raise ConnectionResetError(errno.ECONNRESET, "the download failed midway") from None
 
     def close(self):
