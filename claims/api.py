@@ -8,13 +8,16 @@ from their FilterSets, the responses from the declarations below.
 """
 
 import re
+import threading
 
 import django_filters
 from django import forms
 from django.conf import settings
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import router
+from django.http import HttpResponse
 from django.utils.http import urlencode
+from django.utils.log import log_response
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.contrib.django_filters import DjangoFilterExtension
 from drf_spectacular.extensions import OpenApiSerializerExtension
@@ -49,8 +52,9 @@ READ_ONLY = ["get", "head"]
 # A period as facets.PERIOD reads it, or "undated"; without Python's group names, so that every
 # JSON Schema validator reads the pattern.
 PERIOD_PATTERN = f"^{UNDATED}$|{re.sub(r'[?]P<[a-z]+>', '?:', PERIOD.pattern)}"
-# core.middleware answers a NUL character anywhere in the address with the site's HTML 400.
+# core.middleware answers a NUL character anywhere in the address with a 400 (BAD_PARAMETERS).
 NO_NUL = r"^[^\x00]*$"
+DOCUMENT_FAILED = "The API's description could not be generated. Please try again later."
 # The JSON Schema keyword for each bound a form field checks.
 BOUNDS = {
     MinValueValidator: "minimum",
@@ -288,18 +292,14 @@ BAD_PARAMETERS = OpenApiResponse(
         },
     ),
     description="A parameter is not valid (an unknown id among them), or the page is past the "
-    "end: the body says which and why, and nothing else is returned. An address holding a NUL "
-    "character is refused before it reaches the API, with the site's HTML error page.",
+    "end, or the address holds a NUL character: the body says which and why, and nothing else "
+    "is returned.",
 )
 
 
 def listing(row):
     """A list's responses: a page of rows, or a 400 (see BAD_PARAMETERS)."""
-    return {
-        200: row(many=True),
-        (400, "application/json"): BAD_PARAMETERS,
-        (400, "text/html"): OpenApiTypes.STR,
-    }
+    return {200: row(many=True), 400: BAD_PARAMETERS}
 
 
 class List(generics.ListAPIView):
@@ -365,10 +365,42 @@ class OpenApiDocument(SpectacularAPIView):
 
     http_method_names = READ_ONLY
     renderer_classes = [OpenApiJsonRenderer2]  # served as application/json
+    # drf-spectacular's generator changes the views' shared state as it runs: requests generating
+    # the document at once in one process (gunicorn's threads) got 500s and documents missing
+    # parts (issue #21). So it is generated once per language and version, under a lock, and
+    # served from memory.
+    generating = threading.Lock()
+    documents = {}  # (lang, version): (content, headers), as generate() renders them
 
     @extend_schema(summary="This description", responses={200: OpenApiTypes.OBJECT})
     def get(self, request, *args, **kwargs):
         parameters = OpenApiDocumentParameters(request.GET)
         if not parameters.is_valid():
             raise BadParameters(error_messages(parameters))
-        return super().get(request, *args, **kwargs)
+        key = (parameters.cleaned_data["lang"], parameters.cleaned_data["version"])
+        try:
+            with self.generating:
+                if key not in self.documents:
+                    self.documents[key] = self.generate(request, *args, **kwargs)
+        except Exception as error:
+            # A JSON error like the API's others, logged once with its traceback; nothing is
+            # kept, so the next request tries again.
+            response = Response({"detail": DOCUMENT_FAILED}, status=500)
+            log_response(
+                "Internal Server Error: %s (the OpenAPI document could not be generated)",
+                request.path,
+                response=response,
+                request=request,
+                exception=error,
+            )
+            return response
+        content, headers = self.documents[key]
+        return HttpResponse(content, headers=headers)
+
+    def generate(self, request, *args, **kwargs):
+        """The document's bytes and headers, rendered as drf-spectacular serves them."""
+        response = self.finalize_response(request, super().get(request, *args, **kwargs))
+        response.render()
+        return response.content, {
+            name: response[name] for name in ("Content-Type", "Content-Disposition")
+        }

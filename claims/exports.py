@@ -9,6 +9,7 @@ prefetched per batch. Field names are stable; add fields, never rename them.
 
 import csv
 import datetime
+import errno
 import itertools
 import json
 import logging
@@ -278,7 +279,7 @@ def export_response(rows, export_format, *, name, request):
     The query that finds the rows (a search, say) runs before the response starts, so that one
     that fails raises here and the request gets an error status, not a 200 and a file cut short
     (an explorer's ids are found before this). If reading fails later, the file ends with its
-    format's failure_mark instead."""
+    format's failure_mark and the transfer is broken off (Download)."""
     chosen = FORMATS[export_format]
     # The database is chosen now, while the request's routing holds (a signed-in editor reads
     # the primary): the rows are read only as the response streams, after the request's end.
@@ -298,8 +299,9 @@ def export_response(rows, export_format, *, name, request):
 
 class Download:
     """A file's pieces, written from `batches`, whose first ids are read at once. If reading or
-    writing fails midway, the failure is logged (once) and the file ends with its format's
-    failure_mark, so that no reader takes it for complete."""
+    writing fails midway, the failure is logged (once), the file ends with its format's
+    failure_mark, so that no reader of the partial file takes it for complete, and the transfer
+    is broken off, so that no HTTP client (curl, wget, a proxy) reports success (issue #21)."""
 
     def __init__(self, chosen, batches, absolute, name):
         self.chosen, self.batches, self.absolute, self.name = chosen, batches, absolute, name
@@ -315,6 +317,13 @@ class Download:
                 self.name,
             )
             yield self.chosen.failure_mark
+            # A WSGI server drops the connection when the body's iterator raises, before the
+            # chunked body's end. A connection reset is what both gunicorn and Django's server
+            # expect then, and log no second time (gunicorn at debug level); any other exception
+            # gunicorn logs again, with its traceback. Django's own server (runserver, the test
+            # live server) doesn't chunk a stream but ends it by closing the connection, so
+            # there the marked last line is all that tells.
+            raise ConnectionResetError(errno.ECONNRESET, "the download failed midway") from None
 
     def close(self):
         """Called when the response closes, read to the end or not (a client that left): the

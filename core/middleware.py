@@ -1,5 +1,6 @@
 """Answers for requests that can't reach a view's normal result: a NUL byte in the address, input
-PostgreSQL refuses, and a database that can't be reached."""
+PostgreSQL refuses, and a database that can't be reached. A request that asks for JSON gets them
+as JSON, in the API's shapes; any other the site's pages."""
 
 import psycopg
 from django.db import DataError, InterfaceError, OperationalError
@@ -14,6 +15,7 @@ from rest_framework.views import APIView
 RETRY_AFTER_SECONDS = 30
 UNAVAILABLE = "The archive's database can't be reached just now. Please try again in a minute."
 REFUSED = "The archive's database could not use this request's parameters."
+HOLDS_NUL = "The address holds a NUL character, which no parameter may contain."
 
 
 class RejectNulBytesMiddleware:
@@ -26,8 +28,9 @@ class RejectNulBytesMiddleware:
     def __call__(self, request):
         for key, values in request.GET.lists():
             if "\x00" in key or any("\x00" in value for value in values):
-                message = "The address holds a NUL character, which no parameter may contain."
-                return render(request, "400.html", {"exception": message}, status=400)
+                if wants_json(request):
+                    return JsonResponse({"errors": {"__all__": [HOLDS_NUL]}}, status=400)
+                return render(request, "400.html", {"exception": HOLDS_NUL}, status=400)
         return self.get_response(request)
 
 
@@ -69,7 +72,7 @@ def database_unavailable(error):
 
 
 def refused_input_response(request, error):
-    if _is_api(request):
+    if wants_json(request):
         response = JsonResponse({"errors": {"__all__": [REFUSED]}}, status=400)
     else:
         response = render(request, "400.html", {"exception": REFUSED}, status=400)
@@ -84,8 +87,8 @@ def refused_input_response(request, error):
 
 
 def unavailable_response(request, error):
-    """503 with Retry-After, as a short page or, for the API, JSON; logged in one line."""
-    if _is_api(request):
+    """503 with Retry-After, as a short page or JSON (wants_json); logged in one line."""
+    if wants_json(request):
         response = JsonResponse({"detail": UNAVAILABLE}, status=503)
     else:
         # No template context that could reach the database (a session, the user).
@@ -99,6 +102,17 @@ def unavailable_response(request, error):
         request=request,
     )
     return response
+
+
+def wants_json(request):
+    """Whether the request asks for JSON, so that its errors are JSON too: the API's, a download
+    in a JSON format (?format=json or csljson: claims.exports.FORMATS, whose JSON formats are
+    named for it), or a client that prefers JSON to HTML (Accept)."""
+    return (
+        _is_api(request)
+        or request.GET.get("format", "").endswith("json")
+        or request.get_preferred_type(["text/html", "application/json"]) == "application/json"
+    )
 
 
 def _is_api(request):

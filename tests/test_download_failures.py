@@ -6,19 +6,24 @@ import csv
 import io
 import json
 import logging
+import os
+import shutil
+import subprocess
+import sys
+from http.client import IncompleteRead
+from urllib.parse import urlsplit
+from urllib.request import urlopen
 
 import pytest
-from django.db.models.expressions import RawSQL
+from django.db import connection
 from django.urls import reverse
 
 from claims import exports, filters, views
 from claims.exports import FORMATS, INCOMPLETE
+from core.management.commands.serve import GUNICORN_CONFIG
 from tests import factories
-
-
-def failing_in_the_database(claims):
-    """The claims, filtered by a condition PostgreSQL refuses to compute (a DataError)."""
-    return claims.alias(failure=RawSQL('"claims_claim"."id" / 0', [])).filter(failure=1)
+from tests.failing_downloads import failing_after_the_first, failing_in_the_database
+from tests.servers import BASE_DIR, free_port, press_ctrl_c, wait_for_page
 
 
 @pytest.mark.django_db(transaction=True)
@@ -65,18 +70,6 @@ def test_the_api_answers_what_the_database_refuses_with_a_json_400(client, monke
     }
 
 
-def failing_after_the_first(read):
-    """A Batches method that yields the first row, then fails (a database gone away)."""
-
-    def failing(*args):
-        for number, row in enumerate(read(*args)):
-            if number:
-                raise RuntimeError("the database went away")
-            yield row
-
-    return failing
-
-
 def parses(export_format, text):
     if export_format in ("json", "csljson"):
         try:
@@ -92,7 +85,7 @@ def parses(export_format, text):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("export_format", FORMATS)
-def test_a_download_that_fails_midway_ends_broken_and_is_logged_once(
+def test_a_download_that_fails_midway_ends_broken_breaks_off_and_is_logged_once(
     client, monkeypatch, caplog, export_format
 ):
     for statement in ["First.", "Second.", "Third."]:
@@ -102,7 +95,12 @@ def test_a_download_that_fails_midway_ends_broken_and_is_logged_once(
     monkeypatch.setattr(Batches, "objects", failing_after_the_first(Batches.objects))
     response = client.get(reverse("claims:claim_list"), {"format": export_format, "sort": "oldest"})
     assert response.status_code == 200  # the first row was on its way
-    text = b"".join(response.streaming_content).decode()
+    pieces = []
+    # What makes WSGI servers drop the connection before the body's end (test below).
+    with pytest.raises(ConnectionResetError):
+        for piece in response.streaming_content:
+            pieces.append(piece)
+    text = b"".join(pieces).decode()
     assert "First." in text and "Second." not in text
     assert text.rstrip().endswith(FORMATS[export_format].failure_mark.rstrip())
     assert not parses(export_format, text)
@@ -119,3 +117,50 @@ def test_a_whole_download_parses(client, export_format):
     response = client.get(reverse("claims:claim_list"), {"format": export_format})
     text = b"".join(response.streaming_content).decode()
     assert parses(export_format, text) and INCOMPLETE not in text
+
+
+def gunicorn_failing_downloads(port):
+    """deploy/gunicorn.conf.py's gunicorn (gthread), one worker, on this test's database, with
+    every download failing after its first row."""
+    database = connection.settings_dict["NAME"]
+    environment = os.environ | {
+        "DATABASE_URL": urlsplit(os.environ["DATABASE_URL"])._replace(path=f"/{database}").geturl(),
+        "DJANGO_SETTINGS_MODULE": "tests.settings",
+    }
+    command = [sys.executable, "-m", "gunicorn", "--config", str(GUNICORN_CONFIG)]
+    command += ["--bind", f"127.0.0.1:{port}", "--workers", "1"]
+    command += ["tests.failing_downloads:application()"]
+    return subprocess.Popen(
+        command,
+        cwd=BASE_DIR,
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_under_gunicorn_a_download_that_fails_midway_is_a_failed_transfer_logged_once():
+    for statement in ["First.", "Second.", "Third."]:
+        factories.make_claim(statement=statement)
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/claims/?format=json&sort=oldest"
+    process = gunicorn_failing_downloads(port)
+    downloads = 1
+    try:
+        wait_for_page(f"http://127.0.0.1:{port}/health/", process)
+        with pytest.raises(IncompleteRead) as cut_short, urlopen(url, timeout=30) as response:
+            assert response.status == 200  # the first row was on its way
+            response.read()
+        text = cut_short.value.partial.decode()
+        assert "First." in text and text.rstrip().endswith(INCOMPLETE)
+        if shutil.which("curl"):
+            downloads += 1
+            curl = subprocess.run(["curl", "--silent", "--output", os.devnull, url], timeout=30)
+            assert curl.returncode in (18, 56)  # partial file, or failure receiving data
+    finally:
+        output = press_ctrl_c(process)
+    assert output.count("failed midway; its file ends marked as incomplete") == downloads, output
+    assert output.count("Traceback") == downloads, output  # ours, and nothing from gunicorn

@@ -1,5 +1,6 @@
 """The database goes away and comes back: every page answers 503 with Retry-After (JSON for the
-API) and logs one line, /health/ says so, and the archive recovers by itself.
+API and whatever asks for JSON) and logs one line, /health/ says so, and the archive recovers by
+itself.
 
 The requests go through the live server, a real WSGI server in this process, because recovery
 depends on what a server does at each request's start and end (Django's test client skips it).
@@ -43,9 +44,10 @@ def database_stopped():
         connections.close_all()  # this thread's connection died with the server
 
 
-def get(url, cookie=None):
+def get(url, cookie=None, accept=None):
     """(status, headers, body) of GET url."""
-    request = Request(url, headers={"Cookie": cookie} if cookie else {})
+    headers = {"Cookie": cookie} if cookie else {}
+    request = Request(url, headers=headers | ({"Accept": accept} if accept else {}))
     try:
         with urlopen(request, timeout=30) as response:
             return response.status, response.headers, response.read()
@@ -85,13 +87,22 @@ def test_while_the_database_is_down_every_page_answers_503_and_recovers(
             status, headers, body = get(live_server.url + page)
             assert (status, headers["Retry-After"]) == (503, str(RETRY_AFTER_SECONDS)), page
             assert b"try again in a minute" in body and b"Traceback" not in body
-        status, headers, body = get(f"{live_server.url}/api/claims/")
-        assert status == 503 and headers["Content-Type"] == "application/json"
-        assert "try again in a minute" in json.loads(body)["detail"]
+        # The API, downloads in JSON and pages asked for as JSON answer JSON.
+        asking_for_json = [
+            ("/api/claims/", None),
+            ("/claims/?format=json", None),
+            ("/claims/?format=csljson", None),
+            ("/claims/", "application/json"),
+        ]
+        for page, accept in asking_for_json:
+            status, headers, body = get(live_server.url + page, accept=accept)
+            assert (status, headers["Content-Type"]) == (503, "application/json"), page
+            assert headers["Retry-After"] == str(RETRY_AFTER_SECONDS)
+            assert "try again in a minute" in json.loads(body)["detail"]
         # A signed-in editor's session is read before any view runs: the same 503.
         status, headers, _ = get(f"{live_server.url}/admin/", cookie=session)
         assert (status, headers["Retry-After"]) == (503, str(RETRY_AFTER_SECONDS))
-        requests = 1 + len(pages) + 2
+        requests = 1 + len(pages) + len(asking_for_json) + 1
         logged = [record for record in caplog.records if record.name == "django.request"]
         assert len(logged) == requests, [record.getMessage() for record in logged]
         assert all(record.levelno == logging.ERROR and not record.exc_info for record in logged)
