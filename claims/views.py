@@ -1,4 +1,5 @@
 from django.db import models, router
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
@@ -6,6 +7,7 @@ from articles.models import Article, Outlet, Person, Quote
 from claims.explorer import explore
 from claims.exports import InOrder, export_links, export_response
 from claims.facets import archive_claim_counts
+from claims.filters import error_messages
 from claims.forms import ExportForm, SearchForm
 from claims.models import Claim, Source, Topic
 from claims.reporting import outlet_tellings
@@ -18,6 +20,7 @@ from claims.search import (
     suggest,
 )
 from claims.versions import claim_versions, source_versions
+from core.middleware import wants_json
 from core.pages import NoSuchPage
 from core.permalinks import redirect_to_canonical
 from core.versions import changelog_page, record_versions, version_page
@@ -138,7 +141,7 @@ def person_quotes(request, pk, slug):
     person = get_object_or_404(Person, pk=pk)
     form = ExportForm(request.GET)
     if not form.is_valid():
-        return render(request, "400.html", {"exception": form.errors.as_text()}, status=400)
+        return _refused(request, form, "400.html", {"exception": form.errors.as_text()})
     quotes = Quote.objects.filter(speaker=person).order_by("pk")
     search = prepare_search(form.cleaned_data["q"])
     if search:
@@ -154,7 +157,7 @@ def person_quotes(request, pk, slug):
 def search(request):
     form = SearchForm(request.GET)
     if not form.is_valid():
-        return render(request, "claims/search.html", {"form": form}, status=400)
+        return _refused(request, form, "claims/search.html", {"form": form})
     query = prepare_search(form.cleaned_data["q"])
     kind, export_format = form.cleaned_data["type"], form.cleaned_data["format"]
     if query and export_format:
@@ -170,7 +173,7 @@ def search(request):
             context["groups"] = _result_groups(request, query, kind, form.cleaned_data["page"])
         except NoSuchPage as error:
             form.add_error("page", str(error))
-            return render(request, "claims/search.html", {"form": form}, status=400)
+            return _refused(request, form, "claims/search.html", {"form": form})
         if not any(group.count for group in context["groups"]):
             context["suggestion"] = suggest(query.text)
     return render(request, "claims/search.html", context)
@@ -206,12 +209,23 @@ def _export(request, exploration):
 
 
 def _exploration_page(request, template, exploration, **context):
+    if not exploration.is_valid:
+        return _refused(
+            request, exploration.filterset.form, template, {**context, "exploration": exploration}
+        )
     return render(
         request,
         template,
         {**context, "exploration": exploration},
-        status=200 if exploration.is_valid else 400,
     )
+
+
+def _refused(request, form, template, context):
+    """The 400 for parameters the form refused: the page, or for a request that asks for JSON (a
+    JSON download, say) the API's JSON body, so that a JSON client can read why."""
+    if wants_json(request):
+        return JsonResponse({"errors": error_messages(form)}, status=400)
+    return render(request, template, context, status=400)
 
 
 def _export_name(path):

@@ -7,7 +7,16 @@ from django.http import JsonResponse
 from django.views import defaults
 from django.views.decorators.cache import never_cache
 
-from core.middleware import RETRY_AFTER_SECONDS, database_unavailable, unavailable_response
+from core.middleware import (
+    RETRY_AFTER_SECONDS,
+    database_unavailable,
+    unavailable_response,
+    wants_json,
+)
+
+SERVER_ERROR = (
+    "The archive failed to answer this request. The error is logged; please try again later."
+)
 
 
 @never_cache
@@ -25,9 +34,12 @@ def health(request):
 
 
 def server_error(request):
-    """The 500 page; but a database that can't be reached outside any view (loading a signed-in
-    editor's session, say) gets the same 503 as in a view (core.middleware)."""
+    """The 500 page, or JSON for a request that asks for JSON; but a database that can't be
+    reached outside any view (loading a signed-in editor's session, say) gets the same 503 as in
+    a view (core.middleware)."""
     error = sys.exc_info()[1]
     if database_unavailable(error):
         return unavailable_response(request, error)
+    if wants_json(request):
+        return JsonResponse({"detail": SERVER_ERROR}, status=500)
     return defaults.server_error(request)

@@ -2,12 +2,15 @@
 download in a JSON format (?format=json, csljson), and a client whose Accept prefers JSON. Any
 other gets the site's HTML pages. (The 503s of an outage: test_outages.py.)"""
 
+import json
+
 import pytest
 from django.urls import reverse
 
 from claims import filters
 from claims.exports import FORMATS
 from core.middleware import HOLDS_NUL, REFUSED
+from core.views import SERVER_ERROR, server_error
 from tests import factories
 from tests.failing_downloads import failing_in_the_database
 
@@ -74,3 +77,46 @@ def test_a_nul_character_in_a_page_s_address_is_the_html_400(client):
     assert response.status_code == 400
     assert response["Content-Type"].startswith("text/html")
     assert HOLDS_NUL in response.text
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "path, parameters",
+    [
+        ("/claims/", {"format": "json", "period": "not-a-period"}),
+        ("/search/", {"format": "json", "q": "NATO", "type": "no-such-kind"}),
+        ("/people/{pk}/{slug}/quotes/", {"format": "csljson", "q": "a" * 3000}),
+    ],
+)
+def test_parameters_a_json_download_s_form_refuses_are_a_json_400_naming_them(
+    client, path, parameters
+):
+    person = factories.make_person()
+    path = path.format(pk=person.pk, slug=person.slug)
+    response = client.get(path, parameters)
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    errors = response.json()["errors"]
+    assert errors and all(isinstance(messages, list) for messages in errors.values())
+
+
+@pytest.mark.django_db
+def test_parameters_a_page_s_form_refuses_are_the_html_400(client):
+    response = client.get("/claims/", {"period": "not-a-period"})
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("text/html")
+
+
+def test_a_server_error_on_a_request_asking_for_json_is_a_json_500(rf):
+    try:
+        raise RuntimeError("a bug")
+    except RuntimeError:
+        response = server_error(rf.get("/api/claims/"))
+    assert response.status_code == 500
+    assert json.loads(response.content) == {"detail": SERVER_ERROR}
+    try:
+        raise RuntimeError("a bug")
+    except RuntimeError:
+        response = server_error(rf.get("/claims/", headers={"Accept": BROWSER}))
+    assert response.status_code == 500
+    assert response["Content-Type"].startswith("text/html")
