@@ -5,6 +5,7 @@ read further is refused with where it broke. And the WARC file of a capture says
 was retrieved."""
 
 import contextlib
+import datetime
 import gzip
 import io
 import random
@@ -13,9 +14,13 @@ import uuid
 import zlib
 
 import pytest
+from django.core.management import CommandError, call_command
+from warcio.archiveiterator import ArchiveIterator
 
 from articles import warc
+from articles.capture import capture_archive
 from articles.extraction import CaptureRefused
+from articles.models import Capture
 from articles.warc import warc_pages
 from tests.capture_pages import article_page
 
@@ -340,3 +345,94 @@ def test_every_cut_or_damaged_file_is_read_or_refused_with_a_reason_never_an_err
         for variant in cuts + list(map(bytes, damaged)):
             with contextlib.suppress(CaptureRefused):
                 read(variant)
+
+
+def test_a_chunked_gzip_encoded_page_is_read_decoded():
+    html = article_page(canonical=None)
+    encoded = gzip.compress(html)
+    chunked = b"".join(
+        f"{len(encoded[at : at + 100]):x}\r\n".encode() + encoded[at : at + 100] + b"\r\n"
+        for at in range(0, len(encoded), 100)
+    )
+    headers = ["Transfer-Encoding: chunked", "Content-Encoding: gzip"]
+    data = gzipped(record("https://daily.example.org/a", chunked + b"0\r\n\r\n", headers=headers))
+    [page] = warc_pages(io.BytesIO(data))
+    assert page.refused is None and page.raw == html
+    assert ("Content-Encoding", "gzip") in page.http_headers
+
+
+# Through `manage.py archive`, and back out
+
+
+def run_archive(*items):
+    """The command's output, and its error when it reports failures."""
+    out = io.StringIO()
+    try:
+        call_command("archive", *map(str, items), stdout=out, stderr=io.StringIO())
+    except CommandError as error:
+        return out.getvalue(), str(error)
+    return out.getvalue(), ""
+
+
+@pytest.mark.django_db
+def test_records_of_error_responses_are_refused_each_with_its_status(tmp_path):
+    crawl = tmp_path / "crawl.warc.gz"
+    crawl.write_bytes(gzipped(
+        record("https://daily.example.org/gone", status="404 Not Found"),
+        record("https://daily.example.org/a"),
+        record("https://daily.example.org/broken", status="500 Internal Server Error"),
+    ))  # fmt: skip
+    output, failures = run_archive(crawl)
+    assert "Archived 1 " in output and "2 failed" in output
+    assert f"{crawl} https://daily.example.org/gone: The record's HTTP status is 404 Not " in (
+        failures
+    )
+    assert f"{crawl} https://daily.example.org/broken: The record's HTTP status is 500 " in (
+        failures
+    )
+    assert Capture.objects.get().request_url == "https://daily.example.org/a"
+
+
+@pytest.mark.django_db
+def test_a_malformed_record_is_reported_and_the_files_other_pages_archived(tmp_path):
+    block = http_response(article_page(canonical=None))
+    crawl = tmp_path / "crawl.warc.gz"
+    crawl.write_bytes(gzipped(
+        record("https://daily.example.org/a", block=block, length=len(block) + 50),
+        record("https://daily.example.org/b", article_page(title="Another", canonical=None)),
+    ))  # fmt: skip
+    third = gzipped(
+        record("https://daily.example.org/c", article_page(title="Third", canonical=None))
+    )
+    cut = tmp_path / "cut.warc.gz"
+    cut.write_bytes(third + gzipped(record("https://daily.example.org/d"))[:150])
+    output, failures = run_archive(crawl, cut)
+    assert "Archived 2 " in output and "2 failed" in output
+    assert failures.splitlines()[1:] == [
+        # The line breaks that close a record are read as the rest of its block.
+        f"  {crawl} https://daily.example.org/a: The record ends 46 bytes short of the "
+        f"{len(block) + 50:,} its Content-Length gives.",
+        f"  {cut}: The WARC file breaks at record 2 (at byte {len(third):,}): the file is cut "
+        "short inside the record. The records before it were read.",
+    ]
+    assert sorted(Capture.objects.values_list("request_url", flat=True)) == [
+        "https://daily.example.org/b",
+        "https://daily.example.org/c",
+    ]
+
+
+@pytest.mark.django_db
+def test_a_captures_warc_file_is_dated_when_it_was_retrieved_not_when_stored(client):
+    retrieved = datetime.datetime(2024, 7, 2, 10, 15, 30, tzinfo=datetime.UTC)
+    html = article_page(canonical=None)
+    capture = capture_archive(
+        raw=html, origin=Capture.Origin.URL, url="https://daily.example.org/a",
+        final_url="https://daily.example.org/a", retrieved_at=retrieved, http_status=200,
+        http_headers=[("Content-Type", HTML)], content_type=HTML,
+    ).capture  # fmt: skip
+    assert capture.archived_at - retrieved > datetime.timedelta(days=1)
+    response = client.get(f"/articles/{capture.article_id}/captures/{capture.pk}.warc.gz")
+    [exported] = ArchiveIterator(io.BytesIO(response.content))
+    assert exported.rec_headers.get_header("WARC-Date") == "2024-07-02T10:15:30Z"
+    [read_back] = warc_pages(io.BytesIO(response.content))
+    assert read_back.retrieved_at == retrieved and read_back.raw == html
