@@ -73,7 +73,7 @@ MAX_INFLATION = 100
 # warcio decodes these 16 KB at a time, each block growing at most ~1,000 times; brotli has no
 # such bound, so a body in it is left encoded (and refused as binary).
 CONTENT_ENCODINGS = {"gzip", "deflate"}
-HTTP_HEADERS = StatusAndHeadersParser(["HTTP/"], verify=False)
+HTTP_HEADERS = StatusAndHeadersParser([], verify=False)  # _page checks the status line
 NO_WARC_RECORD = "there is no WARC/1.x header line where the record should begin"
 
 
@@ -112,7 +112,9 @@ def warc_pages(stream):
             break
         number += 1
         try:
-            if record.format != "warc":  # warcio reads what it can't parse as an old ARC file
+            # warcio reads what it can't parse as an old ARC file, and a blank line where a
+            # record should begin as a record of no headers.
+            if record.format != "warc" or not record.rec_headers.protocol:
                 raise CaptureRefused(NO_WARC_RECORD)
             place = f"record {number} (at byte {start:,})"
             page = _page(record, place)
@@ -237,17 +239,19 @@ class _WarcReader(DecompressingBufferedReader):
     def __init__(self, stream):
         super().__init__(stream)
         self.start = stream.tell()
-        self.header_bytes = 0  # of the header lines read since the last blank one
+        # Of the lines read between two records' blocks: the blank lines that end the one and
+        # the WARC headers of the next; _WarcRecords.finish() starts the count again.
+        self.header_bytes = 0
 
     def readline(self, length=None):
         if length is not None:  # in a record's block, which its length bounds
             return super().readline(length)
-        line = super().readline(MAX_HEADER_BYTES + 1)  # a WARC header line, or a blank one
-        self.header_bytes = self.header_bytes + len(line) if line.strip() else 0
+        line = super().readline(MAX_HEADER_BYTES + 1)
+        self.header_bytes += len(line)
         if self.header_bytes > MAX_HEADER_BYTES:
             raise CaptureRefused(
-                f"the record's WARC headers run on past {MAX_HEADER_BYTES // 1024} KB, where "
-                "real ones take a few hundred bytes"
+                f"more than {MAX_HEADER_BYTES // 1024} KB of WARC headers and blank lines come "
+                "between two records, where real files have a few hundred bytes"
             )
         return line
 
@@ -256,9 +260,9 @@ class _WarcReader(DecompressingBufferedReader):
         self.member_begun = False  # whether the gzip member has been given any data
 
     def _decompress(self, data):
+        self.member_begun = True
         if not self.decompressor or not self.num_read:  # warcio tells gzip from its first block
             return super()._decompress(data)
-        self.member_begun = True
         try:
             return self.decompressor.decompress(data)
         except zlib.error:
@@ -285,11 +289,12 @@ class _WarcRecords(ArchiveIterator):
     def __init__(self, stream):
         # Each record's HTTP headers are read by _page, within bounds, for response records.
         super().__init__(stream, no_record_parse=True)
-        self.reader = _WarcReader(self.fh)
+        self.reader = _WarcReader(self.fh)  # in place of warcio's, which has read nothing yet
 
     def finish(self, record):
         """Read the rest of `record`. The reason it is not as long as its Content-Length says, if
         it isn't; raises CaptureRefused when the file can't be read past it."""
+        self.reader.header_bytes = 0
         while record.raw_stream.read(BUFF_SIZE):
             pass
         gzipped = self.reader.decompressor is not None
