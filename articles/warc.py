@@ -194,12 +194,13 @@ def _page(record, place):
             f"The record's HTTP status is {http.statusline[:60]}, not a 2xx success: it holds "
             "no page as it was published."
         )
-    page.raw = _body(record.raw_stream, http)
-    if page.raw is None:
+    raw = _body(record.raw_stream, http)
+    if raw is None:
         return page.refuse(
             f"The page is too large: more than the {MAX_CAPTURE_BYTES // 1024 // 1024} MB the "
             "archive takes (it was read no further)."
         )
+    page.raw = raw
     return page
 
 

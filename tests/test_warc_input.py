@@ -65,9 +65,10 @@ def gzipped(*records):
 def read(data):
     """(where, reason refused or None) of each page in the WARC file `data`, bytes or a file."""
     stream = io.BytesIO(data) if isinstance(data, bytes) else data
-    return [
-        (page.where, str(page.refused) if page.refused else None) for page in warc_pages(stream)
-    ]
+    pages = list(warc_pages(stream))
+    assert all(isinstance(page.raw, bytes) for page in pages)
+    assert all(page.raw for page in pages if not page.refused)
+    return [(page.where, str(page.refused) if page.refused else None) for page in pages]
 
 
 def refusal(data):
