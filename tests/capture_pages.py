@@ -41,12 +41,19 @@ def article_page(paragraphs=PARAGRAPHS, *, title="Allies argue over Ukraine aid 
     ).encode()
 
 
+def response_head(*headers, status="200 OK"):
+    """The status line and headers of a response, as bytes, for Site.raw_page."""
+    lines = [f"HTTP/1.1 {status}", *(f"{name}: {value}" for name, value in headers), "", ""]
+    return "\r\n".join(lines).encode()
+
+
 class Site:
     """Routes of the local server: path -> (status, [(header, value)], body)."""
 
     def __init__(self, port):
         self.port = port
         self.routes = {}
+        self.raw_routes = {}
         self.delays = {}
         self.requests = []
 
@@ -64,12 +71,21 @@ class Site:
     def redirect(self, path, location, status=302):
         self.routes[path] = (status, [("Location", location)], b"")
 
+    def raw_page(self, path, parts, pause=0):
+        """A response written byte for byte as given, whatever it claims: `parts` sent in order,
+        `pause` seconds apart, then the connection closed. A finite list, so the server always
+        stops sending: a retrieval that ignores its limits ends late, never hangs the tests."""
+        self.raw_routes[path] = (parts, pause)
+
 
 def _handler(site):
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self):
             site.requests.append(self.path)
             time.sleep(site.delays.get(self.path, 0))
+            if self.path in site.raw_routes:
+                self._write_raw(*site.raw_routes[self.path])
+                return
             status, headers, body = site.routes.get(self.path, (404, [], b"not here"))
             self.send_response(status)
             for name, value in headers:
@@ -79,6 +95,13 @@ def _handler(site):
             # The archive hangs up on a response it refuses mid-way: expected, not an error.
             with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                 self.wfile.write(body)
+
+        def _write_raw(self, parts, pause):
+            self.close_connection = True
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                for number, part in enumerate(parts):
+                    time.sleep(pause if number else 0)
+                    self.wfile.write(part)
 
         def log_message(self, *args):
             pass

@@ -1,6 +1,7 @@
 """Capture by URL: the server retrieves pages only within its limits, and says why it refuses."""
 
 import socket
+import time
 
 import pytest
 
@@ -10,7 +11,11 @@ from articles.extraction import MAX_CAPTURE_BYTES, CaptureRefused
 from articles.fetch import fetch, refused_address
 from articles.models import Article, Capture
 from core.versions import word_diff
-from tests.capture_pages import PARAGRAPHS, article_page
+from tests.capture_pages import PARAGRAPHS, article_page, response_head
+
+HTML = ("Content-Type", "text/html; charset=utf-8")
+# How late a retrieval may end after its deadline: scheduling on a busy machine, never a wait.
+MARGIN = 1.5
 
 
 def archive_url(url):
@@ -60,16 +65,26 @@ def test_a_redirect_to_a_refused_address_is_refused(local_site, loopback_allowed
         fetch(local_site.url("/go"))
 
 
-def test_redirects_are_followed_at_most_five_times(local_site, loopback_allowed):
-    for hop in range(7):
-        local_site.redirect(f"/hop/{hop}", f"/hop/{hop + 1}")
-    local_site.page("/hop/7", article_page())
+def redirect_chain(site, redirects):
+    """/hop/0 redirecting `redirects` times to a page."""
+    for hop in range(redirects):
+        site.redirect(f"/hop/{hop}", f"/hop/{hop + 1}")
+    site.page(f"/hop/{redirects}", article_page())
+    return site.url("/hop/0")
+
+
+def test_exactly_max_redirects_are_followed(local_site, loopback_allowed):
+    url = redirect_chain(local_site, fetch_module.MAX_REDIRECTS)
+    retrieved = fetch(url)
+    assert retrieved.final_url == local_site.url(f"/hop/{fetch_module.MAX_REDIRECTS}")
+    assert retrieved.request_url == url
+
+
+def test_one_redirect_more_than_max_redirects_is_refused(local_site, loopback_allowed):
+    url = redirect_chain(local_site, fetch_module.MAX_REDIRECTS + 1)
     with pytest.raises(CaptureRefused, match="redirects more than 5 times"):
-        fetch(local_site.url("/hop/0"))
-    local_site.redirect("/hop/1", "/hop/7")  # now 0 → 1 → 7
-    retrieved = fetch(local_site.url("/hop/0"))
-    assert retrieved.final_url == local_site.url("/hop/7")
-    assert retrieved.request_url == local_site.url("/hop/0")
+        fetch(url)
+    assert len(local_site.requests) == fetch_module.MAX_REDIRECTS + 1  # the page never asked for
 
 
 def test_an_oversized_response_is_refused(local_site, loopback_allowed):
@@ -78,20 +93,13 @@ def test_an_oversized_response_is_refused(local_site, loopback_allowed):
         fetch(local_site.url("/big"))
 
 
-def test_an_oversized_response_without_a_length_is_refused_while_reading(monkeypatch):
-    monkeypatch.setattr(fetch_module, "MAX_CAPTURE_BYTES", 10)
-
-    class Endless:
-        status = 200
-
-        def getheader(self, name, default=""):
-            return {"Content-Type": "text/html"}.get(name, default)
-
-        def read(self, size):
-            return b"<p>more</p>"
-
+def test_an_oversized_response_without_a_length_is_refused_while_reading(
+    local_site, loopback_allowed, monkeypatch
+):
+    monkeypatch.setattr(fetch_module, "MAX_CAPTURE_BYTES", 100)
+    local_site.raw_page("/endless", [response_head(HTML), b"<p>more</p>" * 1000])
     with pytest.raises(CaptureRefused, match="larger than"):
-        fetch_module._accept("http://a.example/", "http://a.example/", Endless(), float("inf"))
+        fetch(local_site.url("/endless"))
 
 
 @pytest.mark.parametrize(
@@ -193,3 +201,125 @@ def test_a_changed_page_makes_a_second_capture_and_a_diff(local_site, loopback_a
     page = client.get(f"/articles/{first.article.pk}/captures/changes/").text
     assert "<del>Several delegations asked" in page
     assert "<ins>A decision was taken" in page
+
+
+@pytest.mark.django_db
+def test_a_body_shorter_than_its_content_length_is_refused(local_site, loopback_allowed):
+    """The server promises 5,000,000 bytes, sends a whole-looking page and hangs up."""
+    page = article_page(canonical=None)
+    local_site.raw_page("/cut", [response_head(HTML, ("Content-Length", "5000000")) + page])
+    with pytest.raises(CaptureRefused) as refused:
+        archive_url(local_site.url("/cut"))
+    assert str(refused.value) == (
+        f"{local_site.url('/cut')}: the server closed the connection after {len(page):,} of "
+        "5,000,000 bytes: the page is incomplete; nothing was stored."
+    )
+    assert not Capture.objects.exists() and not Article.objects.exists()
+
+
+def chunked(*pieces, last_chunk=True):
+    """A chunked body of one chunk per piece, with its terminating chunk or without."""
+    body = b"".join(f"{len(piece):x}\r\n".encode() + piece + b"\r\n" for piece in pieces)
+    return body + b"0\r\n\r\n" if last_chunk else body
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "body",
+    [chunked(article_page(canonical=None), last_chunk=False),
+     b"10000\r\n" + article_page(canonical=None)],
+    ids=["without its terminating chunk", "cut inside a chunk"],
+)  # fmt: skip
+def test_a_chunked_body_cut_short_is_refused(local_site, loopback_allowed, body):
+    head = response_head(HTML, ("Transfer-Encoding", "chunked"))
+    local_site.raw_page("/cut", [head + body])
+    with pytest.raises(CaptureRefused, match=(
+        "the chunked body broke off before its terminating chunk: the page is incomplete; "
+        "nothing was stored"
+    )):  # fmt: skip
+        archive_url(local_site.url("/cut"))
+    assert not Capture.objects.exists() and not Article.objects.exists()
+
+
+def test_a_whole_chunked_body_is_retrieved(local_site, loopback_allowed):
+    page = article_page()
+    head = response_head(HTML, ("Transfer-Encoding", "chunked"))
+    local_site.raw_page("/whole", [head + chunked(page[:100], page[100:])])
+    assert fetch(local_site.url("/whole")).raw == page
+
+
+def test_bytes_after_the_content_length_are_not_taken(local_site, loopback_allowed):
+    """http.client stops at the declared length; what follows never reaches the archive."""
+    page = article_page()
+    head = response_head(HTML, ("Content-Length", str(len(page))))
+    local_site.raw_page("/longer", [head + page + b"<p>Smuggled in after the end.</p>" * 50])
+    assert fetch(local_site.url("/longer")).raw == page
+
+
+@pytest.fixture
+def short_deadline(monkeypatch):
+    """The retrieval's deadline cut to 2 s, so the tests of slow servers take seconds."""
+    monkeypatch.setattr(fetch_module, "DEADLINE", 2)
+    return 2
+
+
+def trickled(before, slow, after=b""):
+    """A response sent as `before`, then `slow` a byte at a time, then `after`: at one byte a
+    second each wait for a byte is short, the whole takes seconds, and then the server stops."""
+    return [before, *(bytes([byte]) for byte in slow), after]
+
+
+def assert_given_up_in_time(url, deadline):
+    """fetch(url) refused on time; the reason names the address it was waiting for."""
+    started = time.monotonic()
+    with pytest.raises(CaptureRefused) as refused:
+        fetch(url)
+    assert time.monotonic() - started < deadline + MARGIN
+    assert str(refused.value).endswith(
+        f": the retrieval took longer than the {deadline} s the archive allows for one; "
+        "nothing was stored."
+    )
+
+
+def test_a_body_trickled_a_byte_a_second_is_given_up_at_the_deadline(
+    local_site, loopback_allowed, short_deadline
+):
+    page = article_page()
+    head = response_head(HTML, ("Content-Length", str(len(page))))
+    local_site.raw_page("/trickle", trickled(head + page[:-15], page[-15:]), pause=1)
+    assert_given_up_in_time(local_site.url("/trickle"), short_deadline)
+
+
+def test_headers_trickled_a_byte_a_second_are_given_up_at_the_deadline(
+    local_site, loopback_allowed, short_deadline
+):
+    page = article_page()
+    # The head without its blank line, a header trickled, the blank line and the page.
+    head = response_head(HTML, ("Content-Length", str(len(page))))[:-2] + b"X-Padding: "
+    local_site.raw_page("/trickle", trickled(head, b"a" * 15, b"\r\n\r\n" + page), pause=1)
+    assert_given_up_in_time(local_site.url("/trickle"), short_deadline)
+
+
+def test_a_tls_handshake_never_answered_is_given_up_at_the_deadline(loopback_allowed,
+                                                                     short_deadline):  # fmt: skip
+    # A listening socket that never accepts: the connection is made, the handshake never ends.
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        url = f"https://127.0.0.1:{listener.getsockname()[1]}/"
+        assert_given_up_in_time(url, short_deadline)
+
+
+def test_the_deadline_holds_across_redirects(local_site, loopback_allowed, short_deadline):
+    url = redirect_chain(local_site, fetch_module.MAX_REDIRECTS)
+    for hop in range(fetch_module.MAX_REDIRECTS):
+        local_site.delays[f"/hop/{hop}"] = 0.7  # each quick, all together too slow
+    assert_given_up_in_time(url, short_deadline)
+
+
+def test_a_deadline_given_to_fetch_replaces_the_default(local_site, loopback_allowed):
+    page = article_page()
+    head = response_head(HTML, ("Content-Length", str(len(page))))
+    local_site.raw_page("/trickle", trickled(head + page[:-15], page[-15:]), pause=1)
+    started = time.monotonic()
+    with pytest.raises(CaptureRefused, match="longer than the 1 s"):
+        fetch(local_site.url("/trickle"), deadline=1)
+    assert time.monotonic() - started < 1 + MARGIN
