@@ -47,6 +47,9 @@ DEADLINE = 60  # seconds for the whole retrieval, redirects included; fetch() ma
 CHUNK = 64 * 1024
 REDIRECTS = {301, 302, 303, 307, 308}
 USER_AGENT = "newsarchive/0.1 (web archive of policy reporting)"
+NAT64 = ipaddress.ip_network("64:ff9b::/96")  # RFC 6052's well-known prefix
+LOCAL_NAT64 = ipaddress.ip_network("64:ff9b:1::/48")  # RFC 8215: where the IPv4 address sits varies
+IPV4_COMPATIBLE = ipaddress.ip_network("::/96")  # deprecated by RFC 4291
 
 
 @dataclass
@@ -222,8 +225,13 @@ def _reason(error):
 def refused_address(address):
     """Why the archive won't connect to this IP address, or "" when it may."""
     ip = ipaddress.ip_address(address)
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
+    if ip.version == 6 and (carried := _ipv4_carried(ip)):
+        form, ipv4, refused_outright = carried
+        if reason := refused_address(ipv4):
+            return f"{form} embedding {ipv4}, {reason}"
+        return f"{form} embedding {ipv4}, {refused_outright}" if refused_outright else ""
+    if ip in LOCAL_NAT64:
+        return "a local-use NAT64 address (64:ff9b:1::/48), leading into its operator's network"
     if ip.is_loopback:
         return "" if settings.CAPTURE_ALLOW_LOOPBACK else "a loopback address"
     for refused, name in [
@@ -237,6 +245,28 @@ def refused_address(address):
         if refused:
             return name
     return ""
+
+
+def _ipv4_carried(ip):
+    """(form, the IPv4 address, why the form itself is refused or "") for an IPv6 address that
+    leads to an IPv4 one; None for any other. Python calls some of these global (6to4), others
+    reserved, whatever IPv4 address they lead to: each is judged by that address instead."""
+    if ip.ipv4_mapped:
+        return "an IPv4-mapped address", ip.ipv4_mapped, ""
+    if ip.sixtofour:
+        return "a 6to4 address", ip.sixtofour, ""
+    if ip in NAT64:
+        return "a NAT64 address", _last_32_bits(ip), ""
+    if ip in IPV4_COMPATIBLE and int(ip) > 1:  # :: and ::1 are IPv6's own
+        return "an IPv4-compatible address", _last_32_bits(ip), "a deprecated form"
+    if ip.teredo:
+        server, client = ip.teredo
+        return f"a Teredo address (server {server})", client, "a tunnel the archive does not use"
+    return None
+
+
+def _last_32_bits(ip):
+    return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
 
 
 def _checked_address(host, port):

@@ -1,5 +1,6 @@
 """Capture by URL: the server retrieves pages only within its limits, and says why it refuses."""
 
+import ipaddress
 import socket
 import time
 
@@ -177,13 +178,74 @@ def test_the_connected_address_is_checked_again(monkeypatch, settings):
     ("address", "refused"),
     [("93.184.215.14", ""), ("2606:2800:21f:cb07:6820:80da:af6b:8b2c", ""),
      ("127.0.0.1", "a loopback address"), ("::1", "a loopback address"),
-     ("::ffff:10.0.0.1", "a private address"), ("100.64.0.1", "not a public address"),
+     ("100.64.0.1", "not a public address"),
      ("169.254.169.254", "a link-local address"), ("0.0.0.0", "an unspecified address"),
      ("240.0.0.1", "a reserved address"), ("ff02::1", "a multicast address")],
 )  # fmt: skip
 def test_which_addresses_are_refused(address, refused, settings):
     settings.CAPTURE_ALLOW_LOOPBACK = False
     assert refused_address(address) == refused
+
+
+def teredo(client):
+    """The Teredo address of `client` behind Microsoft's old server, its bits inverted as
+    RFC 4380 has them."""
+    server = int(ipaddress.IPv4Address("65.54.227.120"))
+    obscured = ~int(ipaddress.IPv4Address(client)) & 0xFFFFFFFF
+    return str(ipaddress.IPv6Address((0x20010000 << 96) | (server << 64) | (0x8000_63BF << 32)
+                                     | obscured))  # fmt: skip
+
+
+REFUSED_IPV4 = {"127.0.0.1": "a loopback address", "169.254.169.254": "a link-local address",
+                "10.0.0.1": "a private address"}  # fmt: skip
+CARRIERS = {
+    "an IPv4-mapped address": lambda ipv4: f"::ffff:{ipv4}",
+    "a 6to4 address": lambda ipv4: str(ipaddress.IPv6Address(
+        (0x2002 << 112) | (int(ipaddress.IPv4Address(ipv4)) << 80))),
+    "a NAT64 address": lambda ipv4: f"64:ff9b::{ipv4}",
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("form", CARRIERS)
+@pytest.mark.parametrize("ipv4", REFUSED_IPV4)
+def test_an_ipv6_address_carrying_a_refused_ipv4_one_is_refused(form, ipv4, settings):
+    settings.CAPTURE_ALLOW_LOOPBACK = False
+    address = CARRIERS[form](ipv4)
+    assert refused_address(address) == f"{form} embedding {ipv4}, {REFUSED_IPV4[ipv4]}"
+
+
+@pytest.mark.parametrize("form", CARRIERS)
+def test_an_ipv6_address_carrying_a_public_ipv4_one_is_allowed(form, settings):
+    settings.CAPTURE_ALLOW_LOOPBACK = False
+    assert refused_address(CARRIERS[form]("93.184.215.14")) == ""
+
+
+@pytest.mark.parametrize("ipv4", [*REFUSED_IPV4, "93.184.215.14"])
+def test_deprecated_and_tunnelling_forms_are_refused_naming_the_ipv4_address(ipv4, settings):
+    settings.CAPTURE_ALLOW_LOOPBACK = False
+    why = REFUSED_IPV4.get(ipv4)
+    assert refused_address(f"::{ipv4}") == (
+        f"an IPv4-compatible address embedding {ipv4}, {why or 'a deprecated form'}"
+    )
+    assert refused_address(teredo(ipv4)) == (
+        f"a Teredo address (server 65.54.227.120) embedding {ipv4}, "
+        f"{why or 'a tunnel the archive does not use'}"
+    )
+
+
+def test_a_local_use_nat64_address_is_refused(settings):
+    assert refused_address("64:ff9b:1::5db8:d70e") == (
+        "a local-use NAT64 address (64:ff9b:1::/48), leading into its operator's network"
+    )
+
+
+def test_a_redirect_to_the_metadata_service_in_6to4_is_refused(local_site, loopback_allowed):
+    local_site.redirect("/go", "http://[2002:a9fe:a9fe::]/latest/meta-data/")
+    with pytest.raises(CaptureRefused, match=(
+        r"resolves to 2002:a9fe:a9fe::, a 6to4 address embedding 169\.254\.169\.254, "
+        "a link-local address: the archive refuses it"
+    )):  # fmt: skip
+        fetch(local_site.url("/go"))
 
 
 @pytest.mark.django_db
