@@ -248,6 +248,39 @@ def test_a_redirect_to_the_metadata_service_in_6to4_is_refused(local_site, loopb
         fetch(local_site.url("/go"))
 
 
+def utf16_page():
+    return article_page(canonical=None).replace(b'charset="utf-8"', b'charset="utf-16"')
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("content_type", "raw"),
+    [("text/html; charset=utf-16", utf16_page().decode().encode("utf-16")),
+     ("text/html; charset=UTF-16BE", utf16_page().decode().encode("utf-16-be")),
+     ("text/html", utf16_page().decode().encode("utf-16")),  # told by its byte order mark
+     ("text/html; charset=utf-32", utf16_page().decode().encode("utf-32"))],
+    ids=["utf-16 declared", "utf-16be without a byte order mark", "utf-16 with a byte order mark",
+         "utf-32"],
+)  # fmt: skip
+def test_a_utf_16_or_utf_32_page_is_archived_with_its_text(local_site, loopback_allowed,
+                                                           content_type, raw):  # fmt: skip
+    local_site.page("/wide", raw, content_type=content_type)
+    archived = archive_url(local_site.url("/wide"))
+    assert archived.outcome == Archived.ARCHIVED
+    assert archived.article.title == "Allies argue over Ukraine aid in Brussels"
+    assert archived.capture.text == "\n\n".join(PARAGRAPHS)
+    assert bytes(archived.capture.raw) == raw  # kept as it came
+
+
+@pytest.mark.django_db
+def test_binary_bytes_declared_utf_16_are_still_refused(local_site, loopback_allowed):
+    local_site.page("/fake", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR",
+                    content_type="text/html; charset=utf-16")  # fmt: skip
+    with pytest.raises(CaptureRefused, match="binary"):
+        archive_url(local_site.url("/fake"))
+    assert not Capture.objects.exists()
+
+
 @pytest.mark.django_db
 def test_a_changed_page_makes_a_second_capture_and_a_diff(local_site, loopback_allowed, client):
     local_site.page("/news", article_page(canonical=None))
