@@ -47,6 +47,12 @@ def response_head(*headers, status="200 OK"):
     return "\r\n".join(lines).encode()
 
 
+def trickled(before, slow, after=b""):
+    """Parts for Site.raw_page: `before`, then `slow` a byte at a time, then `after`. At one byte
+    a second, each wait for a byte is short while the whole takes seconds."""
+    return [before, *(bytes([byte]) for byte in slow), after]
+
+
 class Site:
     """Routes of the local server: path -> (status, [(header, value)], body)."""
 

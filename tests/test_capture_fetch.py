@@ -12,7 +12,7 @@ from articles.extraction import MAX_CAPTURE_BYTES, CaptureRefused
 from articles.fetch import fetch, refused_address
 from articles.models import Article, Capture
 from core.versions import word_diff
-from tests.capture_pages import PARAGRAPHS, article_page, response_head
+from tests.capture_pages import PARAGRAPHS, article_page, response_head, trickled
 
 HTML = ("Content-Type", "text/html; charset=utf-8")
 # How late a retrieval may end after its deadline: scheduling on a busy machine, never a wait.
@@ -356,12 +356,6 @@ def short_deadline(monkeypatch):
     """The retrieval's deadline cut to 2 s, so the tests of slow servers take seconds."""
     monkeypatch.setattr(fetch_module, "DEADLINE", 2)
     return 2
-
-
-def trickled(before, slow, after=b""):
-    """A response sent as `before`, then `slow` a byte at a time, then `after`: at one byte a
-    second each wait for a byte is short, the whole takes seconds, and then the server stops."""
-    return [before, *(bytes([byte]) for byte in slow), after]
 
 
 def assert_given_up_in_time(url, deadline):
