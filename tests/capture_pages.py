@@ -1,6 +1,8 @@
 """Web pages for the capture tests, built here, and a web server on 127.0.0.1 to serve them."""
 
 import contextlib
+import ssl
+import subprocess
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -56,15 +58,16 @@ def trickled(before, slow, after=b""):
 class Site:
     """Routes of the local server: path -> (status, [(header, value)], body)."""
 
-    def __init__(self, port):
+    def __init__(self, port, scheme="http"):
         self.port = port
+        self.scheme = scheme
         self.routes = {}
         self.raw_routes = {}
         self.delays = {}
         self.requests = []
 
     def url(self, path):
-        return f"http://127.0.0.1:{self.port}{path}"
+        return f"{self.scheme}://127.0.0.1:{self.port}{path}"
 
     def page(self, path, body, content_type="text/html; charset=utf-8", status=200, headers=()):
         self.routes[path] = (status, [("Content-Type", content_type), *headers], body)
@@ -104,7 +107,8 @@ def _handler(site):
 
         def _write_raw(self, parts, pause):
             self.close_connection = True
-            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            # The archive hangs up on a response it gives up on: expected, not an error.
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError, ssl.SSLEOFError):
                 for number, part in enumerate(parts):
                     time.sleep(pause if number else 0)
                     self.wfile.write(part)
@@ -115,11 +119,28 @@ def _handler(site):
     return Handler
 
 
+def make_certificate(folder):
+    """A self-signed certificate for 127.0.0.1 and its key, made by openssl: (cert, key) paths."""
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+         "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+         "-keyout", str(key), "-out", str(cert)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    return cert, key
+
+
 @contextlib.contextmanager
-def serve_site():
-    """A Site served on 127.0.0.1 for the duration of the block."""
+def serve_site(certificate=None):
+    """A Site served on 127.0.0.1 for the duration of the block; over TLS when given a
+    certificate from make_certificate()."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), None)
-    site = Site(server.server_address[1])
+    if certificate:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(*certificate)
+        server.socket = context.wrap_socket(server.socket, server_side=True)
+    site = Site(server.server_address[1], scheme="https" if certificate else "http")
     server.RequestHandlerClass = _handler(site)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

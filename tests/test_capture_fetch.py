@@ -2,6 +2,7 @@
 
 import ipaddress
 import socket
+import ssl
 import time
 
 import pytest
@@ -12,7 +13,14 @@ from articles.extraction import MAX_CAPTURE_BYTES, CaptureRefused
 from articles.fetch import fetch, refused_address
 from articles.models import Article, Capture
 from core.versions import word_diff
-from tests.capture_pages import PARAGRAPHS, article_page, response_head, trickled
+from tests.capture_pages import (
+    PARAGRAPHS,
+    article_page,
+    make_certificate,
+    response_head,
+    serve_site,
+    trickled,
+)
 
 HTML = ("Content-Type", "text/html; charset=utf-8")
 # How late a retrieval may end after its deadline: scheduling on a busy machine, never a wait.
@@ -395,6 +403,31 @@ def test_a_tls_handshake_never_answered_is_given_up_at_the_deadline(loopback_all
     with socket.create_server(("127.0.0.1", 0)) as listener:
         url = f"https://127.0.0.1:{listener.getsockname()[1]}/"
         assert_given_up_in_time(url, short_deadline)
+
+
+@pytest.fixture
+def tls_site(tmp_path, monkeypatch):
+    """A Site served over TLS, its certificate trusted by the archive for the test."""
+    certificate = make_certificate(tmp_path)
+    default_context = ssl.create_default_context
+    monkeypatch.setattr(ssl, "create_default_context",
+                        lambda: default_context(cafile=certificate[0]))  # fmt: skip
+    with serve_site(certificate) as site:
+        yield site
+
+
+def test_a_page_is_retrieved_over_tls(tls_site, loopback_allowed):
+    tls_site.page("/news", article_page())
+    retrieved = fetch(tls_site.url("/news"))
+    assert retrieved.raw == article_page() and retrieved.final_url.startswith("https://")
+
+
+def test_a_body_trickled_over_tls_is_given_up_at_the_deadline(tls_site, loopback_allowed,
+                                                               short_deadline):  # fmt: skip
+    page = article_page()
+    head = response_head(HTML, ("Content-Length", str(len(page))))
+    tls_site.raw_page("/trickle", trickled(head + page[:-15], page[-15:]), pause=1)
+    assert_given_up_in_time(tls_site.url("/trickle"), short_deadline)
 
 
 def test_the_deadline_holds_across_redirects(local_site, loopback_allowed, short_deadline):
