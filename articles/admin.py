@@ -13,12 +13,15 @@ from django.utils.html import format_html
 
 from articles.capture import capture_archive, delete_capture, preview
 from articles.extraction import CaptureRefused
-from articles.fetch import fetch
+from articles.fetch import DEADLINE, RetrievalTooSlow, fetch
 from articles.forms import ArchiveCaptureForm, QuoteForm, QuoteProposalForm, QuoteRowForm
 from articles.models import Article, Capture, Outlet, Person, Quote, QuoteProposal, capture_hash
 from articles.proposals import accept_proposal, propose_quotes_for, reject_proposal
 from core.admin import VersionedAdmin
 
+# Seconds a page retrieved for the admin's preview has to arrive in: the editor waits for it, and
+# so does one of the few server threads. `manage.py archive URL` allows fetch's full DEADLINE.
+URL_CAPTURE_DEADLINE = 25
 # Editors paste bare domains; read them as https (Django 6's default) rather than http.
 ASSUME_HTTPS = {models.URLField: {"assume_scheme": "https"}}
 
@@ -182,6 +185,10 @@ class CaptureAdmin(admin.ModelAdmin):
         if request.method == "POST" and "_archive" in request.POST:
             return self._archive_pending(request)
         form = ArchiveCaptureForm(request.POST or None, request.FILES or None, user=request.user)
+        form.fields["url"].help_text += (
+            f" It must arrive within {URL_CAPTURE_DEADLINE} s; for a slower site, use the "
+            f"command manage.py archive URL, which waits up to {DEADLINE} s."
+        )
         context = {
             **self.admin_site.each_context(request),
             "title": "Archive a capture",
@@ -196,6 +203,10 @@ class CaptureAdmin(admin.ModelAdmin):
                     content_type=pending["content_type"],
                     title=pending["title"],
                     url=pending["final_url"] or pending["url"],
+                )
+            except RetrievalTooSlow as refused:
+                form.add_error(
+                    None, f"{refused} The command manage.py archive URL waits up to {DEADLINE} s."
                 )
             except CaptureRefused as refused:
                 form.add_error(None, str(refused))
@@ -360,7 +371,7 @@ def _pending_capture(form):
     pending = {"url": "", "final_url": "", "retrieved_at": None, "http_status": None,
                "http_headers": [], "content_type": "", "title": data["title"].strip()}  # fmt: skip
     if data["url"]:
-        pending.update(fetch(data["url"]).as_capture())
+        pending.update(fetch(data["url"], deadline=URL_CAPTURE_DEADLINE).as_capture())
     elif data["file"]:
         name = data["file"].name.lower()
         pending.update(

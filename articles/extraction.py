@@ -10,6 +10,7 @@ Bytes the archive will not take (binary, undecodable, empty, too large, not an a
 CaptureRefused, whose message says what is wrong with them.
 """
 
+import codecs
 import datetime
 import re
 from dataclasses import dataclass, field
@@ -36,6 +37,10 @@ HTML_EXTRACTOR = f"trafilatura {version('trafilatura')}, htmldate {version('html
 TEXT_EXTRACTOR = "plain-text rules (articles.cleaning)"
 UNTITLED = "Untitled plain-text capture"
 
+# UTF-32's little-endian mark begins with UTF-16's, so it is looked for first.
+BOMS = [(codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+        (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")]  # fmt: skip
+WIDE_ENCODINGS = {"utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-32-be"}
 META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 LOOKS_LIKE_HTML = re.compile(rb"^\s*(<!--.*?-->\s*)*<(!doctype html|html|head|body)\b", re.I | re.S)
@@ -91,11 +96,16 @@ def extract(raw, *, content_type="", title="", url="", require_article=True):
     `require_article=False` takes a text of any length (the seed build's annotations vouch for
     theirs)."""
     check_size(raw)
+    declared, charset = media_type(content_type)
+    charset = _bom_charset(raw) or charset  # a byte order mark outranks the header, as in browsers
+    if _is_wide(charset):
+        # UTF-16 and UTF-32 text is full of NUL bytes: read on as UTF-8, so that the checks
+        # below see its characters. The capture keeps the bytes as they came.
+        raw, charset = _decode(raw, charset).encode(), "utf-8"
     if not raw.strip():
         raise CaptureRefused("The capture is empty: there is no text in it.")
     if b"\x00" in raw:
         raise CaptureRefused("The capture is binary data (it holds NUL bytes), not a web page.")
-    declared, charset = media_type(content_type)
     if declared and declared not in HTML_TYPES | TEXT_TYPES:
         raise CaptureRefused(
             f"The capture is {declared}; the archive takes only HTML pages and plain text."
@@ -108,6 +118,21 @@ def extract(raw, *, content_type="", title="", url="", require_article=True):
     if require_article:
         _require_article(extracted.text)
     return extracted
+
+
+def _bom_charset(raw):
+    """The encoding a UTF-16 or UTF-32 byte order mark names, or ""."""
+    for bom, charset in BOMS:
+        if raw.startswith(bom):
+            return charset
+    return ""
+
+
+def _is_wide(charset):
+    try:
+        return codecs.lookup(charset).name in WIDE_ENCODINGS
+    except LookupError:
+        return False  # an unknown encoding is refused when the bytes are decoded
 
 
 def _meta_charset(raw):

@@ -7,8 +7,14 @@ must keep (the same as the Wayback Machine's Save Page Now keeps, roughly):
   CAPTURE_ALLOW_LOOPBACK setting is on, for tests that serve a page on 127.0.0.1);
 - the connection goes to an address that was checked, and the address actually connected to is
   checked again, so a name that resolves differently a moment later (DNS rebinding) gets nowhere;
+- an address that carries an IPv4 address (IPv4-mapped, 6to4, NAT64) is judged by it, and the
+  deprecated or tunnelling forms (IPv4-compatible, Teredo, local-use NAT64) are refused;
 - redirects are followed by hand, at most MAX_REDIRECTS, each target checked the same way;
-- connect and read timeouts, and an overall deadline; at most MAX_CAPTURE_BYTES of body;
+- connect and read timeouts, and a hard deadline for the whole retrieval, redirects included:
+  every wait on a socket (connecting, the TLS handshake, sending, each read of headers or body)
+  is given at most the time left, so a server trickling a byte a second is cut off on time;
+- at most MAX_CAPTURE_BYTES of body, and all of it: a body shorter than its Content-Length, or a
+  chunked body without its terminating chunk, is refused;
 - only HTML and plain-text responses.
 
 Anything else raises CaptureRefused with the reason; nothing is stored by this module.
@@ -37,10 +43,13 @@ from articles.models import Capture
 MAX_REDIRECTS = 5
 CONNECT_TIMEOUT = 10  # seconds
 READ_TIMEOUT = 20  # seconds without a byte
-DEADLINE = 60  # seconds for the whole retrieval, redirects included
+DEADLINE = 60  # seconds for the whole retrieval, redirects included; fetch() may be given another
 CHUNK = 64 * 1024
 REDIRECTS = {301, 302, 303, 307, 308}
 USER_AGENT = "newsarchive/0.1 (web archive of policy reporting)"
+NAT64 = ipaddress.ip_network("64:ff9b::/96")  # RFC 6052's well-known prefix
+LOCAL_NAT64 = ipaddress.ip_network("64:ff9b:1::/48")  # RFC 8215: where the IPv4 address sits varies
+IPV4_COMPATIBLE = ipaddress.ip_network("::/96")  # deprecated by RFC 4291
 
 
 @dataclass
@@ -67,9 +76,36 @@ class Retrieved:
         }
 
 
-def fetch(url):
-    """Retrieve `url` within the limits above; a Retrieved, or CaptureRefused with the reason."""
-    deadline = time.monotonic() + DEADLINE
+class RetrievalTooSlow(CaptureRefused):
+    """The retrieval ran out of its deadline (a slow, stalling or trickling server)."""
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """When a retrieval must have ended, and how many seconds it was given."""
+
+    seconds: float
+    ends: float
+
+    @classmethod
+    def starting_now(cls, seconds):
+        return cls(seconds, time.monotonic() + seconds)
+
+    def timeout(self, limit):
+        """`limit` seconds, or the time left if shorter; TimeoutError once none is left."""
+        left = self.ends - time.monotonic()
+        if left <= 0:
+            raise TimeoutError("the deadline passed")
+        return min(limit, left)
+
+    def passed(self):
+        return time.monotonic() >= self.ends
+
+
+def fetch(url, *, deadline=None):
+    """Retrieve `url` within the limits above, in at most `deadline` seconds (DEADLINE unless
+    given); a Retrieved, or CaptureRefused with the reason."""
+    deadline = Deadline.starting_now(DEADLINE if deadline is None else deadline)
     current = url
     for _ in range(MAX_REDIRECTS + 1):
         response, connection = _request(current, deadline)
@@ -95,7 +131,7 @@ def _request(url, deadline):
         raise CaptureRefused(f"{url}: the port is not a number from 0 to 65535.") from None
     address = _checked_address(parts.hostname, port)
     connection_class = _PinnedHTTPSConnection if parts.scheme == "https" else _PinnedHTTPConnection
-    connection = connection_class(parts.hostname, port, address=address)
+    connection = connection_class(parts.hostname, port, address=address, deadline=deadline)
     path = parts.path or "/"
     if parts.query:
         path += "?" + parts.query
@@ -115,10 +151,7 @@ def _request(url, deadline):
         raise
     except (OSError, http.client.HTTPException) as error:
         connection.close()
-        raise CaptureRefused(f"{url}: could not retrieve it ({_reason(error)}).") from None
-    if time.monotonic() > deadline:
-        connection.close()
-        raise CaptureRefused(f"{url}: the retrieval took longer than {DEADLINE} s.")
+        raise _failed(url, error, deadline, "could not retrieve it") from None
     return response, connection
 
 
@@ -135,8 +168,8 @@ def _accept(request_url, url, response, deadline):
     encoding = response.getheader("Content-Encoding", "identity").strip().lower()
     if encoding not in {"", "identity"}:
         raise CaptureRefused(f"{url}: the server sent it {encoding}-encoded, though asked not to.")
-    length = response.getheader("Content-Length", "")
-    if length.isdigit() and int(length) > MAX_CAPTURE_BYTES:
+    expected = response.length  # the Content-Length; None if chunked or ended by closing
+    if expected is not None and expected > MAX_CAPTURE_BYTES:
         raise _too_large(url)
     body = bytearray()
     try:
@@ -144,10 +177,19 @@ def _accept(request_url, url, response, deadline):
             body += chunk
             if len(body) > MAX_CAPTURE_BYTES:
                 raise _too_large(url)
-            if time.monotonic() > deadline:
-                raise CaptureRefused(f"{url}: the retrieval took longer than {DEADLINE} s.")
+    except http.client.IncompleteRead:
+        # Only a chunked body raises it: http.client returns a short plain one as if whole.
+        raise CaptureRefused(
+            f"{url}: the chunked body broke off before its terminating chunk: the page is "
+            "incomplete; nothing was stored."
+        ) from None
     except (OSError, http.client.HTTPException) as error:
-        raise CaptureRefused(f"{url}: the connection failed mid-way ({_reason(error)}).") from None
+        raise _failed(url, error, deadline, "the connection failed mid-way") from None
+    if expected is not None and len(body) < expected:
+        raise CaptureRefused(
+            f"{url}: the server closed the connection after {len(body):,} of {expected:,} "
+            "bytes: the page is incomplete; nothing was stored."
+        )
     return Retrieved(
         raw=bytes(body),
         request_url=request_url,
@@ -165,6 +207,15 @@ def _too_large(url):
     )
 
 
+def _failed(url, error, deadline, what):
+    if deadline.passed():
+        return RetrievalTooSlow(
+            f"{url}: the retrieval took longer than the {deadline.seconds:g} s the archive "
+            "allows for one; nothing was stored."
+        )
+    return CaptureRefused(f"{url}: {what} ({_reason(error)}).")
+
+
 def _reason(error):
     if isinstance(error, TimeoutError | socket.timeout):
         return "timed out"
@@ -174,8 +225,13 @@ def _reason(error):
 def refused_address(address):
     """Why the archive won't connect to this IP address, or "" when it may."""
     ip = ipaddress.ip_address(address)
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
+    if ip.version == 6 and (carried := _ipv4_carried(ip)):
+        form, ipv4, refused_outright = carried
+        if reason := refused_address(ipv4):
+            return f"{form} embedding {ipv4}, {reason}"
+        return f"{form} embedding {ipv4}, {refused_outright}" if refused_outright else ""
+    if ip in LOCAL_NAT64:
+        return "a local-use NAT64 address (64:ff9b:1::/48), leading into its operator's network"
     if ip.is_loopback:
         return "" if settings.CAPTURE_ALLOW_LOOPBACK else "a loopback address"
     for refused, name in [
@@ -191,6 +247,28 @@ def refused_address(address):
     return ""
 
 
+def _ipv4_carried(ip):
+    """(form, the IPv4 address, why the form itself is refused or "") for an IPv6 address that
+    leads to an IPv4 one; None for any other. Python calls some of these global (6to4), others
+    reserved, whatever IPv4 address they lead to: each is judged by that address instead."""
+    if ip.ipv4_mapped:
+        return "an IPv4-mapped address", ip.ipv4_mapped, ""
+    if ip.sixtofour:
+        return "a 6to4 address", ip.sixtofour, ""
+    if ip in NAT64:
+        return "a NAT64 address", _last_32_bits(ip), ""
+    if ip in IPV4_COMPATIBLE and int(ip) > 1:  # :: and ::1 are IPv6's own
+        return "an IPv4-compatible address", _last_32_bits(ip), "a deprecated form"
+    if ip.teredo:
+        server, client = ip.teredo
+        return f"a Teredo address (server {server})", client, "a tunnel the archive does not use"
+    return None
+
+
+def _last_32_bits(ip):
+    return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+
+
 def _checked_address(host, port):
     """One address of the host to connect to; refused if any address it resolves to is."""
     try:
@@ -204,34 +282,89 @@ def _checked_address(host, port):
     return addresses[0]
 
 
-def _connect(address, port, host):
-    sock = socket.create_connection((address, port), timeout=CONNECT_TIMEOUT)
-    sock.settimeout(READ_TIMEOUT)
+def _connect(address, port, host, deadline):
+    sock = socket.create_connection((address, port), timeout=deadline.timeout(CONNECT_TIMEOUT))
     connected = sock.getpeername()[0]
     if reason := refused_address(connected):
         sock.close()
         raise CaptureRefused(f"{host}: connected to {connected}, {reason}: the archive refuses it.")
-    return sock
+    boxed = _TimeBoxedSocket(fileno=sock.detach())
+    boxed.deadline = deadline
+    return boxed
+
+
+class _TimeBoxed:
+    """A socket whose every wait ends by the retrieval's deadline: each operation's timeout is
+    READ_TIMEOUT or the time left, whichever is shorter. http.client reads headers and body
+    through makefile(), which calls recv_into(), so no read escapes it."""
+
+    deadline = None
+
+    def _box(self):
+        self.settimeout(self.deadline.timeout(READ_TIMEOUT))
+
+
+class _TimeBoxedSocket(_TimeBoxed, socket.socket):
+    def recv(self, *args):
+        self._box()
+        return super().recv(*args)
+
+    def recv_into(self, *args):
+        self._box()
+        return super().recv_into(*args)
+
+    def send(self, *args):
+        self._box()
+        return super().send(*args)
+
+    def sendall(self, *args):
+        self._box()
+        return super().sendall(*args)
+
+
+class _TimeBoxedSSLSocket(_TimeBoxed, ssl.SSLSocket):
+    """As _TimeBoxedSocket over TLS, where recv(), recv_into() and sendall() come down to
+    read() and send()."""
+
+    def do_handshake(self, *args):
+        self._box()
+        return super().do_handshake(*args)
+
+    def read(self, *args):
+        self._box()
+        return super().read(*args)
+
+    def send(self, *args):
+        self._box()
+        return super().send(*args)
 
 
 class _PinnedHTTPConnection(http.client.HTTPConnection):
     """Connects to the address that was checked, never resolving the name again."""
 
-    def __init__(self, host, port, *, address):
+    def __init__(self, host, port, *, address, deadline):
         super().__init__(host, port, timeout=READ_TIMEOUT)
         self.address = address
+        self.deadline = deadline
 
     def connect(self):
-        self.sock = _connect(self.address, self.port, self.host)
+        self.sock = _connect(self.address, self.port, self.host, self.deadline)
 
 
 class _PinnedHTTPSConnection(http.client.HTTPSConnection):
     """As _PinnedHTTPConnection, with TLS verified for the host name."""
 
-    def __init__(self, host, port, *, address):
-        super().__init__(host, port, timeout=READ_TIMEOUT, context=ssl.create_default_context())
+    def __init__(self, host, port, *, address, deadline):
+        context = ssl.create_default_context()
+        context.sslsocket_class = _TimeBoxedSSLSocket
+        super().__init__(host, port, timeout=READ_TIMEOUT, context=context)
         self.address = address
+        self.deadline = deadline
 
     def connect(self):
-        sock = _connect(self.address, self.port, self.host)
-        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
+        sock = _connect(self.address, self.port, self.host, self.deadline)
+        self.sock = self._context.wrap_socket(
+            sock, server_hostname=self.host, do_handshake_on_connect=False
+        )
+        self.sock.deadline = self.deadline
+        self.sock.do_handshake()

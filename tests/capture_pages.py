@@ -1,6 +1,8 @@
 """Web pages for the capture tests, built here, and a web server on 127.0.0.1 to serve them."""
 
 import contextlib
+import ssl
+import subprocess
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -41,17 +43,31 @@ def article_page(paragraphs=PARAGRAPHS, *, title="Allies argue over Ukraine aid 
     ).encode()
 
 
+def response_head(*headers, status="200 OK"):
+    """The status line and headers of a response, as bytes, for Site.raw_page."""
+    lines = [f"HTTP/1.1 {status}", *(f"{name}: {value}" for name, value in headers), "", ""]
+    return "\r\n".join(lines).encode()
+
+
+def trickled(before, slow, after=b""):
+    """Parts for Site.raw_page: `before`, then `slow` a byte at a time, then `after`. At one byte
+    a second, each wait for a byte is short while the whole takes seconds."""
+    return [before, *(bytes([byte]) for byte in slow), after]
+
+
 class Site:
     """Routes of the local server: path -> (status, [(header, value)], body)."""
 
-    def __init__(self, port):
+    def __init__(self, port, scheme="http"):
         self.port = port
+        self.scheme = scheme
         self.routes = {}
+        self.raw_routes = {}
         self.delays = {}
         self.requests = []
 
     def url(self, path):
-        return f"http://127.0.0.1:{self.port}{path}"
+        return f"{self.scheme}://127.0.0.1:{self.port}{path}"
 
     def page(self, path, body, content_type="text/html; charset=utf-8", status=200, headers=()):
         self.routes[path] = (status, [("Content-Type", content_type), *headers], body)
@@ -64,12 +80,21 @@ class Site:
     def redirect(self, path, location, status=302):
         self.routes[path] = (status, [("Location", location)], b"")
 
+    def raw_page(self, path, parts, pause=0):
+        """A response written byte for byte as given, whatever it claims: `parts` sent in order,
+        `pause` seconds apart, then the connection closed. A finite list, so the server always
+        stops sending: a retrieval that ignores its limits ends late, never hangs the tests."""
+        self.raw_routes[path] = (parts, pause)
+
 
 def _handler(site):
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self):
             site.requests.append(self.path)
             time.sleep(site.delays.get(self.path, 0))
+            if self.path in site.raw_routes:
+                self._write_raw(*site.raw_routes[self.path])
+                return
             status, headers, body = site.routes.get(self.path, (404, [], b"not here"))
             self.send_response(status)
             for name, value in headers:
@@ -80,17 +105,42 @@ def _handler(site):
             with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                 self.wfile.write(body)
 
+        def _write_raw(self, parts, pause):
+            self.close_connection = True
+            # The archive hangs up on a response it gives up on: expected, not an error.
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError, ssl.SSLEOFError):
+                for number, part in enumerate(parts):
+                    time.sleep(pause if number else 0)
+                    self.wfile.write(part)
+
         def log_message(self, *args):
             pass
 
     return Handler
 
 
+def make_certificate(folder):
+    """A self-signed certificate for 127.0.0.1 and its key, made by openssl: (cert, key) paths."""
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+         "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+         "-keyout", str(key), "-out", str(cert)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    return cert, key
+
+
 @contextlib.contextmanager
-def serve_site():
-    """A Site served on 127.0.0.1 for the duration of the block."""
+def serve_site(certificate=None):
+    """A Site served on 127.0.0.1 for the duration of the block; over TLS when given a
+    certificate from make_certificate()."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), None)
-    site = Site(server.server_address[1])
+    if certificate:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(*certificate)
+        server.socket = context.wrap_socket(server.socket, server_side=True)
+    site = Site(server.server_address[1], scheme="https" if certificate else "http")
     server.RequestHandlerClass = _handler(site)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

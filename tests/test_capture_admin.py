@@ -2,6 +2,7 @@
 editors archive, archivists may also delete; the list of articles changed since first capture."""
 
 import re
+import time
 
 import pytest
 from django.contrib.auth.models import Group, User
@@ -9,12 +10,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
+from articles import admin as articles_admin
 from articles.capture import capture_archive
 from articles.models import Article, Capture, Outlet
 from core.roles import ARCHIVIST, EDITOR
 from tests import factories
 from tests.admin_forms import read_form
-from tests.capture_pages import PARAGRAPHS, article_page
+from tests.capture_pages import PARAGRAPHS, article_page, response_head, trickled
 
 pytestmark = pytest.mark.django_db
 ADD = reverse("admin:articles_capture_add")
@@ -119,6 +121,44 @@ def test_a_page_served_on_127_0_0_1_is_archived_by_url(local_site, loopback_allo
     capture = Capture.objects.get()
     assert capture.origin == Capture.Origin.URL and capture.http_status == 200
     assert local_site.requests == ["/news"]  # retrieved once: the preview is what is stored
+
+
+def test_a_page_cut_short_is_refused_and_nothing_is_stored(local_site, loopback_allowed):
+    page = article_page(canonical=None)
+    head = response_head(("Content-Type", "text/html"), ("Content-Length", "5000000"))
+    local_site.raw_page("/cut", [head + page])
+    response = preview(staff_client(EDITOR), url=local_site.url("/cut"))
+    assert response.status_code == 200
+    assert (
+        f"the server closed the connection after {len(page):,} of 5,000,000 bytes: the page is "
+        "incomplete; nothing was stored." in response.text
+    )
+    assert 'name="pending"' not in response.text
+    assert not Capture.objects.exists() and not Article.objects.exists()
+
+
+def test_a_trickling_site_is_given_up_within_the_admins_deadline(local_site, loopback_allowed,
+                                                                 monkeypatch):  # fmt: skip
+    """The editor gets an answer, and the server its thread back, on time."""
+    monkeypatch.setattr(articles_admin, "URL_CAPTURE_DEADLINE", 2)
+    page = article_page(canonical=None)
+    head = response_head(("Content-Type", "text/html"), ("Content-Length", str(len(page))))
+    local_site.raw_page("/trickle", trickled(head + page[:-15], page[-15:]), pause=1)
+    client = staff_client(EDITOR)
+    started = time.monotonic()
+    response = preview(client, url=local_site.url("/trickle"))
+    assert time.monotonic() - started < 2 + 1.5
+    assert "the retrieval took longer than the 2 s the archive allows for one" in response.text
+    assert "The command manage.py archive URL waits up to 60 s." in response.text
+    assert 'name="pending"' not in response.text
+    assert not Capture.objects.exists() and not Article.objects.exists()
+
+
+def test_the_form_says_how_long_a_page_may_take_to_arrive():
+    assert (
+        "It must arrive within 25 s; for a slower site, use the command manage.py archive URL, "
+        "which waits up to 60 s." in staff_client(EDITOR).get(ADD).text
+    )
 
 
 def test_editors_may_not_delete_captures_but_archivists_may():

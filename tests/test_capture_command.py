@@ -4,6 +4,7 @@ stops the batch. And the WARC file of a capture retrieved by URL, readable by wa
 import datetime
 import gzip
 import io
+import time
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -11,8 +12,9 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from articles import fetch as fetch_module
 from articles.models import Article, Capture
-from tests.capture_pages import PARAGRAPHS, article_page
+from tests.capture_pages import PARAGRAPHS, article_page, response_head, trickled
 
 pytestmark = pytest.mark.django_db
 
@@ -126,6 +128,50 @@ def test_urls_are_retrieved_and_refusals_reported(tmp_path, local_site, loopback
     assert "/gone: " in failures and "answered 404" in failures
     assert "only http and https" in failures
     assert Capture.objects.get().origin == Capture.Origin.URL
+
+
+PAGE = article_page(canonical=None)
+HTML = ("Content-Type", "text/html; charset=utf-8")
+
+
+@pytest.mark.parametrize(
+    ("response", "reason"),
+    [([response_head(HTML, ("Content-Length", "5000000")) + PAGE],
+      f"the server closed the connection after {len(PAGE):,} of 5,000,000 bytes: the page is "
+      "incomplete; nothing was stored."),
+     ([response_head(HTML, ("Transfer-Encoding", "chunked")) + f"{len(PAGE):x}\r\n".encode()
+       + PAGE + b"\r\n"],
+      "the chunked body broke off before its terminating chunk: the page is incomplete; nothing "
+      "was stored.")],
+    ids=["a lying Content-Length", "a chunked body without its terminating chunk"],
+)  # fmt: skip
+def test_a_page_cut_short_is_reported_and_not_archived(local_site, loopback_allowed, response,
+                                                       reason):  # fmt: skip
+    local_site.raw_page("/cut", response)
+    output, failures = run_archive(local_site.url("/cut"))
+    assert "Archived 0 " in output and "1 failed" in output
+    assert f"{local_site.url('/cut')}: {local_site.url('/cut')}: {reason}" in failures
+    assert not Capture.objects.exists() and not Article.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "response",
+    [trickled(response_head(HTML, ("Content-Length", str(len(PAGE)))) + PAGE[:-15], PAGE[-15:]),
+     trickled(response_head(HTML, ("Content-Length", str(len(PAGE))))[:-2] + b"X-Padding: ",
+              b"a" * 15, b"\r\n\r\n" + PAGE)],
+    ids=["its body", "its headers"],
+)  # fmt: skip
+def test_a_page_trickled_a_byte_a_second_is_given_up_at_the_deadline(
+    local_site, loopback_allowed, monkeypatch, response
+):
+    monkeypatch.setattr(fetch_module, "DEADLINE", 2)
+    local_site.raw_page("/trickle", response, pause=1)
+    started = time.monotonic()
+    output, failures = run_archive(local_site.url("/trickle"))
+    assert "Archived 0 " in output and "1 failed" in output
+    assert time.monotonic() - started < 2 + 1.5
+    assert "the retrieval took longer than the 2 s the archive allows for one" in failures
+    assert not Capture.objects.exists() and not Article.objects.exists()
 
 
 def test_a_capture_retrieved_by_url_downloads_as_a_warc_file_warcio_reads(

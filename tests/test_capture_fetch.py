@@ -1,6 +1,9 @@
 """Capture by URL: the server retrieves pages only within its limits, and says why it refuses."""
 
+import ipaddress
 import socket
+import ssl
+import time
 
 import pytest
 
@@ -10,7 +13,18 @@ from articles.extraction import MAX_CAPTURE_BYTES, CaptureRefused
 from articles.fetch import fetch, refused_address
 from articles.models import Article, Capture
 from core.versions import word_diff
-from tests.capture_pages import PARAGRAPHS, article_page
+from tests.capture_pages import (
+    PARAGRAPHS,
+    article_page,
+    make_certificate,
+    response_head,
+    serve_site,
+    trickled,
+)
+
+HTML = ("Content-Type", "text/html; charset=utf-8")
+# How late a retrieval may end after its deadline: scheduling on a busy machine, never a wait.
+MARGIN = 1.5
 
 
 def archive_url(url):
@@ -60,16 +74,26 @@ def test_a_redirect_to_a_refused_address_is_refused(local_site, loopback_allowed
         fetch(local_site.url("/go"))
 
 
-def test_redirects_are_followed_at_most_five_times(local_site, loopback_allowed):
-    for hop in range(7):
-        local_site.redirect(f"/hop/{hop}", f"/hop/{hop + 1}")
-    local_site.page("/hop/7", article_page())
+def redirect_chain(site, redirects):
+    """/hop/0 redirecting `redirects` times to a page."""
+    for hop in range(redirects):
+        site.redirect(f"/hop/{hop}", f"/hop/{hop + 1}")
+    site.page(f"/hop/{redirects}", article_page())
+    return site.url("/hop/0")
+
+
+def test_exactly_max_redirects_are_followed(local_site, loopback_allowed):
+    url = redirect_chain(local_site, fetch_module.MAX_REDIRECTS)
+    retrieved = fetch(url)
+    assert retrieved.final_url == local_site.url(f"/hop/{fetch_module.MAX_REDIRECTS}")
+    assert retrieved.request_url == url
+
+
+def test_one_redirect_more_than_max_redirects_is_refused(local_site, loopback_allowed):
+    url = redirect_chain(local_site, fetch_module.MAX_REDIRECTS + 1)
     with pytest.raises(CaptureRefused, match="redirects more than 5 times"):
-        fetch(local_site.url("/hop/0"))
-    local_site.redirect("/hop/1", "/hop/7")  # now 0 → 1 → 7
-    retrieved = fetch(local_site.url("/hop/0"))
-    assert retrieved.final_url == local_site.url("/hop/7")
-    assert retrieved.request_url == local_site.url("/hop/0")
+        fetch(url)
+    assert len(local_site.requests) == fetch_module.MAX_REDIRECTS + 1  # the page never asked for
 
 
 def test_an_oversized_response_is_refused(local_site, loopback_allowed):
@@ -78,20 +102,13 @@ def test_an_oversized_response_is_refused(local_site, loopback_allowed):
         fetch(local_site.url("/big"))
 
 
-def test_an_oversized_response_without_a_length_is_refused_while_reading(monkeypatch):
-    monkeypatch.setattr(fetch_module, "MAX_CAPTURE_BYTES", 10)
-
-    class Endless:
-        status = 200
-
-        def getheader(self, name, default=""):
-            return {"Content-Type": "text/html"}.get(name, default)
-
-        def read(self, size):
-            return b"<p>more</p>"
-
+def test_an_oversized_response_without_a_length_is_refused_while_reading(
+    local_site, loopback_allowed, monkeypatch
+):
+    monkeypatch.setattr(fetch_module, "MAX_CAPTURE_BYTES", 100)
+    local_site.raw_page("/endless", [response_head(HTML), b"<p>more</p>" * 1000])
     with pytest.raises(CaptureRefused, match="larger than"):
-        fetch_module._accept("http://a.example/", "http://a.example/", Endless(), float("inf"))
+        fetch(local_site.url("/endless"))
 
 
 @pytest.mark.parametrize(
@@ -169,13 +186,107 @@ def test_the_connected_address_is_checked_again(monkeypatch, settings):
     ("address", "refused"),
     [("93.184.215.14", ""), ("2606:2800:21f:cb07:6820:80da:af6b:8b2c", ""),
      ("127.0.0.1", "a loopback address"), ("::1", "a loopback address"),
-     ("::ffff:10.0.0.1", "a private address"), ("100.64.0.1", "not a public address"),
+     ("100.64.0.1", "not a public address"),
      ("169.254.169.254", "a link-local address"), ("0.0.0.0", "an unspecified address"),
      ("240.0.0.1", "a reserved address"), ("ff02::1", "a multicast address")],
 )  # fmt: skip
 def test_which_addresses_are_refused(address, refused, settings):
     settings.CAPTURE_ALLOW_LOOPBACK = False
     assert refused_address(address) == refused
+
+
+def teredo(client):
+    """The Teredo address of `client` behind Microsoft's old server, its bits inverted as
+    RFC 4380 has them."""
+    server = int(ipaddress.IPv4Address("65.54.227.120"))
+    obscured = ~int(ipaddress.IPv4Address(client)) & 0xFFFFFFFF
+    return str(ipaddress.IPv6Address((0x20010000 << 96) | (server << 64) | (0x8000_63BF << 32)
+                                     | obscured))  # fmt: skip
+
+
+REFUSED_IPV4 = {"127.0.0.1": "a loopback address", "169.254.169.254": "a link-local address",
+                "10.0.0.1": "a private address"}  # fmt: skip
+CARRIERS = {
+    "an IPv4-mapped address": lambda ipv4: f"::ffff:{ipv4}",
+    "a 6to4 address": lambda ipv4: str(ipaddress.IPv6Address(
+        (0x2002 << 112) | (int(ipaddress.IPv4Address(ipv4)) << 80))),
+    "a NAT64 address": lambda ipv4: f"64:ff9b::{ipv4}",
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("form", CARRIERS)
+@pytest.mark.parametrize("ipv4", REFUSED_IPV4)
+def test_an_ipv6_address_carrying_a_refused_ipv4_one_is_refused(form, ipv4, settings):
+    settings.CAPTURE_ALLOW_LOOPBACK = False
+    address = CARRIERS[form](ipv4)
+    assert refused_address(address) == f"{form} embedding {ipv4}, {REFUSED_IPV4[ipv4]}"
+
+
+@pytest.mark.parametrize("form", CARRIERS)
+def test_an_ipv6_address_carrying_a_public_ipv4_one_is_allowed(form, settings):
+    settings.CAPTURE_ALLOW_LOOPBACK = False
+    assert refused_address(CARRIERS[form]("93.184.215.14")) == ""
+
+
+@pytest.mark.parametrize("ipv4", [*REFUSED_IPV4, "93.184.215.14"])
+def test_deprecated_and_tunnelling_forms_are_refused_naming_the_ipv4_address(ipv4, settings):
+    settings.CAPTURE_ALLOW_LOOPBACK = False
+    why = REFUSED_IPV4.get(ipv4)
+    assert refused_address(f"::{ipv4}") == (
+        f"an IPv4-compatible address embedding {ipv4}, {why or 'a deprecated form'}"
+    )
+    assert refused_address(teredo(ipv4)) == (
+        f"a Teredo address (server 65.54.227.120) embedding {ipv4}, "
+        f"{why or 'a tunnel the archive does not use'}"
+    )
+
+
+def test_a_local_use_nat64_address_is_refused(settings):
+    assert refused_address("64:ff9b:1::5db8:d70e") == (
+        "a local-use NAT64 address (64:ff9b:1::/48), leading into its operator's network"
+    )
+
+
+def test_a_redirect_to_the_metadata_service_in_6to4_is_refused(local_site, loopback_allowed):
+    local_site.redirect("/go", "http://[2002:a9fe:a9fe::]/latest/meta-data/")
+    with pytest.raises(CaptureRefused, match=(
+        r"resolves to 2002:a9fe:a9fe::, a 6to4 address embedding 169\.254\.169\.254, "
+        "a link-local address: the archive refuses it"
+    )):  # fmt: skip
+        fetch(local_site.url("/go"))
+
+
+def utf16_page():
+    return article_page(canonical=None).replace(b'charset="utf-8"', b'charset="utf-16"')
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("content_type", "raw"),
+    [("text/html; charset=utf-16", utf16_page().decode().encode("utf-16")),
+     ("text/html; charset=UTF-16BE", utf16_page().decode().encode("utf-16-be")),
+     ("text/html", utf16_page().decode().encode("utf-16")),  # told by its byte order mark
+     ("text/html; charset=utf-32", utf16_page().decode().encode("utf-32"))],
+    ids=["utf-16 declared", "utf-16be without a byte order mark", "utf-16 with a byte order mark",
+         "utf-32"],
+)  # fmt: skip
+def test_a_utf_16_or_utf_32_page_is_archived_with_its_text(local_site, loopback_allowed,
+                                                           content_type, raw):  # fmt: skip
+    local_site.page("/wide", raw, content_type=content_type)
+    archived = archive_url(local_site.url("/wide"))
+    assert archived.outcome == Archived.ARCHIVED
+    assert archived.article.title == "Allies argue over Ukraine aid in Brussels"
+    assert archived.capture.text == "\n\n".join(PARAGRAPHS)
+    assert bytes(archived.capture.raw) == raw  # kept as it came
+
+
+@pytest.mark.django_db
+def test_binary_bytes_declared_utf_16_are_still_refused(local_site, loopback_allowed):
+    local_site.page("/fake", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR",
+                    content_type="text/html; charset=utf-16")  # fmt: skip
+    with pytest.raises(CaptureRefused, match="binary"):
+        archive_url(local_site.url("/fake"))
+    assert not Capture.objects.exists()
 
 
 @pytest.mark.django_db
@@ -193,3 +304,144 @@ def test_a_changed_page_makes_a_second_capture_and_a_diff(local_site, loopback_a
     page = client.get(f"/articles/{first.article.pk}/captures/changes/").text
     assert "<del>Several delegations asked" in page
     assert "<ins>A decision was taken" in page
+
+
+@pytest.mark.django_db
+def test_a_body_shorter_than_its_content_length_is_refused(local_site, loopback_allowed):
+    """The server promises 5,000,000 bytes, sends a whole-looking page and hangs up."""
+    page = article_page(canonical=None)
+    local_site.raw_page("/cut", [response_head(HTML, ("Content-Length", "5000000")) + page])
+    with pytest.raises(CaptureRefused) as refused:
+        archive_url(local_site.url("/cut"))
+    assert str(refused.value) == (
+        f"{local_site.url('/cut')}: the server closed the connection after {len(page):,} of "
+        "5,000,000 bytes: the page is incomplete; nothing was stored."
+    )
+    assert not Capture.objects.exists() and not Article.objects.exists()
+
+
+def chunked(*pieces, last_chunk=True):
+    """A chunked body of one chunk per piece, with its terminating chunk or without."""
+    body = b"".join(f"{len(piece):x}\r\n".encode() + piece + b"\r\n" for piece in pieces)
+    return body + b"0\r\n\r\n" if last_chunk else body
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "body",
+    [chunked(article_page(canonical=None), last_chunk=False),
+     b"10000\r\n" + article_page(canonical=None)],
+    ids=["without its terminating chunk", "cut inside a chunk"],
+)  # fmt: skip
+def test_a_chunked_body_cut_short_is_refused(local_site, loopback_allowed, body):
+    head = response_head(HTML, ("Transfer-Encoding", "chunked"))
+    local_site.raw_page("/cut", [head + body])
+    with pytest.raises(CaptureRefused, match=(
+        "the chunked body broke off before its terminating chunk: the page is incomplete; "
+        "nothing was stored"
+    )):  # fmt: skip
+        archive_url(local_site.url("/cut"))
+    assert not Capture.objects.exists() and not Article.objects.exists()
+
+
+def test_a_whole_chunked_body_is_retrieved(local_site, loopback_allowed):
+    page = article_page()
+    head = response_head(HTML, ("Transfer-Encoding", "chunked"))
+    local_site.raw_page("/whole", [head + chunked(page[:100], page[100:])])
+    assert fetch(local_site.url("/whole")).raw == page
+
+
+def test_bytes_after_the_content_length_are_not_taken(local_site, loopback_allowed):
+    """http.client stops at the declared length; what follows never reaches the archive."""
+    page = article_page()
+    head = response_head(HTML, ("Content-Length", str(len(page))))
+    local_site.raw_page("/longer", [head + page + b"<p>Smuggled in after the end.</p>" * 50])
+    assert fetch(local_site.url("/longer")).raw == page
+
+
+@pytest.fixture
+def short_deadline(monkeypatch):
+    """The retrieval's deadline cut to 2 s, so the tests of slow servers take seconds."""
+    monkeypatch.setattr(fetch_module, "DEADLINE", 2)
+    return 2
+
+
+def assert_given_up_in_time(url, deadline):
+    """fetch(url) refused on time; the reason names the address it was waiting for."""
+    started = time.monotonic()
+    with pytest.raises(CaptureRefused) as refused:
+        fetch(url)
+    assert time.monotonic() - started < deadline + MARGIN
+    assert str(refused.value).endswith(
+        f": the retrieval took longer than the {deadline} s the archive allows for one; "
+        "nothing was stored."
+    )
+
+
+def test_a_body_trickled_a_byte_a_second_is_given_up_at_the_deadline(
+    local_site, loopback_allowed, short_deadline
+):
+    page = article_page()
+    head = response_head(HTML, ("Content-Length", str(len(page))))
+    local_site.raw_page("/trickle", trickled(head + page[:-15], page[-15:]), pause=1)
+    assert_given_up_in_time(local_site.url("/trickle"), short_deadline)
+
+
+def test_headers_trickled_a_byte_a_second_are_given_up_at_the_deadline(
+    local_site, loopback_allowed, short_deadline
+):
+    page = article_page()
+    # The head without its blank line, a header trickled, the blank line and the page.
+    head = response_head(HTML, ("Content-Length", str(len(page))))[:-2] + b"X-Padding: "
+    local_site.raw_page("/trickle", trickled(head, b"a" * 15, b"\r\n\r\n" + page), pause=1)
+    assert_given_up_in_time(local_site.url("/trickle"), short_deadline)
+
+
+def test_a_tls_handshake_never_answered_is_given_up_at_the_deadline(loopback_allowed,
+                                                                     short_deadline):  # fmt: skip
+    # A listening socket that never accepts: the connection is made, the handshake never ends.
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        url = f"https://127.0.0.1:{listener.getsockname()[1]}/"
+        assert_given_up_in_time(url, short_deadline)
+
+
+@pytest.fixture
+def tls_site(tmp_path, monkeypatch):
+    """A Site served over TLS, its certificate trusted by the archive for the test."""
+    certificate = make_certificate(tmp_path)
+    default_context = ssl.create_default_context
+    monkeypatch.setattr(ssl, "create_default_context",
+                        lambda: default_context(cafile=certificate[0]))  # fmt: skip
+    with serve_site(certificate) as site:
+        yield site
+
+
+def test_a_page_is_retrieved_over_tls(tls_site, loopback_allowed):
+    tls_site.page("/news", article_page())
+    retrieved = fetch(tls_site.url("/news"))
+    assert retrieved.raw == article_page() and retrieved.final_url.startswith("https://")
+
+
+def test_a_body_trickled_over_tls_is_given_up_at_the_deadline(tls_site, loopback_allowed,
+                                                               short_deadline):  # fmt: skip
+    page = article_page()
+    head = response_head(HTML, ("Content-Length", str(len(page))))
+    tls_site.raw_page("/trickle", trickled(head + page[:-15], page[-15:]), pause=1)
+    assert_given_up_in_time(tls_site.url("/trickle"), short_deadline)
+
+
+def test_the_deadline_holds_across_redirects(local_site, loopback_allowed, short_deadline):
+    url = redirect_chain(local_site, fetch_module.MAX_REDIRECTS)
+    for hop in range(fetch_module.MAX_REDIRECTS):
+        local_site.delays[f"/hop/{hop}"] = 0.7  # each quick, all together too slow
+    assert_given_up_in_time(url, short_deadline)
+
+
+def test_a_deadline_given_to_fetch_replaces_the_default(local_site, loopback_allowed):
+    page = article_page()
+    head = response_head(HTML, ("Content-Length", str(len(page))))
+    local_site.raw_page("/trickle", trickled(head + page[:-15], page[-15:]), pause=1)
+    started = time.monotonic()
+    with pytest.raises(CaptureRefused, match="longer than the 1 s"):
+        fetch(local_site.url("/trickle"), deadline=1)
+    assert time.monotonic() - started < 1 + MARGIN
