@@ -150,7 +150,7 @@ def test_a_page_cut_short_is_reported_and_not_archived(local_site, loopback_allo
     local_site.raw_page("/cut", response)
     output, failures = run_archive(local_site.url("/cut"))
     assert "Archived 0 " in output and "1 failed" in output
-    assert f"{local_site.url('/cut')}: {local_site.url('/cut')}: {reason}" in failures
+    assert f"\n  {local_site.url('/cut')}: {reason}" in failures  # the address said once
     assert not Capture.objects.exists() and not Article.objects.exists()
 
 

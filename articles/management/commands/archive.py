@@ -121,6 +121,7 @@ class Command(BaseCommand):
         self._report(style(f"{archived.outcome:>11}  {where}: {archived}"))
 
     def _fail(self, where, reason):
+        reason = reason.removeprefix(f"{where}: ")  # retrieval's reasons begin with their URL
         self.failures.append((str(where), reason))
         self._report(self.style.ERROR(f"{'failed':>11}  {where}: {reason}"))
 
