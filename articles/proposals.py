@@ -808,8 +808,7 @@ def accept_proposal(proposal, editor):
     proposal = _undecided(proposal)
     speaker = proposal.speaker
     if speaker is None and proposal.new_speaker_name:
-        speaker = Person.objects.filter(name=proposal.new_speaker_name).first()
-        speaker = speaker or Person.objects.create(name=proposal.new_speaker_name)
+        speaker = _person_named(proposal.new_speaker_name)
     if speaker is None and not proposal.speaker_label:
         raise ValidationError(
             "Say who said it before accepting: choose a speaker, or describe them in the speaker "
@@ -834,6 +833,20 @@ def accept_proposal(proposal, editor):
     proposal.speaker, proposal.new_speaker_name, proposal.quote = speaker, "", quote
     _decide(proposal, QuoteProposal.Status.ACCEPTED, editor)
     return quote
+
+
+def _person_named(name):
+    """The person a proposed new speaker's name names: someone the archive knows by it, as
+    proposals compare names (any case, or an alias), since added (by accepting a proposal of
+    the same name, say); else a new person."""
+    known = PeopleIndex(known_people()).by_name.get(name_key(name), set())
+    if len(known) > 1:
+        raise ValidationError(
+            f"{len(known)} people are called {name}: choose one as the speaker before accepting."
+        )
+    if known:
+        return Person.objects.get(pk=next(iter(known)).pk)
+    return Person.objects.create(name=name)
 
 
 @transaction.atomic

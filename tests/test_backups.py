@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import textwrap
+from io import StringIO
 from urllib.parse import quote
 
 import pytest
@@ -13,6 +14,7 @@ from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 from django.db import connection
 
+from claims.backups import POSTGRES_BIN
 from claims.models import Claim
 from newsarchive import database
 from tests.servers import BASE_DIR
@@ -136,3 +138,31 @@ def test_an_archive_with_data_is_replaced_only_when_asked(tmp_path, fresh_databa
 def test_a_missing_backup_file_is_a_clear_error(tmp_path, db):
     with pytest.raises(CommandError, match="There is no backup file"):
         call_command("restore", str(tmp_path / "absent.dump"))
+
+
+def cut_in_its_data(whole, path):
+    """The dump cut halfway through its data, after its table of contents (the shortest start
+    of it that pg_restore can list): pg_restore has dropped and created tables, and restored
+    some, when it finds out."""
+    listed, unlisted = len(whole), 0
+    while listed - unlisted > 1:
+        middle = (listed + unlisted) // 2
+        path.write_bytes(whole[:middle])
+        listing = subprocess.run([POSTGRES_BIN / "pg_restore", "--list", str(path)],
+                                 capture_output=True)  # fmt: skip
+        listed, unlisted = (middle, unlisted) if listing.returncode == 0 else (listed, middle)
+    return whole[: (listed + len(whole)) // 2]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_restore_that_fails_partway_leaves_the_archive_as_it_was(tmp_path):
+    build_varied_archive()
+    backup = tmp_path / "archive.dump"
+    call_command("backup", str(backup))
+    before = summary_of(url_of_the_test_database())
+    cut = tmp_path / "cut.dump"
+    cut.write_bytes(cut_in_its_data(backup.read_bytes(), cut))
+
+    with pytest.raises(CommandError, match="The restore failed; nothing was changed"):
+        call_command("restore", "--replace", str(cut), stdout=StringIO())
+    assert summary_of(url_of_the_test_database()) == before

@@ -1,12 +1,15 @@
 """Captures enter the archive through capture_archive(): extracted honestly, stored once, and kept
 as versions of their article, with quotes anchored in the capture they were taken from."""
 
+import contextlib
 import datetime
 import hashlib
+import threading
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 
+from articles import capture as capture_module
 from articles.capture import Archived, capture_archive, delete_capture
 from articles.extraction import MAX_CAPTURE_BYTES, CaptureRefused, extract
 from articles.models import Article, Capture, Outlet, Quote
@@ -200,10 +203,72 @@ def test_a_capture_with_quotes_or_its_articles_only_capture_is_not_deleted():
     assert Article.objects.get().body == first.capture.text
 
 
-def test_an_address_longer_than_the_archive_holds_is_refused():
+@pytest.mark.parametrize("field", ["url", "final_url"])
+def test_an_address_longer_than_the_archive_holds_is_refused(field):
     with pytest.raises(CaptureRefused, match="longer than 2000 characters"):
-        archive_page(url="https://daily.example.org/" + "a" * 2000)
+        archive_page(**{field: "https://daily.example.org/" + "a" * 1975})  # 2001 characters
     assert not Capture.objects.exists()
+    assert archive_page(**{field: "https://daily.example.org/" + "a" * 1974}).stored
+
+
+def test_a_canonical_url_longer_than_the_archive_holds_is_noted_and_the_address_kept_instead():
+    page = article_page(canonical="https://daily.example.org/" + "a" * 1975)
+    article = archive_page(page, url="https://daily.example.org/short").article
+    assert article.url == "https://daily.example.org/short"
+    assert "URL: the page's canonical URL is longer than 2000 characters." in (
+        article.provenance_note
+    )
+
+
+def test_the_outlet_a_page_names_is_found_whatever_its_case_and_a_named_one_is_trimmed():
+    outlet = factories.make_outlet(name="the daily EXAMPLE")
+    assert archive_page().article.outlet == outlet
+    other = archive_page(article_page(["Another story.", *PARAGRAPHS],
+                                      canonical="https://other.example.org/story"),
+                         outlet="  Another Outlet ")  # fmt: skip
+    assert other.article.outlet.name == "Another Outlet"
+
+
+def test_a_page_retrieved_again_from_an_address_of_an_earlier_capture_is_a_version_of_it():
+    address = "https://daily.example.org/2024/07/02/allies"  # redirected to, not canonical
+    first = archive_page(url=f"{address}?from=feed", final_url=address)
+    assert first.article.url == "https://daily.example.org/news/allies-argue"
+    # Pages that name no canonical URL, retrieved from where the first capture was redirected...
+    again = archive_page(article_page([*PARAGRAPHS, "One."], canonical=None), url=address)
+    # ... or redirected from where it was retrieved.
+    redirected = archive_page(
+        article_page([*PARAGRAPHS, "Two."], canonical=None),
+        url="https://short.example/a",
+        final_url=f"{address}?from=feed",
+    )
+    assert again.outcome == redirected.outcome == Archived.NEW_VERSION
+    assert again.article == redirected.article == first.article
+    elsewhere = archive_page(article_page(["Three.", *PARAGRAPHS], canonical=None),
+                             url=f"{address}-2")  # fmt: skip
+    assert elsewhere.outcome == Archived.ARCHIVED
+
+
+def test_what_capture_archive_did_is_said_in_words():
+    first = archive_page(retrieved_at=RETRIEVED)
+    title = "Allies argue over Ukraine aid in Brussels"
+    assert first.stored and str(first) == f"archived as a new article: {title}"
+    duplicate = archive_page(retrieved_at=RETRIEVED)
+    assert not duplicate.stored and str(duplicate) == (
+        "a duplicate of the capture of 2024-07-02 12:00 utc (uploaded or read from a file) "
+        f"of {title}; nothing stored"
+    )
+    same = archive_page(article_page().replace(b"<footer>", b"<div>Ad</div><footer>"))
+    assert not same.stored and str(same).startswith("unchanged since the capture of 2024-07-02")
+    changed = archive_page(article_page([*PARAGRAPHS, "An added paragraph."]))
+    assert changed.stored
+    assert str(changed) == f"archived as a new version of: {title} (its text changed)"
+
+
+def test_checking_whether_a_capture_may_be_deleted_deletes_nothing():
+    first = archive_page()
+    archive_page(article_page(["An added paragraph that changes the text.", *PARAGRAPHS]))
+    delete_capture(first.capture, check_only=True)
+    assert Capture.objects.count() == 2
 
 
 def test_the_article_page_shows_a_quotes_own_capture_and_lists_the_others(client):
@@ -243,3 +308,46 @@ def test_bad_capture_parameters_get_a_400_that_says_what_is_wrong(client, path, 
     response = client.get(url, query)
     assert response.status_code == 400
     assert message in response.text
+
+
+def capture_at_once(pages, monkeypatch):
+    """Archive the pages (bytes) at once, from two threads each with its own connection; each
+    waits, after storing its capture, for the other to store its own (or to be seen waiting
+    for the article's row lock), so that without the lock both would decide on the same
+    latest text."""
+    stored = threading.Barrier(len(pages), timeout=2)
+    propose = capture_module.propose_quotes_for
+
+    def propose_when_both_stored(article):
+        with contextlib.suppress(threading.BrokenBarrierError):
+            stored.wait()  # broken: the other waits for the row lock, as it should
+        return propose(article)
+
+    monkeypatch.setattr(capture_module, "propose_quotes_for", propose_when_both_stored)
+    outcomes = [None] * len(pages)
+
+    def archive(number):
+        try:
+            outcomes[number] = archive_page(pages[number], retrieved_at=RETRIEVED).outcome
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=archive, args=(n,)) for n in range(len(pages))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return outcomes
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_captures_of_the_same_new_text_at_once_store_one_new_version(monkeypatch):
+    archive_page(retrieved_at=RETRIEVED - datetime.timedelta(days=1))
+    changed = article_page([*PARAGRAPHS, "A paragraph added after the summit."])
+    # Other bytes, the same text: a new advertisement slot.
+    same = changed.replace(b"<footer>", b"<div class='ad'>Ad</div><footer>")
+    outcomes = capture_at_once([changed, same], monkeypatch)
+    assert sorted(outcomes) == [Archived.NEW_VERSION, Archived.UNCHANGED]
+    article = Article.objects.get()
+    assert article.captures.count() == 2
+    assert article.body == article.latest_capture.text

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from articles.models import Article, Quote
+from articles.models import Article, Capture, Quote
 from claims.models import Claim
 from core.citations import bibtex, citations, of_version, person_name
 from core.dates import DatePrecision
@@ -295,3 +295,74 @@ def test_citing_a_version_gives_its_url_number_and_recorded_date(db):
     assert "  version = {2},\n" in cited["BibTeX"]
     item = json.loads(cited["CSL-JSON"])[0]
     assert (item["version"], item["note"]) == ("2", "Archived 2026-11-21")
+
+
+def captured(article, text, day):
+    """A later capture of the article, retrieved on `day` (None: when is unknown)."""
+    retrieved = day and datetime.datetime(2024, 7, day, 12, tzinfo=UTC)
+    return Capture.objects.create(article=article, origin=Capture.Origin.PASTE,
+                                  raw=f"{text} {day}".encode(), content_type="text/plain",
+                                  text=text, extractor="tests", retrieved_at=retrieved)  # fmt: skip
+
+
+def archived_date(obj):
+    return json.loads(cite(obj)["CSL-JSON"])[0].get("note")
+
+
+def test_an_article_is_cited_as_of_its_latest_capture_and_a_quote_as_of_its_own(db):
+    first_text = "“We will not be divided,” said the Secretary General."
+    article = factories.make_article(
+        body=first_text, retrieved_at=datetime.datetime(2024, 7, 3, 12, tzinfo=UTC)
+    )
+    in_first = factories.make_quote(article, "We will not be divided")
+    later_text = f"{first_text} He was later corrected."
+    latest = captured(article, later_text, 10)
+    # A capture of unknown date is older than any dated one, even archived last.
+    captured(article, f"{later_text} Undated.", None)
+    article.take_text_of_latest_capture()
+    in_latest = factories.make_quote(article, "He was later corrected", capture=latest)
+
+    assert archived_date(Article.objects.get(pk=article.pk)) == "Archived 2024-07-10"
+    assert archived_date(Quote.objects.get(pk=in_first.pk)) == "Archived 2024-07-03"
+    assert archived_date(Quote.objects.get(pk=in_latest.pk)) == "Archived 2024-07-10"
+
+
+def test_the_article_page_cites_its_latest_capture_whichever_capture_it_shows(client, db):
+    article = factories.make_article(
+        body="The first text of the article, retrieved on the third.",
+        retrieved_at=datetime.datetime(2024, 7, 3, 12, tzinfo=UTC),
+    )
+    first = article.latest_capture
+    captured(article, "The second text of the article, retrieved on the tenth.", 10)
+    article.take_text_of_latest_capture()
+    page = client.get(article.get_absolute_url(), {"capture": first.pk}).text
+    assert "retrieved on the third" in page  # the capture shown
+    assert "Archived by newsarchive, 10 July 2024." in page
+    assert "Archived by newsarchive, 3 July 2024" not in page
+
+
+@pytest.mark.parametrize(
+    ("precision", "issued", "shown", "year"),
+    [
+        (DatePrecision.DAY, [2024, 7, 2], "2 July 2024", "2024"),
+        (DatePrecision.MONTH, [2024, 7], "July 2024", "2024"),
+        (DatePrecision.YEAR, [2024], "2024", "2024"),
+        (DatePrecision.UNKNOWN, None, None, None),
+    ],
+)
+def test_an_article_is_dated_only_as_precisely_as_its_date_is_known(
+    db, precision, issued, shown, year
+):
+    article = factories.make_article(
+        title="Dated", outlet=factories.make_outlet(name="The Post"),
+        published_date=datetime.date(*issued, *[1] * (3 - len(issued))) if issued else None,
+        published_date_precision=precision,
+    )  # fmt: skip
+    cited = cite(article)
+    csl = json.loads(cited["CSL-JSON"])[0]
+    assert csl.get("issued") == (issued and {"date-parts": [issued]})
+    assert cited["Plain text"].startswith(f"“Dated.” The Post{f', {shown}' if shown else ''}. ")
+    assert ("  year = {" + str(year) + "},\n" in cited["BibTeX"]) == bool(year)
+    # An article is read in the archive; a page of the archive is the archive.
+    assert csl["archive"] == "newsarchive"
+    assert "archive" not in json.loads(cite(factories.make_topic())["CSL-JSON"])[0]

@@ -1,11 +1,14 @@
 """The claim explorer page: canonical URLs, chips, sorting, paging, and bad parameters."""
 
 import re
+import threading
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from articles.models import Person
+from claims import explorer
 from claims.models import Claim, Topic
 from tests import factories
 
@@ -188,3 +191,46 @@ def test_person_page_searches_within_their_quotes_and_claims(client, seed):
         "before I even arrive at the Oval Office, shortly after we win the presidency"
     ]
     assert response.context["exploration"].page.paginator.count == 1
+
+
+def in_another_connection(change):
+    """Run change() in a thread of its own, so on a connection of its own, committed there."""
+
+    def run():
+        try:
+            change()
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join(timeout=30)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_counts_and_rows_are_read_in_one_snapshot_whatever_is_committed_between(
+    client, monkeypatch
+):
+    topic = factories.make_topic(name="NATO expansion")
+    claims = [factories.make_claim(topics=[topic]) for _ in range(3)]
+    load_rows = explorer._rows
+
+    def rows_after_other_writes(filterset, ids, using):
+        # Between the index's counts and the rows: an editor deletes a listed claim, edits
+        # another and adds one, and commits.
+        in_another_connection(lambda: Claim.objects.filter(pk=claims[0].pk).delete())
+        in_another_connection(
+            lambda: Claim.objects.filter(pk=claims[1].pk).update(statement="Edited since.")
+        )
+        in_another_connection(lambda: factories.make_claim(topics=[topic]))
+        return load_rows(filterset, ids, using)
+
+    monkeypatch.setattr(explorer, "_rows", rows_after_other_writes)
+    response = client.get(URL)
+    assert response.status_code == 200
+    assert "<strong>3</strong> claims" in response.text
+    for claim in claims:
+        assert claim.statement in response.text  # as of the counts' snapshot
+    assert "Edited since." not in response.text
+    monkeypatch.undo()
+    assert "<strong>3</strong> claims" in client.get(URL).text  # the changes, seen now

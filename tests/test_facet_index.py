@@ -315,3 +315,18 @@ def test_a_far_off_year_is_counted_not_wrapped_around(client, db):
         value.value: value.count for value in response.context["exploration"].facets["period"]
     }
     assert periods["2024"] == periods["5024"] == periods["5024-07"] == 1
+
+
+@pytest.mark.django_db
+def test_claims_without_a_source_count_for_none_and_a_day_lists_oldest_by_id():
+    politico = factories.make_source()
+    day = {"claimed_date": "2024-07-02", "claimed_date_precision": DatePrecision.DAY}
+    sourced = [factories.make_claim(source=politico, **day) for _ in range(2)]
+    unsourced = [factories.make_claim(**day) for _ in range(3)]
+    with facet_index.snapshot("default"):
+        index = facet_index.current_index("default")
+    everything = index.everything()
+    assert index.count("source", everything) == ([politico.pk], [2])
+    in_order = [claim.pk for claim in sorted(sourced + unsourced, key=lambda claim: claim.pk)]
+    assert index.ids_in_order(everything, "oldest").tolist() == in_order
+    assert index.ids_in_order(everything, "newest").tolist() == in_order[::-1]

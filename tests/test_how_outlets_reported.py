@@ -1,5 +1,6 @@
 """Where each reporting article reports a claim, and how their tellings differ."""
 
+import datetime
 import html
 import re
 
@@ -11,6 +12,7 @@ from django.urls import reverse
 from articles.models import Article
 from claims.models import Appearance, Claim
 from claims.reporting import differ_in_spelling, find_terms, hedges_in, outlet_tellings
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -95,6 +97,11 @@ def test_may_the_month_and_firm_modals_are_not_hedges():
     ]  # fmt: skip
 
 
+def test_may_the_month_is_never_a_hedge_wherever_it_stands_and_may_the_modal_always_is():
+    assert hedges_in("In May 2024, and again in May, talks stalled.") == {}
+    assert hedges_in("Moscow may consider it; they may.") == {"may": [(7, 10), (29, 32)]}
+
+
 def test_a_name_spelled_two_ways_differs_but_a_shorter_form_of_it_does_not():
     assert differ_in_spelling({"Vladimir Zelensky", "Volodymyr Zelenskyy"})
     assert differ_in_spelling({"Zelensky", "Zelenskyy"})
@@ -153,3 +160,128 @@ def test_words_an_article_gives_to_someone_else_are_marked_as_attributed_differe
     page = client.get(claim.get_absolute_url()).content.decode()
     assert re.search(r'<mark class="attribution" title="[^"]+">two-tier NATO</mark>', page)
     assert "Attributed differently in" in page
+
+
+# Each mark on a small archive of three tellings, with the sentences said word for word.
+
+
+def told_in(claim, words, *, source=None, **article_fields):
+    """An article reporting the claim in `words` (its whole text), anchored."""
+    article = factories.make_article(body=words, **article_fields)
+    claim.articles.add(article)
+    Appearance.objects.create(claim=claim, article=article, text=words, start_offset=0,
+                              end_offset=len(words), source=source)  # fmt: skip
+    return article
+
+
+def day(*date):
+    return {"published_date": datetime.date(*date), "published_date_precision": "day"}
+
+
+def tellings_of(claim):
+    tellings, differences = outlet_tellings(Claim.objects.for_detail_page().get(pk=claim.pk))
+    marked = [
+        [(piece.text, piece.mark, piece.title) for piece in telling.pieces if piece.mark]
+        for telling in tellings
+    ]
+    return tellings, marked, differences
+
+
+def test_tellings_run_in_date_order_undated_last_named_by_outlet_or_else_title(db):
+    claim = factories.make_claim()
+    times = factories.make_outlet(name="The Times")
+    told_in(claim, "Talks begin.", title="Undated report", outlet=times)
+    told_in(claim, "Talks begin.", title="Wire copy", title_is_supplied=True)  # no outlet
+    told_in(claim, "Talks began.", title="Later report", outlet=times, **day(2024, 7, 2))
+    told_in(claim, "Talks began.", title="Earlier report",
+            outlet=factories.make_outlet(name="The Post"), **day(2024, 7, 1))  # fmt: skip
+    tellings, _, _ = tellings_of(claim)
+    # Two articles of The Times, and one of no outlet: each is named by its title, a supplied
+    # one in brackets.
+    assert [telling.name for telling in tellings] == [
+        "The Post", "Later report", "Undated report", "[Wire copy]",
+    ]  # fmt: skip
+
+
+def test_kiev_and_kyiv_are_marked_and_said_while_one_spelling_alone_is_not(db):
+    claim = factories.make_claim()
+    told_in(claim, "Aid to Kiev grows; Odesa waits.", outlet=factories.make_outlet(name="A"))
+    told_in(claim, "Aid to Kyiv grows; Odesa waits.", outlet=factories.make_outlet(name="B"))
+    _, marked, differences = tellings_of(claim)
+    assert marked == [
+        [("Kiev", "variant", "spelled Kyiv elsewhere")],
+        [("Kyiv", "variant", "spelled Kiev elsewhere")],
+    ]
+    assert differences == ["Spelled differently: “Kiev” in A; “Kyiv” in B."]
+
+
+def test_a_name_and_its_shorter_form_are_no_spelling_difference(db):
+    trump = factories.make_person(name="Donald Trump", aliases=["Trump"])
+    claim = factories.make_claim(actors=[trump])
+    told_in(claim, "Donald Trump spoke.", outlet=factories.make_outlet(name="A"))
+    told_in(claim, "Trump spoke.", outlet=factories.make_outlet(name="B"))
+    _, marked, differences = tellings_of(claim)
+    assert marked == [[], []] and differences == []
+
+
+def test_an_actors_alias_is_a_spelling_of_their_name(db):
+    zelensky = factories.make_person(name="Volodymyr Zelensky", aliases=["Zelenskyy"])
+    claim = factories.make_claim(actors=[zelensky])
+    told_in(claim, "Volodymyr Zelensky spoke.", outlet=factories.make_outlet(name="A"))
+    told_in(claim, "Zelenskyy spoke.", outlet=factories.make_outlet(name="B"))
+    _, _, differences = tellings_of(claim)
+    assert differences == ["Spelled differently: “Volodymyr Zelensky” in A; “Zelenskyy” in B."]
+
+
+def test_a_dropped_hedge_is_marked_and_said_with_the_firmer_words_of_the_others(db):
+    claim = factories.make_claim()
+    told_in(claim, "Moscow may keep land, reportedly.", outlet=factories.make_outlet(name="A"))
+    told_in(claim, "Moscow will keep land, reportedly.", outlet=factories.make_outlet(name="B"))
+    told_in(claim, "Moscow keeps land, reportedly.", outlet=factories.make_outlet(name="C"))
+    _, marked, differences = tellings_of(claim)
+    # "reportedly" is in every telling: no difference.
+    assert marked == [[("may", "hedge", "not in B, C")], [], []]
+    assert differences == ["“may” in A; not in B, C (B says “will”)."]
+
+
+def test_may_the_month_is_no_hedge_to_tell_apart(db):
+    claim = factories.make_claim()
+    told_in(claim, "Talks ended in May 2024.", outlet=factories.make_outlet(name="A"))
+    told_in(claim, "Talks ended in 2024.", outlet=factories.make_outlet(name="B"))
+    assert tellings_of(claim)[1:] == ([[], []], [])
+
+
+def test_one_telling_has_nothing_to_differ_from(db):
+    claim = factories.make_claim()
+    # Both spellings and a hedge in it: none of them differ from another telling.
+    told_in(claim, "Aid to Kiev (Kyiv) may grow.", source=factories.make_source(publisher="P"))
+    claim.articles.add(factories.make_article(body="Aid to Kyiv will grow."))  # not anchored
+    tellings, marked, differences = tellings_of(claim)
+    assert [telling.appearance is None for telling in tellings] == [False, True]
+    assert marked == [[], []] and differences == []
+
+
+def test_differing_cited_sources_are_each_named_and_one_source_is_no_difference(db):
+    claim = factories.make_claim()
+    politico = factories.make_source(publisher="Politico", title="Politico report")
+    told_in(claim, "Talks began.", source=politico, outlet=factories.make_outlet(name="A"))
+    told_in(claim, "Talks began.", source=politico, outlet=factories.make_outlet(name="B"))
+    assert tellings_of(claim)[2] == []
+    told_in(claim, "Talks began.", outlet=factories.make_outlet(name="C"))
+    assert tellings_of(claim)[2] == [
+        f"They cite different original sources: A cites {politico}; B cites {politico}; "
+        "C cites no original source."
+    ]
+
+
+def test_words_given_to_someone_else_are_marked_only_in_their_own_article(db):
+    claim = factories.make_claim()
+    told_in(claim, "A two-tier NATO is planned.", outlet=factories.make_outlet(name="A"))
+    other = told_in(claim, "two-tier NATO, he said.", outlet=factories.make_outlet(name="B"))
+    note = "Politico gives these words to a former official."
+    quote = factories.make_quote(other, "two-tier NATO", transmission="attributed_differently",
+                                 transmission_note=note)  # fmt: skip
+    claim.evidence.add(quote, factories.make_quote(other, "he said"))  # transmission unknown
+    _, marked, differences = tellings_of(claim)
+    assert marked == [[], [("two-tier NATO", "attribution", note)]]
+    assert differences == [f"Attributed differently in B: “two-tier NATO”. {note}"]

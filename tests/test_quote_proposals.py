@@ -66,6 +66,38 @@ def test_nested_quotations_are_proposed_once_as_the_outer_quotation():
     assert proposal.person == CALDWELL
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "‘He told me “never again” and left,’ said Dan Caldwell.",
+        "'He told me \"never again\" and left,' said Dan Caldwell.",
+    ],
+)
+def test_british_quotations_single_outside_double_inside_are_proposed_once_as_the_outer(text):
+    proposal = only(text)
+    assert proposal.text == text[1 : text.index("left") + 4]
+    assert proposal.person == CALDWELL
+
+
+def test_a_british_quotation_then_another_are_two_quotations():
+    text = "‘We said “no”,’ said Dan Caldwell. Later he added: ‘It is “over” now.’"
+    assert [p.text for p in proposals(text)] == ["We said “no”", "It is “over” now"]
+
+
+def test_a_quotation_inside_one_of_the_same_marks_is_part_of_it():
+    text = "‘He called it ‘a mistake’ on Tuesday,’ said Dan Caldwell."
+    assert only(text).text == "He called it ‘a mistake’ on Tuesday"
+
+
+def test_a_quotation_inside_one_left_open_is_part_of_it():
+    text = "The report states: “He told me ‘never again’ and left.\n\nOther news followed."
+    assert only(text).text == "He told me ‘never again’ and left"
+
+
+def test_a_single_mark_left_open_is_no_quotation():
+    assert proposals("The ‘special relationship was mentioned, said Dan Caldwell.") == []
+
+
 def test_apostrophes_are_not_quotation_marks():
     text = "Trump’s allies’ plan, Kyiv's answer and O’Brien's view: “We don’t agree,” Trump said."
     assert only(text).text == "We don’t agree"
@@ -391,6 +423,49 @@ def test_accepting_a_proposed_new_person_adds_them(editor_client):
     proposal = propose_quotes_for(article)[2]
     assert post_change_form(editor_client, proposal, _accept="Accept").status_code == 302
     assert Quote.objects.get().speaker == Person.objects.get(name="Jane Smith")
+
+
+def jane_smith_twice():
+    article = factories.make_article(
+        body="“It is over,” said Jane Smith, a spokeswoman.\n\n“There is no deal,” Jane Smith said."
+    )
+    return propose_quotes_for(article)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_accepting_two_proposals_of_one_new_person_adds_them_once(editor_client):
+    proposals = jane_smith_twice()
+    assert [p.new_speaker_name for p in proposals] == ["Jane Smith", "Jane Smith"]
+    url = reverse("admin:articles_quoteproposal_changelist")
+    response = editor_client.post(url, {"action": "accept_selected",
+                                        "_selected_action": [p.pk for p in proposals]})  # fmt: skip
+    assert response.status_code == 302
+    jane = Person.objects.get(name="Jane Smith")
+    assert [quote.speaker for quote in Quote.objects.order_by("pk")] == [jane, jane]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    "known", [{"name": "Jane Smith"}, {"name": "JANE SMITH"}, {"name": "Jane A. Smith",
+              "aliases": ["Jane Smith"]}],
+)  # fmt: skip
+def test_accepting_a_new_person_known_since_by_that_name_or_alias_reuses_them(known):
+    proposal = jane_smith_twice()[0]
+    person = factories.make_person(**known)  # added by an editor after the proposals
+    editor = User.objects.create_user("edith", password="a-long-password-1", is_staff=True)
+    assert accept_proposal(proposal, editor).speaker == person
+    assert Person.objects.get() == person
+
+
+@pytest.mark.django_db(transaction=True)
+def test_accepting_a_new_person_whose_name_two_people_have_asks_which_one():
+    proposal = jane_smith_twice()[0]
+    factories.make_person(name="Jane Smith", description="spokeswoman")
+    factories.make_person(name="Jane Smith", description="economist")
+    editor = User.objects.create_user("edith", password="a-long-password-1", is_staff=True)
+    with pytest.raises(ValidationError, match="2 people are called Jane Smith"):
+        accept_proposal(proposal, editor)
+    assert Person.objects.count() == 2 and not Quote.objects.exists()
 
 
 @pytest.mark.django_db(transaction=True)

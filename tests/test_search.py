@@ -1,6 +1,7 @@
 """Search over articles, quotes and claims: websearch syntax, aliases, ranking, safe highlights."""
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.urls import reverse
 from hypothesis import given, settings
@@ -22,7 +23,13 @@ from claims.search import (
     search_quotes,
     suggest,
 )
-from core.search import MAX_QUERY_LENGTH, SEARCH_CONFIG, normalise_search_text
+from core.search import (
+    MAX_QUERY_LENGTH,
+    MAX_QUERY_WORDS,
+    SEARCH_CONFIG,
+    SearchTextField,
+    normalise_search_text,
+)
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -74,6 +81,27 @@ def test_websearch_syntax_phrases_or_and_exclusion(seed):
         "bloomberg-report-ukraine-talks-b",
     }
     assert article_slugs("Bloomberg -Kudlow") == {"bloomberg-report-ukraine-talks-a"}
+
+
+def test_or_in_either_case_is_an_operator_not_a_word_to_find(db):
+    kudlow = factories.make_article(body="Larry Kudlow spoke to reporters on Tuesday.")
+    caldwell = factories.make_article(body="Dan Caldwell spoke to reporters on Monday.")
+    for typed in ["Kudlow OR Caldwell", "Kudlow or Caldwell"]:
+        search = prepare_search(typed)
+        assert search.text == "Kudlow OR Caldwell"
+        found = search_articles(Article.objects.all(), search)
+        assert set(found) == {kudlow, caldwell}, typed
+    assert _phrases("Kudlow or Caldwell") == {"Kudlow", "Caldwell", "Kudlow Caldwell"}
+
+
+def test_or_does_not_count_towards_the_words_a_search_may_have():
+    words = list("abcdefghijklmnopqrstuvwxyz012345")
+    typed = " OR ".join(words)  # 32 words and 31 ORs, within the 200 characters
+    assert len(words) == MAX_QUERY_WORDS and len(typed) <= MAX_QUERY_LENGTH
+    assert normalise_search_text(typed) == typed
+    assert SearchTextField().clean(typed) == typed
+    with pytest.raises(ValidationError, match="at most 32 words"):
+        SearchTextField().clean(f"{typed} OR one-more")
 
 
 def test_search_ignores_accents(seed):
