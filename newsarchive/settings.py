@@ -13,7 +13,7 @@ import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
-from newsarchive.env import env_bool, env_choice, env_int, env_list, env_str
+from newsarchive.env import env_bool, env_choice, env_int, env_list, env_networks, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"  # git-ignored: embedded database, collected static files, dev secret
@@ -98,8 +98,12 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
 AXES_RESET_ON_SUCCESS = False
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 # The client's address: REMOTE_ADDR, or behind TRUSTED_PROXY_COUNT proxies that append to
-# X-Forwarded-For (nginx in docker-compose.yml), the address the outermost one saw.
+# X-Forwarded-For (nginx in docker-compose.yml), the address the outermost one saw; the header is
+# read only on connections from TRUSTED_PROXY_ADDRESSES (the proxy next to the app: loopback by
+# default, nginx's fixed address in docker-compose.yml), never from a client that reaches the app
+# directly (core/sign_in.py).
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+TRUSTED_PROXY_ADDRESSES = env_networks("TRUSTED_PROXY_ADDRESSES", ["127.0.0.0/8", "::1"])
 AXES_CLIENT_IP_CALLABLE = "core.sign_in.client_address"
 # Only editors sign in, through the admin; a sign-in whose `next` is unsafe lands there too.
 LOGIN_REDIRECT_URL = "admin:index"

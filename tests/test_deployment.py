@@ -1,5 +1,6 @@
 """docker-compose.yml and the Dockerfile: no Docker engine runs here, so check what they say."""
 
+import ipaddress
 import os
 import subprocess
 import sys
@@ -69,3 +70,11 @@ def test_the_apps_healthcheck_asks_health_as_an_allowed_host(
         timeout=30,
     )
     assert (result.returncode == 0) == healthy, result.stderr
+
+
+def test_the_app_trusts_forwarded_addresses_only_from_nginxs_fixed_address():
+    services, network = compose()["services"], compose()["networks"]["default"]
+    nginx_address = services["proxy"]["networks"]["default"]["ipv4_address"]
+    assert services["app"]["environment"]["TRUSTED_PROXY_ADDRESSES"] == nginx_address
+    subnet = network["ipam"]["config"][0]["subnet"]
+    assert ipaddress.ip_address(nginx_address) in ipaddress.ip_network(subnet)

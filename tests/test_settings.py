@@ -140,6 +140,8 @@ def test_a_malformed_value_stops_start_up_with_a_clear_message():
         (lambda: env.env_int("SETTING", 1), "-5", "at least 0"),
         (lambda: env.env_list("SETTING", []), "a,,b", "empty item"),
         (lambda: env.env_choice("SETTING", "a", ["a", "b"]), "c", "must be one of"),
+        (lambda: env.env_networks("SETTING", []), "10.0.0.1,nginx", "'nginx' is not an IP"),
+        (lambda: env.env_networks("SETTING", []), "10.0.0.0/33", "is not an IP address"),
     ],
 )
 def test_env_readers_reject_bad_values(monkeypatch, reader, value, message):
@@ -153,5 +155,11 @@ def test_env_readers_parse_good_values(monkeypatch):
     assert env.env_bool("SETTING", False) is True
     monkeypatch.setenv("SETTING", "a.example, b.example")
     assert env.env_list("SETTING", []) == ["a.example", "b.example"]
+    monkeypatch.setenv("SETTING", "10.231.21.10, 172.18.0.0/16, ::1")
+    assert [str(network) for network in env.env_networks("SETTING", [])] == [
+        "10.231.21.10/32",
+        "172.18.0.0/16",
+        "::1/128",
+    ]
     monkeypatch.delenv("SETTING")
     assert env.env_int("SETTING", 7) == 7
