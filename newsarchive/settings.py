@@ -40,6 +40,14 @@ SECRET_KEY = env_str("SECRET_KEY", required=PRODUCTION) or _development_secret_k
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost"])
 if PRODUCTION and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must be set when NEWSARCHIVE_ENV=production.")
+# '*' accepts any Host header, so links the archive builds from it (password resets, feeds,
+# permalinks) could name another site. A leading dot ('.example.org') is Django's way to accept
+# a domain and its subdomains; '*.example.org' is no pattern to Django, only a mistake.
+if PRODUCTION and any("*" in host for host in ALLOWED_HOSTS):
+    raise ImproperlyConfigured(
+        "ALLOWED_HOSTS may not hold a wildcard ('*') when NEWSARCHIVE_ENV=production: name the "
+        "archive's hosts, or write '.example.org' for a domain and all its subdomains."
+    )
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [

@@ -103,6 +103,30 @@ def test_production_refuses_to_start_without_a_secret_key():
     assert "SECRET_KEY must be set" in result.stderr
 
 
+@pytest.mark.parametrize("allowed_hosts", ["*", "archive.example.org,*", "*.example.org"])
+def test_production_refuses_a_wildcard_in_allowed_hosts(allowed_hosts):
+    result = manage("check", **{**PRODUCTION, "ALLOWED_HOSTS": allowed_hosts})
+    assert result.returncode != 0
+    assert "ALLOWED_HOSTS may not hold a wildcard ('*')" in result.stderr
+
+
+def test_production_accepts_a_domain_with_its_subdomains():
+    result = manage("check", **{**PRODUCTION, "ALLOWED_HOSTS": ".example.org,localhost"})
+    assert result.returncode == 0, result.stderr
+
+
+def test_development_still_accepts_any_host_when_told_to():
+    result = manage("check", ALLOWED_HOSTS="*")
+    assert result.returncode == 0, result.stderr
+
+
+def test_forwarded_addresses_are_trusted_from_loopback_by_default():
+    assert [str(network) for network in settings.TRUSTED_PROXY_ADDRESSES] == [
+        "127.0.0.0/8",
+        "::1/128",
+    ]
+
+
 def test_production_refuses_debug():
     result = manage("check", **PRODUCTION, DEBUG="true")
     assert result.returncode != 0
