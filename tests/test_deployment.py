@@ -47,7 +47,15 @@ def test_only_nginx_is_published_and_it_runs_the_repositorys_configuration():
     assert proxy["image"].startswith("nginx:")
     assert "./deploy/nginx.conf:/etc/nginx/nginx.conf:ro" in proxy["volumes"]
     assert proxy["ports"] == ["127.0.0.1:8000:80"]
-    assert "server app:8000;" in (BASE_DIR / "deploy" / "nginx.conf").read_text()
+    assert "server app:8000 max_fails=0;" in (BASE_DIR / "deploy" / "nginx.conf").read_text()
+
+
+def test_nginx_tries_a_get_again_when_its_worker_dies_but_never_a_post():
+    """What tests/test_nginx_retries.py checks with nginx running, read where nginx is absent."""
+    config = (BASE_DIR / "deploy" / "nginx.conf").read_text()
+    assert config.count("server app:8000 max_fails=0;") == 2  # a second entry to try
+    assert "proxy_next_upstream error;" in config  # not non_idempotent: never a POST
+    assert "proxy_next_upstream_tries 2;" in config
 
 
 @pytest.mark.parametrize(("allowed_hosts", "path", "healthy"), [
