@@ -26,5 +26,7 @@ RUN useradd --system --no-create-home newsarchive
 USER newsarchive
 EXPOSE 8000
 
-# Behind nginx, gunicorn receives only complete requests, so a few threads per worker suffice.
+# Behind nginx, gunicorn receives only complete requests, so a few threads per worker suffice;
+# and a worker that dies takes at most its 8 requests with it, whose GETs nginx tries again on
+# another worker (deploy/nginx.conf; bench/worker_crash.py).
 CMD ["sh", "-c", "python manage.py migrate --noinput && python manage.py load_seed && exec gunicorn --config deploy/gunicorn.conf.py --bind 0.0.0.0:8000"]

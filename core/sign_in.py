@@ -3,7 +3,10 @@
 On a direct connection the client's address is REMOTE_ADDR; any X-Forwarded-For header is the
 client's own words and ignored. Behind TRUSTED_PROXY_COUNT proxies that each append the address
 they saw to X-Forwarded-For, the client's address is the entry the outermost proxy appended
-(counted from the right): entries to its left came from the client and can be forged.
+(counted from the right): entries to its left came from the client and can be forged. The header
+is read only from a connection that comes from one of TRUSTED_PROXY_ADDRESSES (the proxy next to
+the app): a client that reaches the app directly, past the proxy, could otherwise write a new
+address into it for each guess and never be locked out (issue #21).
 """
 
 import ipaddress
@@ -19,7 +22,7 @@ def client_address(request):
     """The address failures are counted against (AXES_CLIENT_IP_CALLABLE); also logged."""
     remote_address = request.META.get("REMOTE_ADDR") or None
     count = settings.TRUSTED_PROXY_COUNT
-    if not count:
+    if not count or not from_trusted_proxy(remote_address):
         return remote_address
     forwarded = [entry.strip() for entry in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
     forwarded = [entry for entry in forwarded if entry]
@@ -31,6 +34,15 @@ def client_address(request):
         return str(ipaddress.ip_address(candidate))
     except ValueError:
         return remote_address  # not an address our proxies would write: a misconfiguration
+
+
+def from_trusted_proxy(remote_address):
+    """Whether the connection comes from one of TRUSTED_PROXY_ADDRESSES (addresses or networks)."""
+    try:
+        address = ipaddress.ip_address(remote_address)
+    except ValueError:
+        return False
+    return any(address in network for network in settings.TRUSTED_PROXY_ADDRESSES)
 
 
 def failure_limit(request, credentials):

@@ -4,6 +4,7 @@ A value that cannot be parsed stops start-up with a message naming the variable,
 silently falling back to a default.
 """
 
+import ipaddress
 import os
 
 from django.core.exceptions import ImproperlyConfigured
@@ -64,3 +65,16 @@ def env_choice(name, default, choices):
     if value not in choices:
         raise ImproperlyConfigured(f"{name}={value!r} must be one of: {', '.join(choices)}.")
     return value
+
+
+def env_networks(name, default):
+    """A comma-separated list of IP addresses or networks (CIDR), e.g. "127.0.0.1,172.18.0.0/16"."""
+    networks = []
+    for item in env_list(name, default):
+        try:
+            networks.append(ipaddress.ip_network(item, strict=False))
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"{name}: {item!r} is not an IP address or network (like 10.0.0.0/8)."
+            ) from None
+    return networks

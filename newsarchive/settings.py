@@ -13,7 +13,7 @@ import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
-from newsarchive.env import env_bool, env_choice, env_int, env_list, env_str
+from newsarchive.env import env_bool, env_choice, env_int, env_list, env_networks, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"  # git-ignored: embedded database, collected static files, dev secret
@@ -40,6 +40,14 @@ SECRET_KEY = env_str("SECRET_KEY", required=PRODUCTION) or _development_secret_k
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost"])
 if PRODUCTION and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must be set when NEWSARCHIVE_ENV=production.")
+# '*' accepts any Host header, so links the archive builds from it (password resets, feeds,
+# permalinks) could name another site. A leading dot ('.example.org') is Django's way to accept
+# a domain and its subdomains; '*.example.org' is no pattern to Django, only a mistake.
+if PRODUCTION and any("*" in host for host in ALLOWED_HOSTS):
+    raise ImproperlyConfigured(
+        "ALLOWED_HOSTS may not hold a wildcard ('*') when NEWSARCHIVE_ENV=production: name the "
+        "archive's hosts, or write '.example.org' for a domain and all its subdomains."
+    )
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
@@ -66,6 +74,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Before anything reads the request's parameters or form data: over-large ones get a 400.
+    "core.request_limits.RequestLimitsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -98,8 +108,12 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
 AXES_RESET_ON_SUCCESS = False
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 # The client's address: REMOTE_ADDR, or behind TRUSTED_PROXY_COUNT proxies that append to
-# X-Forwarded-For (nginx in docker-compose.yml), the address the outermost one saw.
+# X-Forwarded-For (nginx in docker-compose.yml), the address the outermost one saw; the header is
+# read only on connections from TRUSTED_PROXY_ADDRESSES (the proxy next to the app: loopback by
+# default, nginx's fixed address in docker-compose.yml), never from a client that reaches the app
+# directly (core/sign_in.py).
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+TRUSTED_PROXY_ADDRESSES = env_networks("TRUSTED_PROXY_ADDRESSES", ["127.0.0.0/8", "::1"])
 AXES_CLIENT_IP_CALLABLE = "core.sign_in.client_address"
 # Only editors sign in, through the admin; a sign-in whose `next` is unsafe lands there too.
 LOGIN_REDIRECT_URL = "admin:index"

@@ -1,5 +1,6 @@
 """docker-compose.yml and the Dockerfile: no Docker engine runs here, so check what they say."""
 
+import ipaddress
 import os
 import subprocess
 import sys
@@ -46,7 +47,15 @@ def test_only_nginx_is_published_and_it_runs_the_repositorys_configuration():
     assert proxy["image"].startswith("nginx:")
     assert "./deploy/nginx.conf:/etc/nginx/nginx.conf:ro" in proxy["volumes"]
     assert proxy["ports"] == ["127.0.0.1:8000:80"]
-    assert "server app:8000;" in (BASE_DIR / "deploy" / "nginx.conf").read_text()
+    assert "server app:8000 max_fails=0;" in (BASE_DIR / "deploy" / "nginx.conf").read_text()
+
+
+def test_nginx_tries_a_get_again_when_its_worker_dies_but_never_a_post():
+    """What tests/test_nginx_retries.py checks with nginx running, read where nginx is absent."""
+    config = (BASE_DIR / "deploy" / "nginx.conf").read_text()
+    assert config.count("server app:8000 max_fails=0;") == 2  # a second entry to try
+    assert "proxy_next_upstream error;" in config  # not non_idempotent: never a POST
+    assert "proxy_next_upstream_tries 2;" in config
 
 
 @pytest.mark.parametrize(("allowed_hosts", "path", "healthy"), [
@@ -69,3 +78,11 @@ def test_the_apps_healthcheck_asks_health_as_an_allowed_host(
         timeout=30,
     )
     assert (result.returncode == 0) == healthy, result.stderr
+
+
+def test_the_app_trusts_forwarded_addresses_only_from_nginxs_fixed_address():
+    services, network = compose()["services"], compose()["networks"]["default"]
+    nginx_address = services["proxy"]["networks"]["default"]["ipv4_address"]
+    assert services["app"]["environment"]["TRUSTED_PROXY_ADDRESSES"] == nginx_address
+    subnet = network["ipam"]["config"][0]["subnet"]
+    assert ipaddress.ip_address(nginx_address) in ipaddress.ip_network(subnet)

@@ -103,6 +103,30 @@ def test_production_refuses_to_start_without_a_secret_key():
     assert "SECRET_KEY must be set" in result.stderr
 
 
+@pytest.mark.parametrize("allowed_hosts", ["*", "archive.example.org,*", "*.example.org"])
+def test_production_refuses_a_wildcard_in_allowed_hosts(allowed_hosts):
+    result = manage("check", **{**PRODUCTION, "ALLOWED_HOSTS": allowed_hosts})
+    assert result.returncode != 0
+    assert "ALLOWED_HOSTS may not hold a wildcard ('*')" in result.stderr
+
+
+def test_production_accepts_a_domain_with_its_subdomains():
+    result = manage("check", **{**PRODUCTION, "ALLOWED_HOSTS": ".example.org,localhost"})
+    assert result.returncode == 0, result.stderr
+
+
+def test_development_still_accepts_any_host_when_told_to():
+    result = manage("check", ALLOWED_HOSTS="*")
+    assert result.returncode == 0, result.stderr
+
+
+def test_forwarded_addresses_are_trusted_from_loopback_by_default():
+    assert [str(network) for network in settings.TRUSTED_PROXY_ADDRESSES] == [
+        "127.0.0.0/8",
+        "::1/128",
+    ]
+
+
 def test_production_refuses_debug():
     result = manage("check", **PRODUCTION, DEBUG="true")
     assert result.returncode != 0
@@ -140,6 +164,8 @@ def test_a_malformed_value_stops_start_up_with_a_clear_message():
         (lambda: env.env_int("SETTING", 1), "-5", "at least 0"),
         (lambda: env.env_list("SETTING", []), "a,,b", "empty item"),
         (lambda: env.env_choice("SETTING", "a", ["a", "b"]), "c", "must be one of"),
+        (lambda: env.env_networks("SETTING", []), "10.0.0.1,nginx", "'nginx' is not an IP"),
+        (lambda: env.env_networks("SETTING", []), "10.0.0.0/33", "is not an IP address"),
     ],
 )
 def test_env_readers_reject_bad_values(monkeypatch, reader, value, message):
@@ -153,5 +179,11 @@ def test_env_readers_parse_good_values(monkeypatch):
     assert env.env_bool("SETTING", False) is True
     monkeypatch.setenv("SETTING", "a.example, b.example")
     assert env.env_list("SETTING", []) == ["a.example", "b.example"]
+    monkeypatch.setenv("SETTING", "10.231.21.10, 172.18.0.0/16, ::1")
+    assert [str(network) for network in env.env_networks("SETTING", [])] == [
+        "10.231.21.10/32",
+        "172.18.0.0/16",
+        "::1/128",
+    ]
     monkeypatch.delenv("SETTING")
     assert env.env_int("SETTING", 7) == 7

@@ -1,8 +1,10 @@
 """Failed sign-ins are limited per username and address and per address, on a direct connection
-(forged X-Forwarded-For headers ignored) and behind trusted proxies (the real client's address)."""
+(forged X-Forwarded-For headers ignored) and behind trusted proxies (the real client's address),
+whose header is read only on connections from the proxy's own address."""
 
 import logging
 from datetime import timedelta
+from ipaddress import ip_network
 
 import pytest
 from axes.models import AccessAttempt, AccessFailureLog
@@ -17,8 +19,15 @@ from core.sign_in import client_address
 
 pytestmark = pytest.mark.django_db
 
-PROXY = "172.18.0.5"  # nginx's address on docker-compose's network
+PROXY = "10.231.21.10"  # nginx's address on docker-compose's network
 LIMIT = 5  # per username and address; AXES_ADDRESS_FAILURE_LIMIT is 20
+
+
+@pytest.fixture
+def behind_nginx(settings):
+    """The settings docker-compose.yml gives the app: one proxy, at PROXY."""
+    settings.TRUSTED_PROXY_COUNT = 1
+    settings.TRUSTED_PROXY_ADDRESSES = [ip_network(PROXY)]
 
 
 @pytest.fixture
@@ -51,8 +60,7 @@ def test_on_a_direct_connection_forged_forwarded_headers_are_ignored(edith, capl
     assert sign_in("edith", "a-long-password-1", remote="10.0.0.2").status_code == 302
 
 
-def test_behind_a_trusted_proxy_the_address_it_saw_is_used(edith, settings):
-    settings.TRUSTED_PROXY_COUNT = 1
+def test_behind_a_trusted_proxy_the_address_it_saw_is_used(edith, behind_nginx):
     for attempt in range(LIMIT):
         # The guesser forges an entry; nginx appends the address it really came from.
         forwarded = f"198.51.100.{attempt}, 203.0.113.7"
@@ -70,6 +78,22 @@ def test_behind_a_trusted_proxy_the_address_it_saw_is_used(edith, settings):
     )
 
 
+def test_behind_a_proxy_a_client_reaching_the_app_directly_cannot_forge_its_address(
+    edith, behind_nginx
+):
+    # Past nginx, straight to gunicorn: a new forged address with each guess.
+    for attempt in range(LIMIT):
+        forged = f"198.51.100.{attempt}"
+        response = sign_in("edith", "wrong", remote="203.0.113.7", forwarded=forged)
+    assert response.status_code == 429
+    assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {"203.0.113.7"}
+    # Through nginx, Edith from her own address is not locked out.
+    assert (
+        sign_in("edith", "a-long-password-1", remote=PROXY, forwarded="192.0.2.10").status_code
+        == 302
+    )
+
+
 def test_one_address_is_limited_across_usernames(edith, settings):
     for number in range(settings.AXES_ADDRESS_FAILURE_LIMIT - 1):
         assert sign_in(f"user{number}", "wrong", remote="10.0.0.9").status_code == 200
@@ -79,21 +103,27 @@ def test_one_address_is_limited_across_usernames(edith, settings):
 
 
 @pytest.mark.parametrize(
-    ("count", "forwarded", "expected"),
+    ("count", "remote", "forwarded", "expected"),
     [
-        (0, "203.0.113.7", PROXY),  # not told about a proxy: the header is the client's words
-        (1, None, PROXY),
-        (1, "203.0.113.7", "203.0.113.7"),
-        (1, "6.6.6.6, 203.0.113.7", "203.0.113.7"),
-        (2, "6.6.6.6, 203.0.113.7, 192.0.2.1", "203.0.113.7"),  # a TLS proxy, then nginx
-        (2, "203.0.113.7", "203.0.113.7"),  # the outer proxy sent none: nginx's entry
-        (1, "not-an-address", PROXY),
-        (1, "2001:db8::1", "2001:db8::1"),
+        (0, PROXY, "203.0.113.7", PROXY),  # not told about a proxy: the header is the client's
+        (1, PROXY, None, PROXY),
+        (1, PROXY, "203.0.113.7", "203.0.113.7"),
+        (1, PROXY, "6.6.6.6, 203.0.113.7", "203.0.113.7"),
+        (2, PROXY, "6.6.6.6, 203.0.113.7, 192.0.2.1", "203.0.113.7"),  # a TLS proxy, then nginx
+        (2, PROXY, "203.0.113.7", "203.0.113.7"),  # the outer proxy sent none: nginx's entry
+        (1, PROXY, "not-an-address", PROXY),
+        (1, PROXY, "2001:db8::1", "2001:db8::1"),
+        (1, "10.231.21.11", "203.0.113.7", "10.231.21.11"),  # next to nginx, but not nginx
+        (1, "2001:db8::2", "203.0.113.7", "2001:db8::2"),
+        (1, "", "203.0.113.7", None),
+        (1, "127.0.0.1", "203.0.113.7", "203.0.113.7"),  # the default: a proxy on loopback
+        (1, "::1", "203.0.113.7", "203.0.113.7"),
     ],
 )
-def test_client_address(settings, count, forwarded, expected):
+def test_client_address(settings, count, remote, forwarded, expected):
     settings.TRUSTED_PROXY_COUNT = count
-    headers = {"REMOTE_ADDR": PROXY}
+    settings.TRUSTED_PROXY_ADDRESSES = [*settings.TRUSTED_PROXY_ADDRESSES, ip_network(PROXY)]
+    headers = {"REMOTE_ADDR": remote}
     if forwarded:
         headers["HTTP_X_FORWARDED_FOR"] = forwarded
     assert client_address(RequestFactory().get("/", **headers)) == expected

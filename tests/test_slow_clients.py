@@ -5,17 +5,14 @@ Each test holds 100 idle connections and 20 that send their request head one byt
 while one client requests the explorer again and again (bench/slow_clients.py).
 """
 
-import os
-import shutil
-import subprocess
-import sys
+import contextlib
 
 import pytest
 
 from bench.slow_clients import probe
-from tests.servers import BASE_DIR, free_port, press_ctrl_c, start_serve, wait_for_page
+from tests.nginx import require_nginx, running_nginx
+from tests.servers import free_port, press_ctrl_c, start_serve, wait_for_page
 
-NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 PROBE_SECONDS = 12  # longer than nginx's client_header_timeout (10 s)
 P95_LIMIT_MS = 2000
 
@@ -50,55 +47,16 @@ def test_make_runs_gunicorn_answers_while_idle_and_slow_clients_are_held_open(da
     assert process.returncode == 0, output
 
 
-def nginx_unavailable():
-    if not os.path.exists(NGINX):
-        return "no nginx: `make test` installs Debian's package when it runs as root"
-    if os.geteuid() != 0:
-        return "nginx writes its compiled-in temporary folders (/var/lib/nginx) only as root"
-    return None
-
-
 @pytest.fixture
 def nginx(tmp_path):
     """A function that starts deploy/nginx.conf on 127.0.0.1 in front of a backend port."""
-    reason = nginx_unavailable()
-    if reason:
-        if os.environ.get("CI") == "true":
-            pytest.fail(reason)
-        pytest.skip(reason)
-    started = []
+    require_nginx()
+    with contextlib.ExitStack() as started:
 
-    def start(backend_port):
-        port = free_port()
-        config = (BASE_DIR / "deploy" / "nginx.conf").read_text()
-        for production, here in [
-            ("server app:8000;", f"server 127.0.0.1:{backend_port};"),
-            ("listen 80;", f"listen 127.0.0.1:{port};"),
-        ]:
-            assert config.count(production) == 1, production
-            config = config.replace(production, here)
-        (tmp_path / "nginx.conf").write_text(config)
-        process = subprocess.Popen(
-            [
-                NGINX,
-                "-p",
-                str(tmp_path),
-                "-c",
-                str(tmp_path / "nginx.conf"),
-                "-g",
-                f"daemon off; pid {tmp_path / 'nginx.pid'};",
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=sys.stderr,
-        )
-        started.append(process)
-        wait_for_page(f"http://127.0.0.1:{port}/claims/", process)
-        return port
+        def start(backend_port):
+            return started.enter_context(running_nginx(tmp_path, backend_port))
 
-    yield start
-    for process in started:
-        process.terminate()
-        process.wait(30)
+        yield start
 
 
 def test_nginx_keeps_idle_and_slow_clients_away_from_a_small_gunicorn(data_dir, nginx):
