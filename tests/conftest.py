@@ -1,9 +1,19 @@
+from pathlib import Path
+
 import pytest
 from django.core.management import call_command
 
 from claims.seed_build import SEED_FIXTURE
 from tests import factories
 from tests.capture_pages import serve_site
+from tests.servers import temporary_folder
+
+
+@pytest.fixture
+def tmp_path():
+    """A fresh folder for the test, removed after it (see servers.temporary_folder)."""
+    with temporary_folder() as folder:
+        yield Path(folder)
 
 
 @pytest.fixture

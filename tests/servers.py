@@ -5,11 +5,21 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def temporary_folder():
+    """A temporary folder outside pytest's own root folder, which every pytest run that starts
+    (another developer's, `make mutation`'s) makes private again. Run as root, the embedded
+    PostgreSQL runs as its own user, whom the library lets into the folders above its data when
+    it starts: a data folder under pytest's root became unreachable to the running server
+    (initdb, pg_ctl and checkpoints failed with "Permission denied")."""
+    return tempfile.TemporaryDirectory(prefix="newsarchive-test-", ignore_cleanup_errors=True)
 
 
 def free_port():
@@ -21,7 +31,8 @@ def free_port():
 def wait_for_page(url, process, timeout=90):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        assert process.poll() is None, "the server exited early"
+        if process.poll() is not None:
+            raise AssertionError(f"the server exited early:\n{process.stdout.read()}")
         try:
             with urllib.request.urlopen(url, timeout=5) as response:
                 return response.status, response.read().decode()

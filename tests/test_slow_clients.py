@@ -6,20 +6,22 @@ while one client requests the explorer again and again (bench/slow_clients.py).
 """
 
 import contextlib
+from pathlib import Path
 
 import pytest
 
 from bench.slow_clients import probe
 from tests.nginx import require_nginx, running_nginx
-from tests.servers import free_port, press_ctrl_c, start_serve, wait_for_page
+from tests.servers import free_port, press_ctrl_c, start_serve, temporary_folder, wait_for_page
 
 PROBE_SECONDS = 12  # longer than nginx's client_header_timeout (10 s)
 P95_LIMIT_MS = 2000
 
 
 @pytest.fixture(scope="module")
-def data_dir(tmp_path_factory):
-    return tmp_path_factory.mktemp("slow-clients") / "postgres"
+def data_dir():
+    with temporary_folder() as folder:
+        yield Path(folder) / "postgres"
 
 
 def serve(data_dir, *arguments, environment=None):
