@@ -23,6 +23,7 @@ from claims.exports import FORMATS, INCOMPLETE
 from core.management.commands.serve import GUNICORN_CONFIG
 from tests import factories
 from tests.failing_downloads import failing_after_the_first, failing_in_the_database
+from tests.nginx import require_nginx, running_nginx
 from tests.servers import BASE_DIR, free_port, press_ctrl_c, wait_for_page
 
 
@@ -164,3 +165,22 @@ def test_under_gunicorn_a_download_that_fails_midway_is_a_failed_transfer_logged
         output = press_ctrl_c(process)
     assert output.count("failed midway; its file ends marked as incomplete") == downloads, output
     assert output.count("Traceback") == downloads, output  # ours, and nothing from gunicorn
+
+
+@pytest.mark.django_db(transaction=True)
+def test_behind_nginx_a_download_that_fails_midway_is_a_failed_transfer(tmp_path):
+    """nginx buffers responses (deploy/nginx.conf) and must pass the break on, not end the file."""
+    require_nginx()
+    factories.make_claim(statement="First.")
+    factories.make_claim(statement="Second.")
+    backend_port = free_port()
+    process = gunicorn_failing_downloads(backend_port)
+    try:
+        wait_for_page(f"http://127.0.0.1:{backend_port}/health/", process)
+        with running_nginx(tmp_path, backend_port) as port:
+            url = f"http://127.0.0.1:{port}/claims/?format=json&sort=oldest"
+            with pytest.raises(IncompleteRead) as cut_short, urlopen(url, timeout=30) as response:
+                response.read()
+    finally:
+        press_ctrl_c(process)
+    assert cut_short.value.partial.decode().rstrip().endswith(INCOMPLETE)
