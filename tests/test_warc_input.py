@@ -449,6 +449,10 @@ FILE_BREAKS = {
         lambda first, bad: first + gzipped(bad.replace(b"\r\n\r\n", LONG_HEADER, 1)),
         LONG_HEADERS,
     ),
+    "a record beginning with a line over 64 KB": (
+        lambda first, bad: first + gzipped(b"x" * 70_000 + b"\r\n" + bad),
+        LONG_HEADERS,
+    ),
     "a record beginning with a blank line": (
         lambda first, bad: first + gzipped(b"\r\n" + bad),
         "there is no WARC/1.x header line where the record should begin",
