@@ -153,19 +153,58 @@ def test_a_huge_record_of_no_page_is_read_through_in_bounded_memory(tmp_path):
     assert peak < 40 * MB
 
 
-def test_a_file_inflating_as_only_a_gzip_bomb_does_is_refused_where_it_does(tmp_path, monkeypatch):
+def test_an_endless_warc_header_line_is_refused_in_bounded_memory(tmp_path):
+    compressor = zlib.compressobj(1, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    endless = tmp_path / "endless.warc.gz"
+    with endless.open("wb") as file:
+        file.write(compressor.compress(b"WARC/1.0\r\nX-Padding: "))
+        for _ in range(200):
+            file.write(compressor.compress(b"x" * MB))
+        file.write(compressor.flush())
+    refused, peak = read_measuring_memory(endless)
+    assert refused == f"This is not a readable WARC file: {LONG_HEADERS} (at its first record)."
+    assert peak < 40 * MB
+
+
+def test_a_record_running_on_in_its_gzip_member_is_refused_in_bounded_memory(tmp_path):
+    # Past blank lines, which are no data, come 200 MB of zeros, which are.
+    compressor = zlib.compressobj(1, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    block = http_response(article_page(canonical=None))
+    running_on = tmp_path / "running-on.warc.gz"
+    with running_on.open("wb") as file:
+        file.write(compressor.compress(warc_head("https://daily.example.org/a", len(block))))
+        file.write(compressor.compress(block + b"\r\n" * 20_000))
+        for _ in range(200):
+            file.write(compressor.compress(bytes(MB)))
+        file.write(compressor.flush())
+        file.write(gzipped(record("https://daily.example.org/b")))
+    pages, peak = read_measuring_memory(running_on)
+    assert pages == [
+        ("https://daily.example.org/a", f"The record runs on past the {len(block):,} bytes its "
+         "Content-Length gives."),
+        ("https://daily.example.org/b", None),
+    ]  # fmt: skip
+    assert peak < 40 * MB
+
+
+# A file is measured from where it is read, also in a stream that holds something before it.
+@pytest.mark.parametrize("before_it", [0, MB])
+def test_a_file_inflating_as_only_a_gzip_bomb_does_is_refused_where_it_does(
+    tmp_path, monkeypatch, before_it
+):
     # The bound is 100 times past the first 256 MB; made 1 MB here to keep the test quick.
     monkeypatch.setattr(warc, "INFLATION_ALLOWANCE", MB)
     bomb = tmp_path / "bomb.warc.gz"
     page = gzipped(record("https://daily.example.org/a"))
-    write_bomb(bomb, 30 * MB, content_type="video/mp4", before=page, then=page)
+    write_bomb(bomb, 30 * MB, content_type="video/mp4", before=bytes(before_it) + page, then=page)
     pages = []
     with bomb.open("rb") as stream, pytest.raises(CaptureRefused) as refused:
+        stream.seek(before_it)
         pages.extend(warc_pages(stream))
     assert [page.url for page in pages] == ["https://daily.example.org/a"]
     assert str(refused.value).startswith(
-        f"The WARC file breaks at record 2 (at byte {len(page):,}): the file inflates more than "
-        "100 times, to "
+        f"The WARC file breaks at record 2 (at byte {before_it + len(page):,}): the file inflates "
+        "more than 100 times, to "
     )
     assert str(refused.value).endswith(
         ", as only a gzip bomb does. The records before it were read."
@@ -184,6 +223,13 @@ def test_many_small_records_are_all_read(monkeypatch):
     for data in (gzipped(*pages, *requests), b"".join(pages + requests)):
         assert read(data) == [(f"https://daily.example.org/{number}", None)
                               for number in range(2000)]  # fmt: skip
+
+
+def test_a_file_inflating_no_more_than_the_bound_is_read(monkeypatch):
+    # Uncompressed, a file inflates exactly once.
+    monkeypatch.setattr(warc, "INFLATION_ALLOWANCE", 0)
+    monkeypatch.setattr(warc, "MAX_INFLATION", 1)
+    assert read(record("https://daily.example.org/a")) == [("https://daily.example.org/a", None)]
 
 
 # Malformed records
@@ -217,6 +263,19 @@ def test_an_uncompressed_file_is_refused_past_a_record_whose_length_lies(length_
     )
     assert "its Content-Length gives" in str(refused.value)
     assert str(refused.value).endswith("The records before it were read.")
+
+
+def test_a_refused_record_whose_length_lies_keeps_its_url_or_is_told_by_its_place():
+    block = http_response(article_page(canonical=None))
+    first = gzipped(record("https://daily.example.org/a", block=block, length=len(block) - 50))
+    second = record("https://daily.example.org/x", block=block, length=len(block) - 50,
+                    omit={"WARC-Target-URI"})  # fmt: skip
+    pages = list(warc_pages(io.BytesIO(first + gzipped(second))))
+    assert [(page.where, page.url) for page in pages] == [
+        ("https://daily.example.org/a", "https://daily.example.org/a"),
+        (f"record 2 (at byte {len(first):,})", ""),
+    ]
+    assert all(page.refused for page in pages)
 
 
 MALFORMED = {
@@ -259,6 +318,36 @@ MALFORMED = {
         record("https://daily.example.org/x", b"<p>" + b"words " * 2_000_000),
         "The page is too large: more than the 10 MB the archive takes (it was read no further).",
     ),
+    "an HTTP status of three letters": (
+        record("https://daily.example.org/x", status="abc OK"),
+        "The record does not hold an HTTP response: it begins 'HTTP/1.1 abc OK', not with a "
+        "status line such as 'HTTP/1.1 200 OK'.",
+    ),
+    "a 300 status": (
+        record("https://daily.example.org/x", status="300 Multiple Choices"),
+        "The record's HTTP status is 300 Multiple Choices, not a 2xx success: it holds no page as "
+        "it was published.",
+    ),
+    # Values quoted in a reason are cut short.
+    "a long line that is no status line": (
+        record("https://daily.example.org/x", block=b"<p>" + b"y" * 200 + b"</p>"),
+        f"The record does not hold an HTTP response: it begins '<p>{'y' * 97}', not with a status "
+        "line such as 'HTTP/1.1 200 OK'.",
+    ),
+    "a long HTTP status": (
+        record("https://daily.example.org/x", status="404 " + "Not Found " * 10),
+        "The record's HTTP status is 404 Not Found Not Found Not Found Not Found Not Found Not "
+        "Fo, not a 2xx success: it holds no page as it was published.",
+    ),
+    "a long WARC-Date that is no date": (
+        record("https://daily.example.org/x", date="when " * 12),
+        f"The record's WARC-Date, {'when ' * 8!r}, is not a date and time: when the page was "
+        "retrieved is unknown.",
+    ),
+    "a long Content-Length that is no number": (
+        record("https://daily.example.org/x", length="many " * 12),
+        f"The record's Content-Length, {'many ' * 8!r}, is not a number of bytes.",
+    ),
 }
 
 
@@ -270,6 +359,65 @@ def test_a_malformed_record_is_refused_with_a_reason_and_the_next_read(malformed
     assert pages[1][0] == "https://daily.example.org/a"
 
 
+def gzipped_in(size, data):
+    """`data` gzipped in exactly `size` bytes: stored, not compressed, under a name as long as
+    makes up the size."""
+
+    def stored(name):
+        with io.BytesIO() as buffer:
+            with gzip.GzipFile(name, "wb", compresslevel=0, fileobj=buffer, mtime=0) as file:
+                file.write(data)
+            return buffer.getvalue()
+
+    return stored("n" * (size - len(stored("")) - 1))  # and the NUL ending the name
+
+
+def test_a_page_of_the_limit_is_read_and_one_stored_in_a_byte_more_refused():
+    limit = warc.MAX_CAPTURE_BYTES
+    at_limit = b"<p>" + b"w" * (limit - 3)
+    # Stored gzipped in a byte more than the limit, though it decodes to less.
+    encoded = gzipped_in(limit + 1, b"<p>" + random.Random(21).randbytes(limit - 2_000))
+    assert len(encoded) == limit + 1
+    data = gzipped(
+        record("https://daily.example.org/a", at_limit),
+        record("https://daily.example.org/b", encoded, headers=["Content-Encoding: gzip"]),
+    )
+    [page, too_large] = warc_pages(io.BytesIO(data))
+    assert page.refused is None and page.raw == at_limit
+    assert str(too_large.refused) == MALFORMED["a page over the limit"][1]
+
+
+def test_a_warc_date_without_a_time_zone_is_utc():
+    data = gzipped(
+        record("https://daily.example.org/a", date="2024-07-02T10:15:00"),
+        record("https://daily.example.org/b", date="2024-07-02T10:15:00Z"),
+    )
+    utc = datetime.datetime(2024, 7, 2, 10, 15, tzinfo=datetime.UTC)
+    assert [page.retrieved_at for page in warc_pages(io.BytesIO(data))] == [utc, utc]
+
+
+def padded(total, uri):
+    """A record whose WARC headers, with the blank line ending them, are `total` bytes long."""
+    block = http_response(article_page(canonical=None))
+    head = warc_head(uri, len(block))
+    padding = b"\r\nX-Padding: " + b"x" * (total - len(head) - len("X-Padding: \r\n"))
+    return head.replace(b"\r\n", padding + b"\r\n", 1) + block + b"\r\n\r\n"
+
+
+def test_64_kb_of_warc_headers_and_blank_lines_between_records_are_read_and_a_byte_more_not():
+    # Uncompressed, the blank lines ending a record count with the next one's headers.
+    first, second = "https://daily.example.org/a", "https://daily.example.org/b"
+    both = [(first, None), (second, None)]
+    assert read(padded(64 * 1024, first) + padded(64 * 1024 - 4, second)) == both
+    assert read(gzipped(padded(64 * 1024, first), padded(64 * 1024, second))) == both
+    assert refusal(padded(64 * 1024 + 1, first)) == (
+        f"This is not a readable WARC file: {LONG_HEADERS} (at its first record)."
+    )
+    assert refusal(padded(64 * 1024, first) + padded(64 * 1024 - 3, second)).endswith(
+        f": {LONG_HEADERS}. The records before it were read."
+    )
+
+
 def test_a_refused_record_without_a_target_uri_is_told_by_its_place_in_the_file():
     first = gzipped(record("https://daily.example.org/a"))
     data = first + gzipped(record("https://daily.example.org/x", omit={"WARC-Target-URI"}))
@@ -279,11 +427,6 @@ def test_a_refused_record_without_a_target_uri_is_told_by_its_place_in_the_file(
     ]
 
 
-LONG_HEADERS = (
-    "more than 64 KB of WARC headers and blank lines come between two records, where real files "
-    "have a few hundred bytes"
-)
-LONG_HEADER = b"\r\nX-Padding: " + b"x" * 70_000 + b"\r\n\r\n"
 LONG_HEADERS = (
     "more than 64 KB of WARC headers and blank lines come between two records, where real files "
     "have a few hundred bytes"
@@ -304,6 +447,10 @@ FILE_BREAKS = {
     ),
     "endless WARC headers": (
         lambda first, bad: first + gzipped(bad.replace(b"\r\n\r\n", LONG_HEADER, 1)),
+        LONG_HEADERS,
+    ),
+    "a record beginning with a line over 64 KB": (
+        lambda first, bad: first + gzipped(b"x" * 70_000 + b"\r\n" + bad),
         LONG_HEADERS,
     ),
     "a record beginning with a blank line": (
@@ -465,3 +612,32 @@ def test_a_captures_warc_file_is_dated_when_it_was_retrieved_not_when_stored(cli
     assert exported.rec_headers.get_header("WARC-Date") == "2024-07-02T10:15:30Z"
     [read_back] = warc_pages(io.BytesIO(response.content))
     assert read_back.retrieved_at == retrieved and read_back.raw == html
+
+
+@pytest.mark.django_db
+def test_a_captures_warc_file_renames_the_headers_its_decoded_body_no_longer_fits(client):
+    html = article_page(canonical=None)
+    received = [("Content-Type", HTML), ("Content-Encoding", "gzip"),
+                ("Transfer-Encoding", "chunked"), ("Content-Length", "123")]  # fmt: skip
+    capture = capture_archive(
+        raw=html, origin=Capture.Origin.URL, url="https://daily.example.org/a",
+        final_url="https://daily.example.org/a/", http_status=200, http_headers=received,
+        content_type=HTML, retrieved_at=datetime.datetime(2024, 7, 2, 10, 15, tzinfo=datetime.UTC),
+    ).capture  # fmt: skip
+    response = client.get(f"/articles/{capture.article_id}/captures/{capture.pk}.warc.gz")
+    assert response.content.startswith(b"\x1f\x8b")  # gzipped
+    [exported] = ArchiveIterator(io.BytesIO(response.content))
+    assert exported.rec_headers.get_header("WARC-Target-URI") == "https://daily.example.org/a/"
+    # Named as the standard spells them, and no others.
+    assert sorted(name for name, _ in exported.rec_headers.headers) == [
+        "Content-Length", "Content-Type", "WARC-Block-Digest", "WARC-Date", "WARC-Payload-Digest",
+        "WARC-Record-ID", "WARC-Target-URI", "WARC-Type",
+    ]  # fmt: skip
+    assert exported.rec_headers.get_header("WARC-Date") == "2024-07-02T10:15:00Z"
+    assert exported.http_headers.headers == [
+        ("Content-Type", HTML),
+        ("X-Archive-Orig-Content-Encoding", "gzip"),
+        ("X-Archive-Orig-Transfer-Encoding", "chunked"),
+        ("X-Archive-Orig-Content-Length", "123"),
+        ("Content-Length", str(len(html))),
+    ]
