@@ -10,7 +10,7 @@ import pytest
 from django.db import connection, transaction
 
 from articles import capture as capture_module
-from articles.capture import Archived, capture_archive, delete_capture
+from articles.capture import Archived, capture_archive, delete_capture, preview
 from articles.extraction import MAX_CAPTURE_BYTES, CaptureRefused, extract
 from articles.models import Article, Capture, Outlet, Quote
 from tests import factories
@@ -351,3 +351,98 @@ def test_two_captures_of_the_same_new_text_at_once_store_one_new_version(monkeyp
     article = Article.objects.get()
     assert article.captures.count() == 2
     assert article.body == article.latest_capture.text
+
+
+@pytest.mark.parametrize(
+    ("raw", "fields"),
+    [
+        (article_page(), {}),
+        (article_page(), {"content_type": "text/plain"}),
+        (article_page(canonical=None), {}),
+        (article_page(canonical=None, date=None), {"url": "https://daily.example.org/2024/07/02/a"}),
+        (TEXT.encode(), {}),
+        (TEXT.encode(), {"title": "Allies argue over Ukraine aid"}),
+    ],
+)  # fmt: skip
+def test_a_preview_is_the_article_as_it_would_be_archived_and_stores_nothing(raw, fields):
+    assert preview(raw, **fields) == extract(raw, **fields)
+    assert not Capture.objects.exists()
+
+
+def test_a_page_names_its_date_in_the_address_it_was_redirected_to():
+    page = article_page(canonical=None, date=None)
+    address = "https://daily.example.org/2024/07/02/allies"
+    article = archive_page(page, url="https://short.example/a", final_url=address).article
+    assert article.published_date == datetime.date(2024, 7, 2)
+    assert article.url == address
+
+
+def test_a_duplicate_is_found_with_its_article_in_one_query(django_assert_num_queries):
+    archive_page()
+    with django_assert_num_queries(1):
+        archived = archive_page()
+        assert archived.article.title == "Allies argue over Ukraine aid in Brussels"
+
+
+def test_bytes_archived_by_someone_else_while_these_were_extracted_are_a_duplicate(monkeypatch):
+    page = article_page(canonical=None)
+    other = []
+
+    def extract_while_another_archives(raw, **fields):
+        if not other:  # another archivist, from another address, gets there first
+            other.append(None)
+            other[0] = archive_page(page, url="https://daily.example.org/elsewhere")
+        return extract(raw, **fields)
+
+    monkeypatch.setattr(capture_module, "extract", extract_while_another_archives)
+    archived = archive_page(page, url="https://daily.example.org/here")
+    assert archived.outcome == Archived.DUPLICATE and not archived.stored
+    assert (archived.capture, archived.article) == (other[0].capture, other[0].article)
+    assert Capture.objects.count() == Article.objects.count() == 1
+
+
+def test_what_a_page_does_not_say_is_noted_line_by_line_word_for_word():
+    page = article_page(date=None, author=None, site=None, canonical=None)
+    assert archive_page(page).article.provenance_note.split("\n") == [
+        *extract(page).unknowns,
+        "Outlet: the capture does not say which outlet published it.",
+        "URL: the capture gives none, and it was not retrieved by URL.",
+    ]
+    assert archive_page(article_page(["Another story.", *PARAGRAPHS])).article.provenance_note == (
+        "Outlet: the page names its site “The Daily Example”, which is no outlet of the archive "
+        "yet; choose or add it."
+    )
+
+
+def test_a_canonical_url_as_long_as_the_archive_holds_is_kept():
+    canonical = "https://daily.example.org/" + "a" * 1974  # 2000 characters
+    article = archive_page(
+        article_page(canonical=canonical), url="https://daily.example.org/short"
+    ).article
+    assert article.url == canonical and "URL:" not in article.provenance_note
+
+
+def test_a_title_and_byline_longer_than_the_archive_holds_are_cut_to_fit():
+    # Neither cut falls on a space: PostgreSQL drops spaces beyond a column's length unasked.
+    page = article_page(title="Allies argue over aid " * 30, author="Jane Roe " * 50)
+    extracted = extract(page)
+    assert extracted.title[500] != " " and extracted.byline[300] != " "
+    assert len(extracted.title) > 500 and len(extracted.byline) > 300
+    article = Article.objects.get(pk=archive_page(page).article.pk)
+    assert article.title == extracted.title[:500] and article.byline == extracted.byline[:300]
+
+
+def test_why_a_capture_is_not_deleted_is_said_in_full():
+    first = archive_page()
+    with pytest.raises(CaptureRefused) as refused:
+        delete_capture(first.capture)
+    assert str(refused.value) == (
+        "This is its article's only capture; delete the article instead, if it must go."
+    )
+    archive_page(article_page(["An added paragraph that changes the text.", *PARAGRAPHS]))
+    factories.make_quote(first.article, "We will not be divided on Ukraine", capture=first.capture)
+    with pytest.raises(CaptureRefused) as refused:
+        delete_capture(first.capture)
+    assert str(refused.value) == (
+        "Quotes are anchored in this capture's text (1); it can't be deleted while they are."
+    )

@@ -285,3 +285,55 @@ def test_words_given_to_someone_else_are_marked_only_in_their_own_article(db):
     _, marked, differences = tellings_of(claim)
     assert marked == [[], [("two-tier NATO", "attribution", note)]]
     assert differences == [f"Attributed differently in B: “two-tier NATO”. {note}"]
+
+
+def test_the_pieces_of_a_telling_are_its_words_in_order_with_no_empty_piece(db):
+    claim = factories.make_claim()
+    told_in(claim, "Kiev asks; Kiev", outlet=factories.make_outlet(name="A"))
+    told_in(claim, "Kyiv asks; Kyiv", outlet=factories.make_outlet(name="B"))
+    tellings, _, _ = tellings_of(claim)
+    # Marked words open and close the text: no empty stretch before or after them.
+    assert [(piece.text, piece.mark) for piece in tellings[0].pieces] == [
+        ("Kiev", "variant"), (" asks; ", ""), ("Kiev", "variant"),
+    ]  # fmt: skip
+
+
+def test_a_hedge_inside_words_given_to_someone_else_leaves_the_marks_after_it(db):
+    claim = factories.make_claim()
+    told_in(claim, "Moscow would keep land, aid to Kyiv.", outlet=factories.make_outlet(name="A"))
+    other = told_in(claim, "Moscow could keep land, aid to Kiev.",
+                    outlet=factories.make_outlet(name="B"))  # fmt: skip
+    note = "Politico gives these words to an adviser."
+    claim.evidence.add(factories.make_quote(other, "Moscow could keep land",
+                                            transmission="attributed_differently",
+                                            transmission_note=note))  # fmt: skip
+    _, marked, _ = tellings_of(claim)
+    # "could" stands inside the attributed words: their mark stands, and Kiev's after them too.
+    assert marked[1] == [
+        ("Moscow could keep land", "attribution", note),
+        ("Kiev", "variant", "spelled Kyiv elsewhere"),
+    ]
+
+
+def test_spellings_are_found_whatever_their_case():
+    assert find_terms("KIEV and kyiv", ["Kiev", "Kyiv"]) == {"KIEV": [(0, 4)], "kyiv": [(9, 13)]}
+
+
+def test_spellings_that_touch_are_each_found_and_only_overlapping_ones_are_not():
+    # The longer spelling first, then the shorter one just before and just after it.
+    # (Spellings that begin and end in punctuation: the only ones that can touch.)
+    assert find_terms("(US)(U.S.A.)(US)", ["(US)", "(U.S.A.)"]) == {
+        "(U.S.A.)": [(4, 12)], "(US)": [(0, 4), (12, 16)],
+    }  # fmt: skip
+    assert find_terms("(U.S.A.)", ["(US)", "(U.S.A.)", "U.S.A"]) == {"(U.S.A.)": [(0, 8)]}
+
+
+def test_sharp_s_and_ss_are_two_spellings():
+    assert differ_in_spelling({"Straße", "Strasse"})
+
+
+def test_each_tellings_words_link_to_the_capture_they_were_read_in(client, seed):
+    claim = seed_claim(AID_CLAIM)
+    page = client.get(claim.get_absolute_url()).content.decode()
+    for appearance in Appearance.objects.filter(claim=claim):
+        assert f'<a href="{html.escape(appearance.get_absolute_url())}">Read it' in page
