@@ -11,11 +11,28 @@ from django.urls import Resolver404, resolve
 from django.utils.log import log_response
 from rest_framework.views import APIView
 
+from core.sign_in import from_trusted_proxy
+
 # How long a client should wait before trying again while the database is unreachable.
 RETRY_AFTER_SECONDS = 30
 UNAVAILABLE = "The archive's database can't be reached just now. Please try again in a minute."
 REFUSED = "The archive's database could not use this request's parameters."
 HOLDS_NUL = "The address holds a NUL character, which no parameter may contain."
+
+
+class UntrustedProxyHeadersMiddleware:
+    """X-Forwarded-Proto says the client's connection was HTTPS (SECURE_PROXY_SSL_HEADER); only
+    the proxy next to the app may say so. From any other address, as from a client that reaches
+    gunicorn directly, the header is the client's own words and is dropped before Django reads it
+    (as core.sign_in ignores X-Forwarded-For from there; issue #21)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not from_trusted_proxy(request.META.get("REMOTE_ADDR")):
+            request.META.pop("HTTP_X_FORWARDED_PROTO", None)
+        return self.get_response(request)
 
 
 class RejectNulBytesMiddleware:
