@@ -445,3 +445,87 @@ def test_a_deadline_given_to_fetch_replaces_the_default(local_site, loopback_all
     with pytest.raises(CaptureRefused, match="longer than the 1 s"):
         fetch(local_site.url("/trickle"), deadline=1)
     assert time.monotonic() - started < 1 + MARGIN
+
+
+def test_a_300_multiple_choices_is_refused_like_any_status_outside_2xx(
+    local_site, loopback_allowed
+):
+    local_site.page("/choices", article_page(), status=300)
+    with pytest.raises(CaptureRefused, match="answered 300 Multiple Choices"):
+        fetch(local_site.url("/choices"))
+
+
+def test_a_closed_port_is_refused_with_the_reason_the_system_gives(loopback_allowed):
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        port = listener.getsockname()[1]  # closed when the block ends: nothing listens there
+    with pytest.raises(CaptureRefused) as refused:
+        fetch(f"http://127.0.0.1:{port}/")
+    assert str(refused.value) == (
+        f"http://127.0.0.1:{port}/: could not retrieve it ([Errno 111] Connection refused)."
+    )
+
+
+def test_a_failure_without_a_message_is_named_by_its_kind(loopback_allowed, monkeypatch):
+    def fail(*args, **kwargs):
+        raise ConnectionAbortedError
+
+    monkeypatch.setattr(socket, "create_connection", fail)
+    with pytest.raises(CaptureRefused, match=r"could not retrieve it \(ConnectionAbortedError\)"):
+        fetch("http://127.0.0.1:9/")
+
+
+def test_the_ipv4_compatible_form_starts_after_ipv6s_own_loopback(settings):
+    settings.CAPTURE_ALLOW_LOOPBACK = False
+    assert (
+        refused_address("::2") == "an IPv4-compatible address embedding 0.0.0.2, a private address"
+    )
+
+
+@pytest.mark.parametrize("scheme", ["http", "https"])
+def test_a_refusal_of_the_connected_address_names_the_host(scheme, monkeypatch, settings):
+    settings.CAPTURE_ALLOW_LOOPBACK = False
+    answers = [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("93.184.215.14", 443))]
+    monkeypatch.setattr(socket, "getaddrinfo", lambda *args, **kwargs: answers)
+
+    class Connected:
+        def getpeername(self):
+            return ("127.0.0.1", 443)
+
+        def close(self):
+            pass
+
+    monkeypatch.setattr(socket, "create_connection", lambda *args, **kwargs: Connected())
+    with pytest.raises(CaptureRefused) as refused:
+        fetch(f"{scheme}://rebinding.example/")
+    assert str(refused.value) == (
+        "rebinding.example: connected to 127.0.0.1, a loopback address: the archive refuses it."
+    )
+
+
+@pytest.fixture
+def connections(monkeypatch):
+    """Every (address, port) the retrieval connects to, in order."""
+    made, create_connection = [], socket.create_connection
+
+    def connect(address, *args, **kwargs):
+        made.append(address)
+        return create_connection(address, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "create_connection", connect)
+    return made
+
+
+def test_a_page_is_retrieved_from_the_address_that_was_checked(
+    local_site, loopback_allowed, connections
+):
+    local_site.page("/news", article_page())
+    fetch(local_site.url("/news"))
+    assert connections == [("127.0.0.1", local_site.port)]
+
+
+def test_a_page_over_tls_is_retrieved_from_the_address_that_was_checked(
+    tls_site, loopback_allowed, connections
+):
+    tls_site.page("/news", article_page())
+    fetch(tls_site.url("/news"))
+    assert connections == [("127.0.0.1", tls_site.port)]
