@@ -529,3 +529,33 @@ def test_a_page_over_tls_is_retrieved_from_the_address_that_was_checked(
     tls_site.page("/news", article_page())
     fetch(tls_site.url("/news"))
     assert connections == [("127.0.0.1", tls_site.port)]
+
+
+def test_a_response_of_no_declared_type_is_refused(local_site, loopback_allowed):
+    page = article_page()
+    local_site.raw_page("/untyped", [response_head(("Content-Length", str(len(page)))) + page])
+    with pytest.raises(CaptureRefused) as refused:
+        fetch(local_site.url("/untyped"))
+    assert str(refused.value) == (
+        f"{local_site.url('/untyped')} is of no declared type; the archive takes only HTML pages "
+        "and plain text."
+    )
+
+
+def test_a_compressed_response_is_refused(local_site, loopback_allowed):
+    page = article_page()
+    head = response_head(HTML, ("Content-Encoding", " GZip "), ("Content-Length", str(len(page))))
+    local_site.raw_page("/packed", [head + page])
+    with pytest.raises(CaptureRefused) as refused:
+        fetch(local_site.url("/packed"))
+    assert str(refused.value) == (
+        f"{local_site.url('/packed')}: the server sent it gzip-encoded, though asked not to."
+    )
+
+
+@pytest.mark.parametrize("encoding", ["identity", "IDENTITY ", ""])
+def test_a_response_declared_unencoded_is_taken(local_site, loopback_allowed, encoding):
+    page = article_page()
+    head = response_head(HTML, ("Content-Encoding", encoding), ("Content-Length", str(len(page))))
+    local_site.raw_page("/plain", [head + page])
+    assert fetch(local_site.url("/plain")).raw == page
