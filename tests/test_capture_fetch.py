@@ -559,3 +559,30 @@ def test_a_response_declared_unencoded_is_taken(local_site, loopback_allowed, en
     head = response_head(HTML, ("Content-Encoding", encoding), ("Content-Length", str(len(page))))
     local_site.raw_page("/plain", [head + page])
     assert fetch(local_site.url("/plain")).raw == page
+
+
+@pytest.mark.parametrize("length", [True, False], ids=["with its length", "ended by closing"])
+def test_a_page_of_exactly_max_capture_bytes_is_taken_whole_read_after_read(
+    local_site, loopback_allowed, monkeypatch, length
+):
+    page = article_page()
+    monkeypatch.setattr(fetch_module, "MAX_CAPTURE_BYTES", len(page))
+    monkeypatch.setattr(fetch_module, "CHUNK", 100)  # many reads for one page
+    head = response_head(HTML, *([("Content-Length", str(len(page)))] if length else []))
+    local_site.raw_page("/exact", [head + page])
+    assert fetch(local_site.url("/exact")).raw == page
+
+
+@pytest.mark.parametrize("length", [True, False], ids=["by its length", "while reading"])
+def test_a_page_one_byte_over_max_capture_bytes_is_refused_naming_it(
+    local_site, loopback_allowed, monkeypatch, length
+):
+    page = article_page()
+    monkeypatch.setattr(fetch_module, "MAX_CAPTURE_BYTES", len(page) - 1)
+    head = response_head(HTML, *([("Content-Length", str(len(page)))] if length else []))
+    local_site.raw_page("/over", [head + page])
+    with pytest.raises(CaptureRefused) as refused:
+        fetch(local_site.url("/over"))
+    assert str(refused.value) == (
+        f"{local_site.url('/over')} is larger than the 0 MB the archive takes."
+    )
