@@ -586,3 +586,17 @@ def test_a_page_one_byte_over_max_capture_bytes_is_refused_naming_it(
     assert str(refused.value) == (
         f"{local_site.url('/over')} is larger than the 0 MB the archive takes."
     )
+
+
+def test_a_body_stalling_longer_than_the_read_timeout_is_given_up_naming_why(
+    local_site, loopback_allowed, monkeypatch
+):
+    monkeypatch.setattr(fetch_module, "READ_TIMEOUT", 0.2)
+    page = article_page()
+    head = response_head(HTML, ("Content-Length", str(len(page))))
+    local_site.raw_page("/stall", [head + page[:100], page[100:]], pause=1)
+    with pytest.raises(CaptureRefused) as refused:
+        fetch(local_site.url("/stall"))
+    assert str(refused.value) == (
+        f"{local_site.url('/stall')}: the connection failed mid-way (timed out)."
+    )
