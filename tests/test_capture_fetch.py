@@ -481,25 +481,46 @@ def test_the_ipv4_compatible_form_starts_after_ipv6s_own_loopback(settings):
     )
 
 
-@pytest.mark.parametrize("scheme", ["http", "https"])
-def test_a_refusal_of_the_connected_address_names_the_host(scheme, monkeypatch, settings):
+@pytest.fixture
+def connected_to_loopback(monkeypatch, settings):
+    """Every name resolving to a public address, every connection landing on 127.0.0.1 (and
+    refused there): the (address, port) of each connection made, in order."""
     settings.CAPTURE_ALLOW_LOOPBACK = False
-    answers = [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("93.184.215.14", 443))]
+    answers = [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("93.184.215.14", 8))]
     monkeypatch.setattr(socket, "getaddrinfo", lambda *args, **kwargs: answers)
+    made = []
 
     class Connected:
         def getpeername(self):
-            return ("127.0.0.1", 443)
+            return ("127.0.0.1", 8)
 
         def close(self):
             pass
 
-    monkeypatch.setattr(socket, "create_connection", lambda *args, **kwargs: Connected())
+    def connect(address, *args, **kwargs):
+        made.append(address)
+        return Connected()
+
+    monkeypatch.setattr(socket, "create_connection", connect)
+    return made
+
+
+@pytest.mark.parametrize("scheme", ["http", "https"])
+def test_a_refusal_of_the_connected_address_names_the_host(scheme, connected_to_loopback):
     with pytest.raises(CaptureRefused) as refused:
         fetch(f"{scheme}://rebinding.example/")
     assert str(refused.value) == (
         "rebinding.example: connected to 127.0.0.1, a loopback address: the archive refuses it."
     )
+
+
+@pytest.mark.parametrize(("scheme", "port"), [("http", 80), ("https", 443)])
+def test_an_address_without_a_port_is_reached_on_its_schemes_own(
+    scheme, port, connected_to_loopback
+):
+    with pytest.raises(CaptureRefused):
+        fetch(f"{scheme}://news.example/")
+    assert connected_to_loopback == [("93.184.215.14", port)]
 
 
 @pytest.fixture
@@ -600,3 +621,49 @@ def test_a_body_stalling_longer_than_the_read_timeout_is_given_up_naming_why(
     assert str(refused.value) == (
         f"{local_site.url('/stall')}: the connection failed mid-way (timed out)."
     )
+
+
+def test_the_path_and_query_are_asked_for_and_no_path_is_asked_for_as_slash(
+    local_site, loopback_allowed
+):
+    local_site.page("/search?q=nato&page=2", article_page())
+    local_site.page("/", article_page())
+    local_site.page("/?q=nato", article_page())
+    for url in ["/search?q=nato&page=2", "", "?q=nato"]:
+        fetch(local_site.url(url))
+    assert local_site.requests == ["/search?q=nato&page=2", "/", "/?q=nato"]
+
+
+def test_the_request_names_the_archive_and_asks_for_pages_uncompressed(
+    local_site, loopback_allowed
+):
+    local_site.page("/news", article_page())
+    fetch(local_site.url("/news"))
+    [headers] = local_site.request_headers
+    assert headers["User-Agent"] == "newsarchive/0.1 (web archive of policy reporting)"
+    assert headers["Accept"] == "text/html,application/xhtml+xml,text/plain;q=0.9"
+    assert headers["Accept-Encoding"] == "identity"
+
+
+def test_a_success_carrying_a_location_is_taken_not_followed(local_site, loopback_allowed):
+    local_site.page("/news", article_page(), headers=[("Location", "/elsewhere")])
+    assert fetch(local_site.url("/news")).final_url == local_site.url("/news")
+    assert local_site.requests == ["/news"]
+
+
+def test_a_name_that_does_not_resolve_is_refused_saying_so(monkeypatch):
+    def unknown(*args, **kwargs):
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    monkeypatch.setattr(socket, "getaddrinfo", unknown)
+    with pytest.raises(CaptureRefused) as refused:
+        fetch("http://nowhere.example/")
+    assert str(refused.value) == (
+        "nowhere.example: the name does not resolve ([Errno -2] Name or service not known)."
+    )
+
+
+def test_a_name_with_a_label_too_long_is_refused_unresolved():
+    host = "a" * 64 + ".example"
+    with pytest.raises(CaptureRefused, match=f"^{host}: the name does not resolve"):
+        fetch(f"http://{host}/")
