@@ -1,5 +1,6 @@
 """Capture by URL: the server retrieves pages only within its limits, and says why it refuses."""
 
+import datetime
 import ipaddress
 import socket
 import ssl
@@ -667,3 +668,35 @@ def test_a_name_with_a_label_too_long_is_refused_unresolved():
     host = "a" * 64 + ".example"
     with pytest.raises(CaptureRefused, match=f"^{host}: the name does not resolve"):
         fetch(f"http://{host}/")
+
+
+def test_the_retrieval_time_is_in_utc(local_site, loopback_allowed):
+    local_site.page("/news", article_page())
+    before = datetime.datetime.now(datetime.UTC)
+    retrieved_at = fetch(local_site.url("/news")).retrieved_at
+    assert retrieved_at.utcoffset() == datetime.timedelta(0)
+    assert before <= retrieved_at <= datetime.datetime.now(datetime.UTC)
+
+
+@pytest.fixture
+def unaccepted_port():
+    """A port on 127.0.0.1 whose listener's queue is full: a connection to it is never made."""
+    with socket.create_server(("127.0.0.1", 0), backlog=0) as listener:
+        port = listener.getsockname()[1]
+        with socket.create_connection(("127.0.0.1", port), timeout=1):  # fills the queue
+            yield port
+
+
+def test_a_connection_never_accepted_is_given_up_at_the_deadline(loopback_allowed, short_deadline,
+                                                                  unaccepted_port):  # fmt: skip
+    assert_given_up_in_time(f"http://127.0.0.1:{unaccepted_port}/", short_deadline)
+
+
+def test_a_connection_not_accepted_within_the_connect_timeout_is_given_up(
+    loopback_allowed, monkeypatch, unaccepted_port
+):
+    monkeypatch.setattr(fetch_module, "CONNECT_TIMEOUT", 0.3)
+    started = time.monotonic()
+    with pytest.raises(CaptureRefused, match=r"could not retrieve it \(timed out\)\.$"):
+        fetch(f"http://127.0.0.1:{unaccepted_port}/")
+    assert time.monotonic() - started < 0.3 + MARGIN
