@@ -65,6 +65,7 @@ class Site:
         self.raw_routes = {}
         self.delays = {}
         self.requests = []
+        self.request_headers = []  # the headers of each request, in order
 
     def url(self, path):
         return f"{self.scheme}://127.0.0.1:{self.port}{path}"
@@ -91,6 +92,7 @@ def _handler(site):
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self):
             site.requests.append(self.path)
+            site.request_headers.append(dict(self.headers))
             time.sleep(site.delays.get(self.path, 0))
             if self.path in site.raw_routes:
                 self._write_raw(*site.raw_routes[self.path])

@@ -1,5 +1,6 @@
 """Capture by URL: the server retrieves pages only within its limits, and says why it refuses."""
 
+import datetime
 import ipaddress
 import socket
 import ssl
@@ -445,3 +446,257 @@ def test_a_deadline_given_to_fetch_replaces_the_default(local_site, loopback_all
     with pytest.raises(CaptureRefused, match="longer than the 1 s"):
         fetch(local_site.url("/trickle"), deadline=1)
     assert time.monotonic() - started < 1 + MARGIN
+
+
+def test_a_300_multiple_choices_is_refused_like_any_status_outside_2xx(
+    local_site, loopback_allowed
+):
+    local_site.page("/choices", article_page(), status=300)
+    with pytest.raises(CaptureRefused, match="answered 300 Multiple Choices"):
+        fetch(local_site.url("/choices"))
+
+
+def test_a_closed_port_is_refused_with_the_reason_the_system_gives(loopback_allowed):
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        port = listener.getsockname()[1]  # closed when the block ends: nothing listens there
+    with pytest.raises(CaptureRefused) as refused:
+        fetch(f"http://127.0.0.1:{port}/")
+    assert str(refused.value) == (
+        f"http://127.0.0.1:{port}/: could not retrieve it ([Errno 111] Connection refused)."
+    )
+
+
+def test_a_failure_without_a_message_is_named_by_its_kind(loopback_allowed, monkeypatch):
+    def fail(*args, **kwargs):
+        raise ConnectionAbortedError
+
+    monkeypatch.setattr(socket, "create_connection", fail)
+    with pytest.raises(CaptureRefused, match=r"could not retrieve it \(ConnectionAbortedError\)"):
+        fetch("http://127.0.0.1:9/")
+
+
+def test_the_ipv4_compatible_form_starts_after_ipv6s_own_loopback(settings):
+    settings.CAPTURE_ALLOW_LOOPBACK = False
+    assert (
+        refused_address("::2") == "an IPv4-compatible address embedding 0.0.0.2, a private address"
+    )
+
+
+@pytest.fixture
+def connected_to_loopback(monkeypatch, settings):
+    """Every name resolving to a public address, every connection landing on 127.0.0.1 (and
+    refused there): the (address, port) of each connection made, in order."""
+    settings.CAPTURE_ALLOW_LOOPBACK = False
+    answers = [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("93.184.215.14", 8))]
+    monkeypatch.setattr(socket, "getaddrinfo", lambda *args, **kwargs: answers)
+    made = []
+
+    class Connected:
+        def getpeername(self):
+            return ("127.0.0.1", 8)
+
+        def close(self):
+            pass
+
+    def connect(address, *args, **kwargs):
+        made.append(address)
+        return Connected()
+
+    monkeypatch.setattr(socket, "create_connection", connect)
+    return made
+
+
+@pytest.mark.parametrize("scheme", ["http", "https"])
+def test_a_refusal_of_the_connected_address_names_the_host(scheme, connected_to_loopback):
+    with pytest.raises(CaptureRefused) as refused:
+        fetch(f"{scheme}://rebinding.example/")
+    assert str(refused.value) == (
+        "rebinding.example: connected to 127.0.0.1, a loopback address: the archive refuses it."
+    )
+
+
+@pytest.mark.parametrize(("scheme", "port"), [("http", 80), ("https", 443)])
+def test_an_address_without_a_port_is_reached_on_its_schemes_own(
+    scheme, port, connected_to_loopback
+):
+    with pytest.raises(CaptureRefused):
+        fetch(f"{scheme}://news.example/")
+    assert connected_to_loopback == [("93.184.215.14", port)]
+
+
+@pytest.fixture
+def connections(monkeypatch):
+    """Every (address, port) the retrieval connects to, in order."""
+    made, create_connection = [], socket.create_connection
+
+    def connect(address, *args, **kwargs):
+        made.append(address)
+        return create_connection(address, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "create_connection", connect)
+    return made
+
+
+def test_a_page_is_retrieved_from_the_address_that_was_checked(
+    local_site, loopback_allowed, connections
+):
+    local_site.page("/news", article_page())
+    fetch(local_site.url("/news"))
+    assert connections == [("127.0.0.1", local_site.port)]
+
+
+def test_a_page_over_tls_is_retrieved_from_the_address_that_was_checked(
+    tls_site, loopback_allowed, connections
+):
+    tls_site.page("/news", article_page())
+    fetch(tls_site.url("/news"))
+    assert connections == [("127.0.0.1", tls_site.port)]
+
+
+def test_a_response_of_no_declared_type_is_refused(local_site, loopback_allowed):
+    page = article_page()
+    local_site.raw_page("/untyped", [response_head(("Content-Length", str(len(page)))) + page])
+    with pytest.raises(CaptureRefused) as refused:
+        fetch(local_site.url("/untyped"))
+    assert str(refused.value) == (
+        f"{local_site.url('/untyped')} is of no declared type; the archive takes only HTML pages "
+        "and plain text."
+    )
+
+
+def test_a_compressed_response_is_refused(local_site, loopback_allowed):
+    page = article_page()
+    head = response_head(HTML, ("Content-Encoding", " GZip "), ("Content-Length", str(len(page))))
+    local_site.raw_page("/packed", [head + page])
+    with pytest.raises(CaptureRefused) as refused:
+        fetch(local_site.url("/packed"))
+    assert str(refused.value) == (
+        f"{local_site.url('/packed')}: the server sent it gzip-encoded, though asked not to."
+    )
+
+
+@pytest.mark.parametrize("encoding", ["identity", "IDENTITY ", ""])
+def test_a_response_declared_unencoded_is_taken(local_site, loopback_allowed, encoding):
+    page = article_page()
+    head = response_head(HTML, ("Content-Encoding", encoding), ("Content-Length", str(len(page))))
+    local_site.raw_page("/plain", [head + page])
+    assert fetch(local_site.url("/plain")).raw == page
+
+
+@pytest.mark.parametrize("length", [True, False], ids=["with its length", "ended by closing"])
+def test_a_page_of_exactly_max_capture_bytes_is_taken_whole_read_after_read(
+    local_site, loopback_allowed, monkeypatch, length
+):
+    page = article_page()
+    monkeypatch.setattr(fetch_module, "MAX_CAPTURE_BYTES", len(page))
+    monkeypatch.setattr(fetch_module, "CHUNK", 100)  # many reads for one page
+    head = response_head(HTML, *([("Content-Length", str(len(page)))] if length else []))
+    local_site.raw_page("/exact", [head + page])
+    assert fetch(local_site.url("/exact")).raw == page
+
+
+@pytest.mark.parametrize("length", [True, False], ids=["by its length", "while reading"])
+def test_a_page_one_byte_over_max_capture_bytes_is_refused_naming_it(
+    local_site, loopback_allowed, monkeypatch, length
+):
+    page = article_page()
+    monkeypatch.setattr(fetch_module, "MAX_CAPTURE_BYTES", len(page) - 1)
+    head = response_head(HTML, *([("Content-Length", str(len(page)))] if length else []))
+    local_site.raw_page("/over", [head + page])
+    with pytest.raises(CaptureRefused) as refused:
+        fetch(local_site.url("/over"))
+    assert str(refused.value) == (
+        f"{local_site.url('/over')} is larger than the 0 MB the archive takes."
+    )
+
+
+def test_a_body_stalling_longer_than_the_read_timeout_is_given_up_naming_why(
+    local_site, loopback_allowed, monkeypatch
+):
+    monkeypatch.setattr(fetch_module, "READ_TIMEOUT", 0.2)
+    page = article_page()
+    head = response_head(HTML, ("Content-Length", str(len(page))))
+    local_site.raw_page("/stall", [head + page[:100], page[100:]], pause=1)
+    with pytest.raises(CaptureRefused) as refused:
+        fetch(local_site.url("/stall"))
+    assert str(refused.value) == (
+        f"{local_site.url('/stall')}: the connection failed mid-way (timed out)."
+    )
+
+
+def test_the_path_and_query_are_asked_for_and_no_path_is_asked_for_as_slash(
+    local_site, loopback_allowed
+):
+    local_site.page("/search?q=nato&page=2", article_page())
+    local_site.page("/", article_page())
+    local_site.page("/?q=nato", article_page())
+    for url in ["/search?q=nato&page=2", "", "?q=nato"]:
+        fetch(local_site.url(url))
+    assert local_site.requests == ["/search?q=nato&page=2", "/", "/?q=nato"]
+
+
+def test_the_request_names_the_archive_and_asks_for_pages_uncompressed(
+    local_site, loopback_allowed
+):
+    local_site.page("/news", article_page())
+    fetch(local_site.url("/news"))
+    [headers] = local_site.request_headers
+    assert headers["User-Agent"] == "newsarchive/0.1 (web archive of policy reporting)"
+    assert headers["Accept"] == "text/html,application/xhtml+xml,text/plain;q=0.9"
+    assert headers["Accept-Encoding"] == "identity"
+
+
+def test_a_success_carrying_a_location_is_taken_not_followed(local_site, loopback_allowed):
+    local_site.page("/news", article_page(), headers=[("Location", "/elsewhere")])
+    assert fetch(local_site.url("/news")).final_url == local_site.url("/news")
+    assert local_site.requests == ["/news"]
+
+
+def test_a_name_that_does_not_resolve_is_refused_saying_so(monkeypatch):
+    def unknown(*args, **kwargs):
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    monkeypatch.setattr(socket, "getaddrinfo", unknown)
+    with pytest.raises(CaptureRefused) as refused:
+        fetch("http://nowhere.example/")
+    assert str(refused.value) == (
+        "nowhere.example: the name does not resolve ([Errno -2] Name or service not known)."
+    )
+
+
+def test_a_name_with_a_label_too_long_is_refused_unresolved():
+    host = "a" * 64 + ".example"
+    with pytest.raises(CaptureRefused, match=f"^{host}: the name does not resolve"):
+        fetch(f"http://{host}/")
+
+
+def test_the_retrieval_time_is_in_utc(local_site, loopback_allowed):
+    local_site.page("/news", article_page())
+    before = datetime.datetime.now(datetime.UTC)
+    retrieved_at = fetch(local_site.url("/news")).retrieved_at
+    assert retrieved_at.utcoffset() == datetime.timedelta(0)
+    assert before <= retrieved_at <= datetime.datetime.now(datetime.UTC)
+
+
+@pytest.fixture
+def unaccepted_port():
+    """A port on 127.0.0.1 whose listener's queue is full: a connection to it is never made."""
+    with socket.create_server(("127.0.0.1", 0), backlog=0) as listener:
+        port = listener.getsockname()[1]
+        with socket.create_connection(("127.0.0.1", port), timeout=1):  # fills the queue
+            yield port
+
+
+def test_a_connection_never_accepted_is_given_up_at_the_deadline(loopback_allowed, short_deadline,
+                                                                  unaccepted_port):  # fmt: skip
+    assert_given_up_in_time(f"http://127.0.0.1:{unaccepted_port}/", short_deadline)
+
+
+def test_a_connection_not_accepted_within_the_connect_timeout_is_given_up(
+    loopback_allowed, monkeypatch, unaccepted_port
+):
+    monkeypatch.setattr(fetch_module, "CONNECT_TIMEOUT", 0.3)
+    started = time.monotonic()
+    with pytest.raises(CaptureRefused, match=r"could not retrieve it \(timed out\)\.$"):
+        fetch(f"http://127.0.0.1:{unaccepted_port}/")
+    assert time.monotonic() - started < 0.3 + MARGIN
