@@ -343,7 +343,7 @@ class _PinnedHTTPConnection(http.client.HTTPConnection):
     """Connects to the address that was checked, never resolving the name again."""
 
     def __init__(self, host, port, *, address, deadline):
-        super().__init__(host, port, timeout=READ_TIMEOUT)
+        super().__init__(host, port)  # connect() times its own socket (Deadline)
         self.address = address
         self.deadline = deadline
 
@@ -357,7 +357,7 @@ class _PinnedHTTPSConnection(http.client.HTTPSConnection):
     def __init__(self, host, port, *, address, deadline):
         context = ssl.create_default_context()
         context.sslsocket_class = _TimeBoxedSSLSocket
-        super().__init__(host, port, timeout=READ_TIMEOUT, context=context)
+        super().__init__(host, port, context=context)
         self.address = address
         self.deadline = deadline
 
