@@ -13,12 +13,15 @@ run: install
 test: install chromium nginx axe
 	$(BIN)/python -m pytest
 
-# Mutation testing of the modules that decide what users see and may do ([tool.mutmut] in
-# pyproject.toml): each mutant is a small bug that some test must catch. It runs the tests once
-# per mutant, about an hour on two cores, so it is not part of `make test`.
+# Mutation testing of the modules that decide what users see and may do, and of those that take
+# in the world ([tool.mutmut] in pyproject.toml): each mutant is a small bug that some test must
+# catch. It runs the tests once per mutant, some hours on two cores, so it is not part of
+# `make test`; `make mutation MUTANTS='articles.fetch*'` runs one module's mutants.
+MUTANTS ?=
+
 mutation: install
 	rm -rf mutants
-	$(BIN)/mutmut run --max-children 2
+	$(BIN)/mutmut run --max-children 2 $(MUTANTS)
 	$(BIN)/python tests/mutation/score.py
 
 lint: install
