@@ -233,7 +233,9 @@ def test_pg_dump_is_given_the_database_settings_the_password_and_the_environment
     for key, value in settings.items():
         fake_pg_dump.setitem(connection.settings_dict, key, value)
     reported = []
-    backups.dump(tmp_path / "archive.dump", reported.append)
+    # A name that holds " table ", as pg_dump's names of tables may: only its first splits.
+    path = tmp_path / "a table of contents.dump"
+    backups.dump(path, reported.append)
     password, inherited, verbose, dbname, conninfo, *rest = reported
     assert [password, inherited, verbose, dbname] == [
         "a secret",
@@ -245,7 +247,7 @@ def test_pg_dump_is_given_the_database_settings_the_password_and_the_environment
         "host": "db.example", "port": "6543", "user": "archivist", "dbname": "news",
         "sslmode": "require",
     }  # fmt: skip
-    assert rest == ["--format=custom", "--file", str(tmp_path / "archive.dump")]
+    assert rest == ["--format=custom", "--file", str(path)]
     assert capfd.readouterr().out == ""  # what the program prints is not ours to print
 
 
