@@ -330,3 +330,14 @@ def test_claims_without_a_source_count_for_none_and_a_day_lists_oldest_by_id():
     in_order = [claim.pk for claim in sorted(sourced + unsourced, key=lambda claim: claim.pk)]
     assert index.ids_in_order(everything, "oldest").tolist() == in_order
     assert index.ids_in_order(everything, "newest").tolist() == in_order[::-1]
+
+
+@pytest.mark.django_db
+def test_a_search_that_finds_nothing_shows_no_claims_and_counts_none(client):
+    """Ranked by relevance, the search's ids are an empty list: still ids, not a float array."""
+    factories.make_claim(statement="A claim about tariffs.", topics=[factories.make_topic()])
+    assert explore(client, URL, {"q": "tariffs"}).page.paginator.count == 1
+    exploration = explore(client, URL, {"q": "zeppelin"})
+    assert exploration.sort == "relevance"
+    assert exploration.page.paginator.count == 0
+    assert not any(value.count for values in exploration.facets.values() for value in values)
