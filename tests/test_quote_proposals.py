@@ -284,6 +284,28 @@ def test_a_closing_clause_does_not_reach_into_the_next_sentence():
     assert (proposal.person, proposal.speaker_label, proposal.cue) == (None, "", "")
 
 
+@pytest.mark.parametrize(
+    "text, person, label",
+    [
+        ("“We are ready,” said the agency.", None, "the agency"),
+        ("“We are ready,” said a spokesman.", None, "a spokesman"),
+        ("“We are ready,” said an official.", None, "an official"),
+        ("“We are ready,” said Stoltenberg after the talks.", STOLTENBERG, ""),
+        ("Trump spoke. “We are ready,” said he.", TRUMP, ""),
+        ("Trump spoke. “We are ready,” said she.", TRUMP, ""),
+    ],
+)
+def test_after_an_inverted_verb_an_article_or_pronoun_starts_the_speaker(text, person, label):
+    proposal = next(p for p in proposals(text) if p.text == "We are ready")
+    assert (proposal.person, proposal.speaker_label, proposal.cue) == (person, label, "said")
+
+
+def test_an_inverted_verb_with_no_name_right_after_it_names_no_speaker():
+    for text in ["“We are ready,” said.", "“We are ready,” said on Tuesday the agency."]:
+        proposal = only(text)
+        assert (proposal.person, proposal.speaker_label, proposal.cue) == (None, "", "")
+
+
 @given(st.text(alphabet="ab Ab.,:!?\n“”‘’\"'«»", max_size=80))
 @settings(deadline=None)
 def test_every_proposal_is_its_texts_words_at_its_offsets_as_the_archive_stores_them(text):
