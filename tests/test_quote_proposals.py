@@ -231,6 +231,7 @@ def test_according_to_before_the_quotation_names_the_speaker():
     "text, person, label",
     [
         ("Reuters quoted Jens Stoltenberg as saying “we will stay.”", STOLTENBERG, ""),
+        ("Reuters quoted NATO chief Jens Stoltenberg as saying “we will stay.”", STOLTENBERG, ""),
         ("Reuters quoted the minister as saying “we will stay.”", None, "the minister"),
         ("Stoltenberg was quoted as saying “we will stay.”", STOLTENBERG, ""),
     ],
