@@ -222,6 +222,91 @@ def test_without_a_cue_there_is_no_speaker():
         assert proposal.cue == ""
 
 
+def test_according_to_before_the_quotation_names_the_speaker():
+    proposal = only("According to Dan Caldwell, the plan is “dead.”")
+    assert (proposal.person, proposal.cue) == (CALDWELL, "according to")
+
+
+@pytest.mark.parametrize(
+    "text, person, label",
+    [
+        ("Reuters quoted Jens Stoltenberg as saying “we will stay.”", STOLTENBERG, ""),
+        ("Reuters quoted NATO chief Jens Stoltenberg as saying “we will stay.”", STOLTENBERG, ""),
+        ("Reuters quoted the minister as saying “we will stay.”", None, "the minister"),
+        ("Stoltenberg was quoted as saying “we will stay.”", STOLTENBERG, ""),
+    ],
+)
+def test_quoted_as_saying_names_the_one_quoted_or_the_subject(text, person, label):
+    proposal = only(text)
+    assert (proposal.person, proposal.speaker_label) == (person, label)
+    assert proposal.cue == "quoted as saying"
+
+
+def test_as_saying_without_quoted_names_no_speaker():
+    proposal = only("Stoltenberg left the room as saying “we will stay” was enough.")
+    assert (proposal.person, proposal.speaker_label, proposal.cue) == (None, "", "")
+
+
+def test_a_verb_after_an_apposition_takes_the_name_before_it_not_the_sentence_subject():
+    assert only("Trump's envoy, Dan Caldwell, said “no.”").person == CALDWELL
+
+
+def test_a_verb_after_and_takes_the_subject_of_its_sentence():
+    proposal = only("Trump met Stoltenberg and said it was “a mistake.”")
+    assert (proposal.person, proposal.cue) == (TRUMP, "said")
+
+
+def test_a_participle_takes_a_pronoun_or_name_after_an_opening_phrase():
+    text = (
+        "After long talks in Brussels, Trump left.\n\n"
+        "On a rainy day in June, he criticized the plan, calling it “a mistake.”"
+    )
+    assert (only(text).person, only(text).cue) == (TRUMP, "calling")
+    assert only("In Brussels, Trump criticized the plan, calling it “a mistake.”").person == TRUMP
+    assert only("Today, Trump criticized the plan, calling it “a mistake.”").person == TRUMP
+
+
+def test_a_participle_after_a_possessive_subject_names_no_speaker():
+    proposal = only("Trump's team criticized the plan, calling it “a mistake.”")
+    assert (proposal.person, proposal.speaker_label, proposal.cue) == (None, "", "")
+
+
+def test_a_clause_closing_the_sentence_names_the_speaker():
+    text = "It is a “two-tiered alliance” in which some stay, in effect, Stoltenberg said."
+    proposal = only(text)
+    assert (proposal.person, proposal.cue) == (STOLTENBERG, "said")
+
+
+def test_a_closing_clause_does_not_reach_into_the_next_sentence():
+    text = (
+        "It is a “two-tiered alliance” in which some stay, in effect. Stoltenberg said so, later."
+    )
+    proposal = only(text)
+    assert (proposal.person, proposal.speaker_label, proposal.cue) == (None, "", "")
+
+
+@pytest.mark.parametrize(
+    "text, person, label",
+    [
+        ("“We are ready,” said the agency.", None, "the agency"),
+        ("“We are ready,” said a spokesman.", None, "a spokesman"),
+        ("“We are ready,” said an official.", None, "an official"),
+        ("“We are ready,” said Stoltenberg after the talks.", STOLTENBERG, ""),
+        ("Trump spoke. “We are ready,” said he.", TRUMP, ""),
+        ("Trump spoke. “We are ready,” said she.", TRUMP, ""),
+    ],
+)
+def test_after_an_inverted_verb_an_article_or_pronoun_starts_the_speaker(text, person, label):
+    proposal = next(p for p in proposals(text) if p.text == "We are ready")
+    assert (proposal.person, proposal.speaker_label, proposal.cue) == (person, label, "said")
+
+
+def test_an_inverted_verb_with_no_name_right_after_it_names_no_speaker():
+    for text in ["“We are ready,” said.", "“We are ready,” said on Tuesday the agency."]:
+        proposal = only(text)
+        assert (proposal.person, proposal.speaker_label, proposal.cue) == (None, "", "")
+
+
 @given(st.text(alphabet="ab Ab.,:!?\n“”‘’\"'«»", max_size=80))
 @settings(deadline=None)
 def test_every_proposal_is_its_texts_words_at_its_offsets_as_the_archive_stores_them(text):
