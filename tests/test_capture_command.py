@@ -7,28 +7,19 @@ import io
 import time
 
 import pytest
-from django.core.management import CommandError, call_command
+from django.core.management import call_command
 from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from articles import fetch as fetch_module
 from articles.models import Article, Capture
+from tests.archive_command import run_archive
 from tests.capture_pages import PARAGRAPHS, article_page, response_head, trickled
 
 pytestmark = pytest.mark.django_db
 
 PLAIN_TEXT = "Ministers reach a deal\n\n" + "\n\n".join(PARAGRAPHS) + "\n\nAll rights reserved.\n"
-
-
-def run_archive(*items):
-    """The command's output, and its error when it reports failures."""
-    out = io.StringIO()
-    try:
-        call_command("archive", *map(str, items), stdout=out, stderr=io.StringIO())
-    except CommandError as error:
-        return out.getvalue(), str(error)
-    return out.getvalue(), ""
 
 
 def write_warc(path, records):

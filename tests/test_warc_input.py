@@ -14,7 +14,6 @@ import uuid
 import zlib
 
 import pytest
-from django.core.management import CommandError, call_command
 from warcio.archiveiterator import ArchiveIterator
 
 from articles import warc
@@ -22,6 +21,7 @@ from articles.capture import capture_archive
 from articles.extraction import CaptureRefused
 from articles.models import Capture
 from articles.warc import warc_pages
+from tests.archive_command import run_archive
 from tests.capture_pages import article_page
 
 MB = 1024 * 1024
@@ -538,16 +538,6 @@ def test_a_chunked_gzip_encoded_page_is_read_decoded():
 
 
 # Through `manage.py archive`, and back out
-
-
-def run_archive(*items):
-    """The command's output, and its error when it reports failures."""
-    out = io.StringIO()
-    try:
-        call_command("archive", *map(str, items), stdout=out, stderr=io.StringIO())
-    except CommandError as error:
-        return out.getvalue(), str(error)
-    return out.getvalue(), ""
 
 
 @pytest.mark.django_db
