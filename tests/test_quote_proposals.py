@@ -834,3 +834,10 @@ def test_a_personal_name_is_two_to_four_capitalised_words_of_no_organisation(
     assert (proposal.person, proposal.new_speaker, proposal.speaker_label) == (
         None, new_speaker, label
     )  # fmt: skip
+
+
+@pytest.mark.parametrize("words", ["We don’t know", "It is the U.K’s call", "It is the U.K's call"])
+def test_an_apostrophe_inside_single_quotation_marks_does_not_close_them(words):
+    mark, close = ("‘", "’") if "’" in words else ("'", "'")
+    text = f"He said: {mark}{words}.{close}"
+    assert [text[q.start : q.end] for q in find_quotations(text)] == [words]
