@@ -841,3 +841,12 @@ def test_an_apostrophe_inside_single_quotation_marks_does_not_close_them(words):
     mark, close = ("‘", "’") if "’" in words else ("'", "'")
     text = f"He said: {mark}{words}.{close}"
     assert [text[q.start : q.end] for q in find_quotations(text)] == [words]
+
+
+def test_a_guillemet_after_a_space_closes_its_quotation_as_french_typography_sets_it():
+    text = "Macron a dit : « Nous sommes prêts »."
+    assert [text[q.start : q.end] for q in find_quotations(text)] == ["Nous sommes prêts"]
+
+
+def test_an_apostrophe_in_the_last_word_of_a_paragraph_does_not_close_a_single_quotation():
+    assert find_quotations("The banner read ‘Europe’s\nThe summit went on.") == []
