@@ -710,10 +710,10 @@ def test_nothing_of_a_capture_is_stored_when_proposing_fails(monkeypatch):
 
 
 def test_a_paragraph_that_continues_an_open_quotation_keeps_its_speaker():
-    text = "Stoltenberg told reporters “We will defend every inch.\n“Allies must spend more.”"
+    text = "Stoltenberg: “We will defend every inch.\n“Allies must spend more.”"
     first, second = proposals(text)
     assert (first.person, second.person) == (STOLTENBERG, STOLTENBERG)
-    assert second.cue.startswith("told")
+    assert (first.cue, second.cue) == (":", ": (the quotation before)")
 
 
 def test_a_quotation_later_in_a_sentence_is_not_a_continuation_of_the_one_before():
@@ -820,6 +820,7 @@ def test_a_surname_alone_after_a_new_speaker_named_in_full_is_that_new_speaker()
     ("speaker", "new_speaker", "label"),
     [
         ("the White House", "", "White House"),
+        ("the Heritage Foundation", "", "Heritage Foundation"),
         ("Defense Secretary Hegseth", "", "Hegseth"),
         ("TV Azteca", "", "TV Azteca"),
         ("George W Bush", "George W Bush", ""),
