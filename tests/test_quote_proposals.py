@@ -851,3 +851,12 @@ def test_a_guillemet_after_a_space_closes_its_quotation_as_french_typography_set
 
 def test_an_apostrophe_in_the_last_word_of_a_paragraph_does_not_close_a_single_quotation():
     assert find_quotations("The banner read ‘Europe’s\nThe summit went on.") == []
+
+
+def test_a_closing_clause_is_read_up_to_its_own_comma():
+    text = (
+        "NATO risks becoming “a two-tiered alliance” in which some pay more, in the view of "
+        "many, said Jane Smith, a defense expert."
+    )
+    proposal = only(text)
+    assert (proposal.new_speaker, proposal.speaker_label) == ("Jane Smith", "")
