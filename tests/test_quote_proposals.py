@@ -20,6 +20,7 @@ from articles.capture import Archived, capture_archive
 from articles.models import Article, Capture, Person, Quote, QuoteProposal
 from articles.proposals import (
     KnownPerson,
+    _undecided,
     accept_proposal,
     find_quotations,
     propose_quotations,
@@ -703,3 +704,159 @@ def test_nothing_of_a_capture_is_stored_when_proposing_fails(monkeypatch):
     assert not Article.objects.exists()
     assert not Capture.objects.exists()
     assert not QuoteProposal.objects.exists()
+
+
+# How a quotation goes on, pronouns and subjects, and deciding twice (mutation survivors)
+
+
+def test_a_paragraph_that_continues_an_open_quotation_keeps_its_speaker():
+    text = "Stoltenberg: “We will defend every inch.\n“Allies must spend more.”"
+    first, second = proposals(text)
+    assert (first.person, second.person) == (STOLTENBERG, STOLTENBERG)
+    assert (first.cue, second.cue) == (":", ": (the quotation before)")
+
+
+def test_a_quotation_later_in_a_sentence_is_not_a_continuation_of_the_one_before():
+    text = "“We are ready,” Stoltenberg said. The plan is now “dead in the water.”"
+    second = proposals(text)[1]
+    assert (second.person, second.new_speaker, second.speaker_label, second.cue) == (
+        None, "", "", ""
+    )  # fmt: skip
+
+
+def test_a_closed_quotation_opening_the_next_paragraph_does_not_take_the_speaker_before():
+    text = "“We are ready,” Stoltenberg said.\n“The plan is dead.”"
+    second = proposals(text)[1]
+    assert (second.person, second.cue) == (None, "")
+
+
+def test_a_quotation_of_its_own_ending_with_a_full_stop_outside_the_marks_continues():
+    text = "“We are ready,” Stoltenberg said. “The plan is dead”."
+    assert [p.person for p in proposals(text)] == [STOLTENBERG, STOLTENBERG]
+
+
+def test_a_quotation_followed_by_a_colon_is_not_a_sentence_of_its_own():
+    text = "“We are ready,” Stoltenberg said. “Three things matter”:\nSpending, troops and time."
+    second = proposals(text)[1]
+    assert (second.person, second.cue) == (None, "")
+
+
+def test_a_pronoun_after_a_new_speaker_is_that_new_speaker():
+    text = "“We are ready,” said Jane Smith. “We will stay,” she added."
+    first, second = proposals(text)
+    assert first.new_speaker == second.new_speaker == "Jane Smith"
+    assert second.cue == "added"
+
+
+def test_a_pronoun_does_not_reach_back_more_than_two_paragraphs():
+    text = (
+        "Donald Trump spoke in Warsaw.\nThe summit went on.\nAllies met.\n“We are ready,” he said."
+    )
+    proposal = only(text)
+    assert (proposal.person, proposal.new_speaker, proposal.cue) == (None, "", "said")
+
+
+def test_quoted_as_saying_with_a_name_alone_is_that_person():
+    proposal = only("Reuters quoted Stoltenberg as saying “we will stay.”")
+    assert (proposal.person, proposal.cue) == (STOLTENBERG, "quoted as saying")
+
+
+def test_an_age_set_off_by_commas_is_not_part_of_the_subject():
+    proposal = only("Stoltenberg, 65, told reporters “We are ready.”")
+    assert proposal.person == STOLTENBERG
+
+
+def test_a_four_letter_subject_is_read_as_it_is():
+    proposal = only("Lula told reporters “We are ready.”")
+    assert (proposal.person, proposal.speaker_label, proposal.cue) == (None, "Lula", "told")
+
+
+@pytest.mark.django_db
+def test_a_proposal_replaced_since_is_refused_with_the_whole_reason():
+    archive()
+    proposal = QuoteProposal.objects.get()
+    archive([NEW_OPENING, *PARAGRAPHS])
+    with pytest.raises(ValidationError) as refused:
+        reject_proposal(proposal, User.objects.create_user("edith"))
+    assert refused.value.messages == [
+        "This proposal is no longer waiting: the article's quotations were proposed again since "
+        "(a newer capture, or “Propose quotes again”). Decide on its new proposals."
+    ]
+
+
+@pytest.mark.django_db
+def test_deciding_twice_says_who_decided_in_one_query():
+    archive()
+    proposal = QuoteProposal.objects.get()
+    reject_proposal(proposal, User.objects.create_user("edith"))
+    with CaptureQueriesContext(connection) as queries, pytest.raises(ValidationError) as refused:
+        _undecided(proposal)
+    assert refused.value.messages == ["This proposal was already rejected by edith."]
+    assert len(queries) == 1
+
+
+@pytest.mark.django_db
+def test_a_waiting_proposal_is_read_with_its_capture_and_speaker():
+    archive()
+    proposal = QuoteProposal.objects.get()
+    proposal.speaker = factories.make_person(name="Jens Stoltenberg")
+    proposal.save()
+    with CaptureQueriesContext(connection) as queries:
+        undecided = _undecided(proposal)
+        assert (undecided.capture.pk, undecided.speaker.name) == (
+            proposal.capture_id, "Jens Stoltenberg"
+        )  # fmt: skip
+        assert undecided.decided_by is None
+    assert len(queries) == 1
+
+
+def test_a_surname_alone_after_a_new_speaker_named_in_full_is_that_new_speaker():
+    text = "“We are ready,” said Jane Smith. “We will stay,” Smith added."
+    second = proposals(text)[1]
+    assert (second.new_speaker, second.speaker_label, second.cue) == ("Jane Smith", "", "added")
+
+
+@pytest.mark.parametrize(
+    ("speaker", "new_speaker", "label"),
+    [
+        ("the White House", "", "White House"),
+        ("the Heritage Foundation", "", "Heritage Foundation"),
+        ("Defense Secretary Hegseth", "", "Hegseth"),
+        ("TV Azteca", "", "TV Azteca"),
+        ("George W Bush", "George W Bush", ""),
+        ("Ursula von der Leyen", "Ursula von der Leyen", ""),
+        ("Anna Maria Lopez Garcia Ruiz", "", "Anna Maria Lopez Garcia Ruiz"),
+    ],
+)
+def test_a_personal_name_is_two_to_four_capitalised_words_of_no_organisation(
+    speaker, new_speaker, label
+):
+    proposal = only(f"“We are ready,” said {speaker}.")
+    assert (proposal.person, proposal.new_speaker, proposal.speaker_label) == (
+        None, new_speaker, label
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("words", ["We don’t know", "It is the U.K’s call", "It is the U.K's call"])
+def test_an_apostrophe_inside_single_quotation_marks_does_not_close_them(words):
+    mark, close = ("‘", "’") if "’" in words else ("'", "'")
+    text = f"He said: {mark}{words}.{close}"
+    assert [text[q.start : q.end] for q in find_quotations(text)] == [words]
+
+
+def test_a_guillemet_after_a_space_closes_its_quotation_as_french_typography_sets_it():
+    text = "Macron a dit : « Nous sommes prêts »."
+    assert [text[q.start : q.end] for q in find_quotations(text)] == ["Nous sommes prêts"]
+
+
+def test_an_apostrophe_in_the_last_word_of_a_paragraph_does_not_close_a_single_quotation():
+    assert find_quotations("The banner read ‘Europe’s\nThe summit went on.") == []
+
+
+def test_a_closing_clause_is_read_up_to_its_own_comma():
+    text = (
+        "NATO risks becoming “a two-tiered alliance” in which some pay more, in the view of "
+        "many, said Jane Smith, a defense expert."
+    )
+    proposal = only(text)
+    assert (proposal.new_speaker, proposal.speaker_label) == ("Jane Smith", "")
