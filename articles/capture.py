@@ -3,7 +3,8 @@
 capture_archive() takes bytes as they were retrieved and where and when they came from, extracts
 the article (articles.extraction) and stores, in one transaction, the capture, when it is the
 first capture of its article the article, and the quotations proposed in the article's latest
-text for editors (articles.proposals): nothing half-written stays when anything fails.
+text for editors (articles.proposals), and the claims it reports (articles.signals): nothing
+half-written stays when anything fails.
 
 - The same bytes are never stored twice: a duplicate is reported with the capture it repeats.
 - A capture of an article already archived (the same canonical URL, or retrieved from the same
@@ -19,6 +20,7 @@ from django.db.models import Q
 from articles.extraction import CaptureRefused, check_size, extract
 from articles.models import Article, Capture, Outlet, capture_hash
 from articles.proposals import propose_quotes_for
+from articles.signals import proposals_wanted
 
 MAX_URL_LENGTH = 2000  # as the URL fields hold
 
@@ -130,6 +132,7 @@ def _store(capture, extracted, outlet):
     capture.save()
     article.take_text_of_latest_capture()
     propose_quotes_for(article)  # for editors to decide on (articles.proposals)
+    proposals_wanted.send(sender=Capture, article=article)  # and the claims it reports
     return Archived(outcome, capture, article)
 
 

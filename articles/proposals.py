@@ -375,7 +375,7 @@ class _Attribution:
         self.index = index
         self.quotations = find_quotations(text)
         self.masked = self._masked()
-        self.sentences = list(_sentence_spans(self.masked))
+        self.sentences = list(sentence_spans(self.masked))
         self.mentions = self._known_mentions()  # [(end offset, _Speaker)], in text order
 
     def proposals(self):
@@ -640,7 +640,10 @@ class _Attribution:
         return any(char in ",;:()" for char in self.masked[start:end])
 
 
-def _sentence_spans(masked):
+def sentence_spans(masked):
+    """(start, end) of each sentence of a text (its quotations masked, or not): a full stop, ? or
+    ! before a capital, a digit or a quotation ends one, unless it ends an abbreviation; so does
+    a line break."""
     start = 0
     for boundary in SENTENCE_END.finditer(masked):
         if ABBREVIATION.search(masked[start : boundary.start() + 1]):
@@ -828,7 +831,7 @@ def accept_proposal(proposal, editor):
         instance=Quote(capture=proposal.capture),
     )
     if not form.is_valid():
-        raise ValidationError(_form_errors(form))
+        raise ValidationError(form_errors(form))
     quote = form.save()
     proposal.speaker, proposal.new_speaker_name, proposal.quote = speaker, "", quote
     _decide(proposal, QuoteProposal.Status.ACCEPTED, editor)
@@ -876,8 +879,9 @@ def _decide(proposal, status, editor):
     proposal.save()
 
 
-def _form_errors(form):
-    """The quote form's errors in words: a speaker is missing, the text moved, and so on."""
+def form_errors(form):
+    """A form's errors in words (the quote or appearance form's): a speaker is missing, the text
+    moved, and so on."""
     messages = []
     for field_name, errors in form.errors.items():
         label = "" if field_name == "__all__" else f"{form.fields[field_name].label}: "

@@ -11,11 +11,13 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.expressions import RawSQL
 from django.urls import reverse
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from articles.models import (
     AnchoredText,
     Article,
+    Capture,
     Person,
     Quote,
     display_title,
@@ -592,3 +594,134 @@ class Appearance(AnchoredText, VersionedModel):
 def _fragment_text(words):
     # "-", "," and "&" have meanings in a text fragment: encode them too.
     return url_quote(" ".join(words), safe="").replace("-", "%2D")
+
+
+class AppearanceProposal(VersionedModel):
+    """Words of a capture that the archive found reporting a claim it holds (claims.matching), or
+    making a claim it does not hold yet (a new-claim candidate: no claim, proposed actors). It
+    becomes an Appearance, at the same offsets, only when an editor accepts it, after correcting
+    it if needed; versioned and recorded in history like the claims it touches."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", "Proposed: waiting for an editor"
+        ACCEPTED = "accepted", "Accepted: an appearance"
+        REJECTED = "rejected", "Rejected"
+
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="appearance_proposals"
+    )
+    capture = models.ForeignKey(
+        # The text the offsets count in, as for an appearance.
+        Capture,
+        on_delete=models.CASCADE,
+        related_name="appearance_proposals",
+        editable=False,
+    )
+    claim = models.ForeignKey(
+        Claim,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="appearance_proposals",
+        help_text="The claim these words report. Empty: a claim the archive does not hold yet; "
+        "accepting makes it, with the statement below.",
+    )
+    text = NormalisedTextField(help_text="The article's words that report the claim.")
+    start_offset = models.PositiveIntegerField(help_text="Character offset in the capture's text.")
+    end_offset = models.PositiveIntegerField()
+    score = models.FloatField(
+        null=True, blank=True, editable=False, help_text="How closely the words match the claim."
+    )
+    attribution = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="Whom the article credits, in its own words as they stand in its text.",
+    )
+    source = models.ForeignKey(
+        Source,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The original report the article cites for the claim, when it names one.",
+    )
+    new_statement = NormalisedTextField(
+        blank=True,
+        help_text="For a new claim: what is claimed, in one or two plain sentences.",
+    )
+    actors = models.ManyToManyField(
+        Person,
+        blank=True,
+        related_name="+",
+        help_text="For a new claim: the people the sentence names; accepting makes the one it "
+        "cites (who said or reported it) the claimant and the others its subjects.",
+    )
+    claimant = models.ForeignKey(
+        Person,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="For a new claim: who said or reported it, as the sentence's attribution says.",
+    )
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PROPOSED)
+    proposed_at = models.DateTimeField(default=timezone.now, editable=False)
+    decided_by = models.ForeignKey(
+        # Keep who decided when an account goes: deactivate editors rather than delete them.
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+    decided_at = models.DateTimeField(null=True, blank=True, editable=False)
+    appearance = models.OneToOneField(
+        Appearance,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="proposal",
+        editable=False,
+        help_text="The appearance an editor made of it.",
+    )
+
+    history = HistoricalRecords(m2m_fields=[actors])
+
+    class Meta:
+        ordering = ["article", "start_offset", "claim"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(text=""), name="appearance_proposal_text_not_empty"
+            ),
+            offsets_span_text("appearance_proposal_offsets_span_text"),
+            models.CheckConstraint(
+                condition=Q(status="proposed", decided_by__isnull=True)
+                | (~Q(status="proposed") & Q(decided_by__isnull=False)),
+                name="appearance_proposal_decided_by_editor",
+            ),
+        ]
+
+    def __str__(self):
+        about = f"claim {self.claim_id}" if self.claim_id else "a new claim"
+        return f"“{self.text[:80]}” ({about}, {self.status})"
+
+    @property
+    def is_new_claim(self):
+        return self.claim_id is None
+
+
+class ClaimVector(models.Model):
+    """A claim's statement as the first pass of claims.matching compares it: a short vector,
+    made when first needed and made again once the statement it was made of has changed (the
+    hash tells, whatever path changed it)."""
+
+    claim = models.OneToOneField(
+        Claim, on_delete=models.CASCADE, primary_key=True, related_name="vector"
+    )
+    model = models.CharField(max_length=100, help_text="The model that made it.")
+    statement_md5 = models.CharField(max_length=32, help_text="md5 of its statement.")
+    vector = models.BinaryField()
+
+    def __str__(self):
+        return f"{self.model} vector of claim {self.claim_id}"

@@ -1,0 +1,246 @@
+"""Which claims a text reports, and in which of its words: the matching behind appearance
+proposals (claims.appearance_proposals).
+
+The way fact-checkers' claim matching works (Full Fact, Meedan Check; CLEF CheckThat! task 2):
+every sentence of the text is compared with every claim the archive holds, in two ways, and the
+two scores are combined.
+
+- Meaning: a static sentence embedding (WordLlama's 256-dimension "l2_supercat" model, whose
+  weights ship inside the `wordllama` package: nothing is downloaded), so that "weighing an
+  arrangement under which the alliance would pledge not to expand further east" is near "NATO
+  would commit to no further eastward expansion". Cosine similarity.
+- Words: the share of the claim's content words (Snowball stems, as PostgreSQL's English search
+  stems them) that the sentence has.
+
+A claim is compared through its statement and through the words articles already reported it in
+(its appearances): a new article often tells it the way another did. Before either comparison,
+the spellings the archive knows as one (SpellingVariant: Kiev and Kyiv) and people's aliases
+(Zelensky, Zelenskyy) are written in one form. A claim is proposed at most once per text, in
+the sentence that matches it best, when that sentence scores at least the threshold; evaluation
+(claims.seed_appearances) chose the weights and the threshold on the seed corpus.
+
+Looking through 100,000 claims for every sentence would be slow: a first pass takes, for each
+sentence, the claims whose statement vectors are nearest (a matrix product over short vectors
+the database keeps, see ClaimIndex), and only those are scored in full.
+"""
+
+import functools
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import snowballstemmer
+
+from articles.proposals import sentence_spans
+
+# How the two scores combine, and where a proposal starts: chosen by measurement on the seeds.
+MEANING_WEIGHT = 0.3
+DEFAULT_THRESHOLD = 0.5
+# The first pass keeps this many claims per sentence, and shorter vectors for it.
+CANDIDATES_PER_SENTENCE = 20
+SHORT_DIMENSIONS = 64
+MODEL_NAME = "wordllama l2_supercat 256"
+# Sentences shorter than this many words report no claim ("Read more.").
+MIN_PASSAGE_WORDS = 5
+
+WORD = re.compile(r"\w+(?:[’']\w+)*")
+STOP_WORDS = frozenset(
+    re.findall(
+        r"\S+",
+        """
+    a an the and or but nor of to in on at by for with from into onto as than that this these
+    those is are was were be been being has have had do does did will would could should may
+    might can shall must it its it's he she they them their his her him we us our you your i me
+    my who whom whose which what when where while why how not no also so if then there here
+    about over under after before since until up down out off again once all any each both
+    some such only own same other more most very too just said says say according report
+    reported reports told tells
+    """,
+    )
+)
+
+
+@dataclass(frozen=True)
+class ClaimText:
+    """What the matcher knows of a claim: its statement and the words articles reported it in."""
+
+    pk: int
+    statement: str
+    reported_as: tuple = ()  # texts of its appearances
+    source_publisher: str = ""
+
+
+@dataclass
+class Match:
+    claim: int
+    start: int
+    end: int
+    text: str
+    score: float
+    meaning: float = 0.0
+    words: float = 0.0
+
+    def as_json(self):
+        return {"claim": self.claim, "start": self.start, "end": self.end, "text": self.text,
+                "score": round(self.score, 3)}  # fmt: skip
+
+
+@dataclass
+class Vocabulary:
+    """Words the archive knows as one: each maps to the form texts are compared in."""
+
+    canonical: dict = field(default_factory=dict)  # lower-case term -> its group's first term
+
+    @classmethod
+    def from_groups(cls, groups):
+        """`groups` are lists of names for one thing, its usual form first (Kyiv, Kiev)."""
+        canonical = {}
+        for terms in groups:
+            for term in terms[1:]:
+                if term.strip() and term.lower() != terms[0].lower():
+                    canonical[term.lower()] = terms[0]
+        return cls(canonical)
+
+    @functools.cached_property
+    def _pattern(self):
+        if not self.canonical:
+            return None
+        terms = sorted(self.canonical, key=len, reverse=True)  # "Vladimir Zelensky" first
+        return re.compile(
+            r"(?<!\w)(?:" + "|".join(re.escape(term) for term in terms) + r")(?!\w)", re.IGNORECASE
+        )
+
+    def one_form(self, text):
+        if self._pattern is None:
+            return text
+        return self._pattern.sub(lambda found: self.canonical[found.group().lower()], text)
+
+
+@functools.cache
+def _model():
+    # Imported here: loading the model takes a third of a second, only when something is matched.
+    import wordllama
+
+    package = Path(wordllama.__file__).parent
+    # The package ships the weights and the tokenizer; disable_download keeps it from ever
+    # reaching for the network (the cache folder is the package's own, where its tokenizer is).
+    return wordllama.WordLlama.load(cache_dir=package, disable_download=True)
+
+
+def embed(texts):
+    """Unit vectors (float32, one row a text) of the texts' meanings."""
+    if not texts:
+        return np.zeros((0, 256), dtype=np.float32)
+    vectors = _model().embed(list(texts), norm=True)
+    return np.asarray(vectors, dtype=np.float32)
+
+
+def short_vectors(vectors):
+    """The first-pass form of vectors: their first dimensions, as unit vectors in float16 (the
+    model is trained so that its leading dimensions carry most of the meaning)."""
+    short = vectors[:, :SHORT_DIMENSIONS]
+    norms = np.linalg.norm(short, axis=1, keepdims=True)
+    return (short / np.where(norms == 0, 1, norms)).astype(np.float16)
+
+
+_stemmer = snowballstemmer.stemmer("english")
+
+
+def content_stems(text):
+    words = (word.lower().replace("’", "'") for word in WORD.findall(text))
+    return {_stemmer.stemWord(word) for word in words if word not in STOP_WORDS and len(word) > 1}
+
+
+@dataclass
+class Passage:
+    start: int
+    end: int
+    text: str
+
+
+def passages(text):
+    """The text's sentences, with their offsets, white space trimmed; paragraph breaks end one."""
+    found = []
+    for start, end in sentence_spans(text):
+        sentence = text[start:end]
+        stripped = sentence.strip()
+        if len(WORD.findall(stripped)) < MIN_PASSAGE_WORDS:
+            continue
+        first = start + (len(sentence) - len(sentence.lstrip()))
+        found.append(Passage(first, first + len(stripped), stripped))
+    return found
+
+
+class InMemoryIndex:
+    """Claims held in memory: for evaluation, tests and small archives."""
+
+    def __init__(self, claims):
+        self.claims = {claim.pk: claim for claim in claims}
+        self.pks = np.array(list(self.claims), dtype=np.int64)
+        self.vocabulary = Vocabulary()
+        self._vectors = None
+
+    def with_vocabulary(self, vocabulary):
+        self.vocabulary = vocabulary
+        return self
+
+    def short_vectors(self):
+        if self._vectors is None:
+            statements = [self.vocabulary.one_form(c.statement) for c in self.claims.values()]
+            self._vectors = short_vectors(embed(statements))
+        return self.pks, self._vectors
+
+    def claim_texts(self, pks):
+        return [self.claims[pk] for pk in pks if pk in self.claims]
+
+
+def match(text, index, *, threshold=DEFAULT_THRESHOLD, meaning_weight=MEANING_WEIGHT):
+    """The claims the text reports, each once, in the sentence that matches it best, best first."""
+    found = passages(text)
+    if not found:
+        return []
+    vocabulary = index.vocabulary
+    passage_vectors = embed([vocabulary.one_form(p.text) for p in found])
+    candidates = _nearest(passage_vectors, *index.short_vectors())
+    claims = index.claim_texts(candidates)
+    if not claims:
+        return []
+    best = {}
+    passage_stems = [content_stems(vocabulary.one_form(p.text)) for p in found]
+    texts = [[vocabulary.one_form(t) for t in (c.statement, *c.reported_as)] for c in claims]
+    vectors = embed([t for claim_texts in texts for t in claim_texts])
+    first = 0
+    for claim, claim_texts in zip(claims, texts, strict=True):
+        claim_vectors, first = vectors[first : first + len(claim_texts)], first + len(claim_texts)
+        meaning = (passage_vectors @ claim_vectors.T).max(axis=1)
+        claim_stems = [content_stems(t) for t in claim_texts]
+        words = np.array(
+            [max(_coverage(stems, other) for other in claim_stems) for stems in passage_stems]
+        )
+        scores = meaning_weight * meaning + (1 - meaning_weight) * words
+        at = int(scores.argmax())
+        if scores[at] >= threshold:
+            passage = found[at]
+            best[claim.pk] = Match(
+                claim.pk, passage.start, passage.end, passage.text,
+                float(scores[at]), float(meaning[at]), float(words[at]),
+            )  # fmt: skip
+    return sorted(best.values(), key=lambda m: (-m.score, m.start))
+
+
+def _coverage(stems, claim_stems):
+    """The share of a claim's content words that a passage has."""
+    return len(stems & claim_stems) / len(claim_stems) if claim_stems else 0.0
+
+
+def _nearest(passage_vectors, pks, claim_vectors):
+    """The pks of the claims nearest to any passage (the first pass)."""
+    if not len(pks):
+        return []
+    similarities = short_vectors(passage_vectors).astype(np.float32) @ claim_vectors.T.astype(
+        np.float32
+    )
+    keep = min(CANDIDATES_PER_SENTENCE, len(pks))
+    nearest = np.argpartition(-similarities, keep - 1, axis=1)[:, :keep]
+    return [int(pk) for pk in np.unique(pks[nearest.ravel()])]
