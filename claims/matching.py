@@ -5,15 +5,20 @@ The way fact-checkers' claim matching works (Full Fact, Meedan Check; CLEF Check
 every sentence of the text is compared with every claim the archive holds, in two ways, and the
 two scores are combined.
 
-- Meaning: a static sentence embedding (WordLlama's 256-dimension "l2_supercat" model, whose
-  weights ship inside the `wordllama` package: nothing is downloaded), so that "weighing an
-  arrangement under which the alliance would pledge not to expand further east" is near "NATO
-  would commit to no further eastward expansion". Cosine similarity.
 - Words: the share of the claim's content words (Snowball stems, as PostgreSQL's English search
-  stems them) that the sentence has.
+  stems them) that the sentence has, each weighted by how rare it is among the claims compared
+  (IDF, as BM25 weighs terms) and counted by its closest word in the sentence: fully for the same
+  stem, in part for a word whose vector is near (cosine: "expand" and "expansion" 0.78, "east"
+  and "eastward" 0.86, "alliance" and "NATO" 0.27), not at all below WORD_SIMILARITY_FLOOR.
+- Meaning: the cosine of the two sentences' static embeddings. Both vectors come from
+  WordLlama's 256-dimension "l2_supercat" model, whose weights ship inside the `wordllama`
+  package: nothing is downloaded, it runs on CPU in milliseconds.
 
 A claim is compared through its statement and through the words articles already reported it in
-(its appearances): a new article often tells it the way another did. Before either comparison,
+(its appearances): a new article often tells it the way another did. So "weighing an
+arrangement with Putin under which the alliance would pledge not to expand further east" is found
+to report "Trump is considering a potential deal with Putin in which NATO would commit to no
+further eastward expansion". Before either comparison,
 the spellings the archive knows as one (SpellingVariant: Kiev and Kyiv) and people's aliases
 (Zelensky, Zelenskyy) are written in one form. A claim is proposed at most once per text, in
 the sentence that matches it best, when that sentence scores at least the threshold; evaluation
@@ -25,6 +30,7 @@ the database keeps, see ClaimIndex), and only those are scored in full.
 """
 
 import functools
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,8 +41,10 @@ import snowballstemmer
 from articles.proposals import sentence_spans
 
 # How the two scores combine, and where a proposal starts: chosen by measurement on the seeds.
-MEANING_WEIGHT = 0.3
-DEFAULT_THRESHOLD = 0.5
+MEANING_WEIGHT = 0.2
+DEFAULT_THRESHOLD = 0.42
+# Word vectors less similar than this are different words ("deal" and "weather" are near 0).
+WORD_SIMILARITY_FLOOR = 0.2
 # The first pass keeps this many claims per sentence, and shorter vectors for it.
 CANDIDATES_PER_SENTENCE = 20
 SHORT_DIMENSIONS = 64
@@ -147,11 +155,6 @@ def short_vectors(vectors):
 _stemmer = snowballstemmer.stemmer("english")
 
 
-def content_stems(text):
-    words = (word.lower().replace("’", "'") for word in WORD.findall(text))
-    return {_stemmer.stemWord(word) for word in words if word not in STOP_WORDS and len(word) > 1}
-
-
 @dataclass
 class Passage:
     start: int
@@ -207,31 +210,77 @@ def match(text, index, *, threshold=DEFAULT_THRESHOLD, meaning_weight=MEANING_WE
     if not claims:
         return []
     best = {}
-    passage_stems = [content_stems(vocabulary.one_form(p.text)) for p in found]
+    passage_words = [_content_words(vocabulary.one_form(p.text)) for p in found]
     texts = [[vocabulary.one_form(t) for t in (c.statement, *c.reported_as)] for c in claims]
+    claim_words = [[_content_words(t) for t in claim_texts] for claim_texts in texts]
     vectors = embed([t for claim_texts in texts for t in claim_texts])
+    words = _WordSimilarities(passage_words, claim_words)
     first = 0
-    for claim, claim_texts in zip(claims, texts, strict=True):
+    for claim, claim_texts, text_words in zip(claims, texts, claim_words, strict=True):
         claim_vectors, first = vectors[first : first + len(claim_texts)], first + len(claim_texts)
         meaning = (passage_vectors @ claim_vectors.T).max(axis=1)
-        claim_stems = [content_stems(t) for t in claim_texts]
-        words = np.array(
-            [max(_coverage(stems, other) for other in claim_stems) for stems in passage_stems]
-        )
-        scores = meaning_weight * meaning + (1 - meaning_weight) * words
+        wording = np.max([words.coverage(one) for one in text_words], axis=0)
+        scores = meaning_weight * meaning + (1 - meaning_weight) * wording
         at = int(scores.argmax())
         if scores[at] >= threshold:
             passage = found[at]
             best[claim.pk] = Match(
                 claim.pk, passage.start, passage.end, passage.text,
-                float(scores[at]), float(meaning[at]), float(words[at]),
+                float(scores[at]), float(meaning[at]), float(wording[at]),
             )  # fmt: skip
     return sorted(best.values(), key=lambda m: (-m.score, m.start))
 
 
-def _coverage(stems, claim_stems):
-    """The share of a claim's content words that a passage has."""
-    return len(stems & claim_stems) / len(claim_stems) if claim_stems else 0.0
+def _content_words(text):
+    """The text's content words by their stems: {stem: the word as first written}."""
+    words = {}
+    for word in WORD.findall(text):
+        key = word.lower().replace("’", "'")
+        if key not in STOP_WORDS and len(key) > 1:
+            words.setdefault(_stemmer.stemWord(key), word)
+    return words
+
+
+class _WordSimilarities:
+    """How well each passage covers a claim's content words: each word counts by how rare it is
+    among the claims compared (IDF) and by its closest word in the passage: the same stem
+    counts fully, a word whose vector is near ("expansion" and "expand") in part, as their
+    cosine; below WORD_SIMILARITY_FLOOR not at all."""
+
+    def __init__(self, passage_words, claim_words):
+        stems = {}
+        for words in [*passage_words, *(w for texts in claim_words for w in texts)]:
+            for stem, word in words.items():
+                stems.setdefault(stem, word)
+        self.index = {stem: i for i, stem in enumerate(stems)}
+        vectors = embed(list(stems.values()))
+        similar = vectors @ vectors.T
+        similar[similar < WORD_SIMILARITY_FLOOR] = 0
+        np.fill_diagonal(similar, 1)
+        # For each passage, each stem's best similarity to one of the passage's words.
+        self.best = np.stack(
+            [
+                similar[:, [self.index[s] for s in words]].max(axis=1)
+                if words
+                else np.zeros(len(stems))
+                for words in passage_words
+            ]
+        )
+        claims_with = {}
+        for texts in claim_words:
+            for stem in set().union(*texts):
+                claims_with[stem] = claims_with.get(stem, 0) + 1
+        self.rarity = np.array(
+            [math.log(1 + len(claim_words) / claims_with.get(stem, 1)) for stem in stems]
+        )
+
+    def coverage(self, words):
+        """Per passage, the share of the (claim's) words it covers."""
+        if not words:
+            return np.zeros(len(self.best))
+        columns = [self.index[stem] for stem in words]
+        weights = self.rarity[columns]
+        return self.best[:, columns] @ weights / weights.sum()
 
 
 def _nearest(passage_vectors, pks, claim_vectors):
