@@ -105,8 +105,10 @@ class Vocabulary:
         """`groups` are lists of names for one thing, its usual form first (Kyiv, Kiev)."""
         canonical = {}
         for terms in groups:
-            for term in terms[1:]:
-                if term.strip() and term.lower() != terms[0].lower():
+            # The usual form too, so that a name containing an alias is read whole: "Donald
+            # Trump" stays as it is, not "Donald Donald Trump" after its alias "Trump".
+            for term in terms:
+                if term.strip():
                     canonical[term.lower()] = terms[0]
         return cls(canonical)
 
