@@ -8,8 +8,9 @@ two scores are combined.
 - Words: the share of the claim's content words (Snowball stems, as PostgreSQL's English search
   stems them) that the sentence has, each weighted by how rare it is among the claims compared
   (IDF, as BM25 weighs terms) and counted by its closest word in the sentence: fully for the same
-  stem, in part for a word whose vector is near (cosine: "expand" and "expansion" 0.78, "east"
-  and "eastward" 0.86, "alliance" and "NATO" 0.27), not at all below WORD_SIMILARITY_FLOOR.
+  stem, in part for a word whose vector is near, by how far their cosine stands above
+  WORD_SIMILARITY_FLOOR ("expand" and "expansion" 0.78 count 0.72, "east" and "eastward" 0.86
+  count 0.82; "plans" and "wants" 0.27, next to nothing).
 - Meaning: the cosine of the two sentences' static embeddings. Both vectors come from
   WordLlama's 256-dimension "l2_supercat" model, whose weights ship inside the `wordllama`
   package: nothing is downloaded, it runs on CPU in milliseconds.
@@ -43,7 +44,8 @@ from articles.proposals import sentence_spans
 # How the two scores combine, and where a proposal starts: chosen by measurement on the seeds.
 MEANING_WEIGHT = 0.2
 DEFAULT_THRESHOLD = 0.42
-# Word vectors less similar than this are different words ("deal" and "weather" are near 0).
+# Word vectors less similar than this are different words ("deal" and "weather" are near 0);
+# above it, a word counts in proportion to how far above.
 WORD_SIMILARITY_FLOOR = 0.2
 # The first pass keeps this many claims per sentence, and shorter vectors for it.
 CANDIDATES_PER_SENTENCE = 20
@@ -246,8 +248,8 @@ def _content_words(text):
 class _WordSimilarities:
     """How well each passage covers a claim's content words: each word counts by how rare it is
     among the claims compared (IDF) and by its closest word in the passage: the same stem
-    counts fully, a word whose vector is near ("expansion" and "expand") in part, as their
-    cosine; below WORD_SIMILARITY_FLOOR not at all."""
+    counts fully, a word whose vector is near ("expansion" and "expand") in part, by how far
+    their cosine stands above WORD_SIMILARITY_FLOOR."""
 
     def __init__(self, passage_words, claim_words):
         stems = {}
@@ -257,7 +259,8 @@ class _WordSimilarities:
         self.index = {stem: i for i, stem in enumerate(stems)}
         vectors = embed(list(stems.values()))
         similar = vectors @ vectors.T
-        similar[similar < WORD_SIMILARITY_FLOOR] = 0
+        floor = WORD_SIMILARITY_FLOOR
+        similar = np.clip((similar - floor) / (1 - floor), 0, 1)
         np.fill_diagonal(similar, 1)
         # For each passage, each stem's best similarity to one of the passage's words.
         self.best = np.stack(
