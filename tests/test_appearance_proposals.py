@@ -265,7 +265,9 @@ def test_accepting_makes_the_appearance_at_the_proposals_offsets_with_history():
         "accepted", editor, appearance
     )  # fmt: skip
     assert proposal.decided_at is not None
-    assert [h.status for h in proposal.history.order_by("history_date")] == ["accepted"]
+    assert [h.status for h in proposal.history.order_by("history_date")] == [
+        "proposed", "accepted"
+    ]  # fmt: skip
     assert appearance.history.count() == 1
     with pytest.raises(ValidationError, match="already accepted by edith"):
         reject_appearance_proposal(proposal, editor)
@@ -284,7 +286,7 @@ def test_an_editor_corrects_the_claim_then_accepts():
     assert (appearance.claim, appearance.text) == (other, DEAL_WORDS)
     assert not deal.appearances.exists() and article not in deal.articles.all()
     assert [h.claim_id for h in proposal.history.order_by("history_date")] == [
-        other.pk, other.pk
+        deal.pk, other.pk, other.pk
     ]  # fmt: skip
 
 
