@@ -259,11 +259,17 @@ def _publishers():
     return publishers
 
 
+def _names(publisher, attribution):
+    return publisher in attribution and re.search(
+        rf"(?<!\w){re.escape(publisher)}(?!\w)", attribution
+    )
+
+
 def _cited_source(attribution, publishers, claim_source):
     """The id of the source a passage cites: the claim's own source when whom the passage
     credits is its publisher ("according to a report by Politico"); else the only source of the
     one publisher it credits. None when that can't be told: the archive never guesses one."""
-    named = [p for p in publishers if re.search(rf"(?<!\w){re.escape(p)}(?!\w)", attribution)]
+    named = [p for p in publishers if _names(p, attribution)]
     if claim_source is not None and any(claim_source in publishers[p] for p in named):
         return claim_source
     if len(named) == 1 and len(publishers[named[0]]) == 1:

@@ -33,6 +33,7 @@ the database keeps, see ClaimIndex), and only those are scored in full.
 import functools
 import math
 import re
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -156,14 +157,17 @@ def short_vectors(vectors):
     return (short / np.where(norms == 0, 1, norms)).astype(np.float16)
 
 
-_stemmer = snowballstemmer.stemmer("english")
+# A stemmer keeps state while it stems: one a thread (gunicorn's workers serve with threads).
+_stemmers = threading.local()
 
 
 @functools.lru_cache(maxsize=100_000)
 def _stem(word):
     """Cached: the same words come back in every claim and capture, and the pure-Python stemmer
     took a third of a capture's matching at 100,000 claims (bench/appearance_proposals.py)."""
-    return _stemmer.stemWord(word)
+    if not hasattr(_stemmers, "english"):
+        _stemmers.english = snowballstemmer.stemmer("english")
+    return _stemmers.english.stemWord(word)
 
 
 @dataclass
