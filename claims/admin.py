@@ -112,6 +112,9 @@ class ClaimAdmin(VersionedAdmin):
         "updated_at",
     ]  # fmt: skip
     list_editable = ["status"]
+    # The model's, said again: a grouped query (the counts below) keeps no default ordering, and
+    # the autocomplete of appearance proposals pages through claims.
+    ordering = Claim._meta.ordering
     list_filter = ["status", "topics", "articles__outlet", "source"]
     search_fields = ["statement", "notes", "evidence__text"]
     autocomplete_fields = ["topics", "source", "articles", "evidence"]
