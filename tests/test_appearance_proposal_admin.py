@@ -4,8 +4,6 @@ words, whom they credit, the source, a new claim's statement and people), or rej
 proposal and decision is in its history, and "Propose again" proposes an article's claims anew
 (issue #22)."""
 
-from dataclasses import dataclass
-
 import pytest
 from django.contrib.auth.models import Group, Permission, User
 from django.db import connection
@@ -13,60 +11,14 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from articles.models import Article, Person
 from claims.appearance_proposals import propose_appearances_for, reject_appearance_proposal
-from claims.models import Appearance, AppearanceProposal, Claim, ClaimActor, Source
+from claims.models import Appearance, AppearanceProposal, Claim, ClaimActor
 from core.roles import EDITOR
 from tests import factories
-from tests.admin_forms import change_url, save_unchanged
+from tests.admin_forms import change_url, read_form, save_unchanged
+from tests.proposed_claims import BODY, propose
 
-DEAL = "Trump would make a deal with Putin to halt NATO expansion."
-PLEDGE = "NATO would commit to no further eastward expansion."
-DEFENCE = "Europe would take over most of NATO's conventional defence."
-BODY = (
-    "Donald Trump would strike a deal with Putin to halt NATO expansion, according to a report "
-    "by Politico.\n\n"
-    "Under the plan, NATO would commit to no further eastward expansion, Bloomberg reported.\n\n"
-    "European members would take over most of the alliance's conventional defence, officials "
-    "said.\n\n"
-    "Kevin Roberts said Donald Trump plans to cut the number of US troops stationed in Germany."
-    "\n\nThe weather in Brussels was mild on Tuesday."
-)
 CHANGELIST = "admin:claims_appearanceproposal_changelist"
-
-
-@dataclass
-class Proposed:
-    article: Article
-    deal: AppearanceProposal  # "according to a report by Politico": Politico's report cited
-    pledge: AppearanceProposal  # "Bloomberg reported"
-    defence: AppearanceProposal  # "officials said": no source
-    new: AppearanceProposal  # Kevin Roberts said Donald Trump plans…: a new claim
-    trump: Person
-    roberts: Person
-    politico: Source
-    bloomberg: Source
-
-
-def propose():
-    """An article that reports three claims of the archive and makes a new one, proposed."""
-    trump = factories.make_person(name="Donald Trump", aliases=["Trump"])
-    roberts = factories.make_person(name="Kevin Roberts")
-    politico = factories.make_source(publisher="Politico", title="Politico report")
-    bloomberg = factories.make_source(publisher="Bloomberg", title="Bloomberg report")
-    factories.make_claim(statement=DEAL, source=politico)
-    factories.make_claim(statement=PLEDGE)
-    factories.make_claim(statement=DEFENCE)
-    article = factories.make_article(body=BODY)
-    by_statement = {
-        proposal.claim.statement if proposal.claim else "new": proposal
-        for proposal in propose_appearances_for(article)
-    }
-    assert len(by_statement) == 4, by_statement
-    return Proposed(
-        article, by_statement[DEAL], by_statement[PLEDGE], by_statement[DEFENCE],
-        by_statement["new"], trump, roberts, politico, bloomberg,
-    )  # fmt: skip
 
 
 def editor(username="edith"):
@@ -236,6 +188,21 @@ def test_words_or_an_attribution_the_capture_does_not_hold_are_refused(
     assert (proposal.status, proposal.text, proposal.attribution) == (
         "proposed", proposed.pledge.text, "Bloomberg reported",
     )  # fmt: skip
+    assert not Appearance.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_of_two_editors_correcting_a_proposal_the_second_is_told_not_overwritten(editor_client):
+    proposed = propose()
+    other = Client()
+    other.force_login(editor("olga"))
+    url = change_url(proposed.defence)
+    first = read_form(editor_client, url, "appearanceproposal_form")
+    second = read_form(other, url, "appearanceproposal_form")
+    assert editor_client.post(url, {**first, "source": proposed.bloomberg.pk}).status_code == 302
+    response = other.post(url, {**second, "source": proposed.politico.pk, "_accept": "Accept"})
+    assert "Someone else saved this appearance proposal after you opened it" in response.text
+    assert AppearanceProposal.objects.get(pk=proposed.defence.pk).source == proposed.bloomberg
     assert not Appearance.objects.exists()
 
 
