@@ -17,6 +17,7 @@ from articles.fetch import DEADLINE, RetrievalTooSlow, fetch
 from articles.forms import ArchiveCaptureForm, QuoteForm, QuoteProposalForm, QuoteRowForm
 from articles.models import Article, Capture, Outlet, Person, Quote, QuoteProposal, capture_hash
 from articles.proposals import accept_proposal, propose_quotes_for, reject_proposal
+from articles.signals import proposals_wanted
 from core.admin import VersionedAdmin
 
 # Seconds a page retrieved for the admin's preview has to arrive in: the editor waits for it, and
@@ -106,7 +107,7 @@ class ArticleAdmin(admin.ModelAdmin):
     date_hierarchy = "published_date"
     inlines = [CaptureInline, QuoteInline]
     formfield_overrides = ASSUME_HTTPS
-    actions = ["propose_quotes"]
+    actions = ["propose_again"]
     fieldsets = [
         (None, {"fields": ["title", "title_is_supplied", "slug", "outlet", "url", "language"]}),
         ("Date and byline", {"fields": [
@@ -123,11 +124,20 @@ class ArticleAdmin(admin.ModelAdmin):
     def display_title(self, article):
         return article.display_title
 
-    @admin.action(description="Propose quotes again for selected articles", permissions=["propose"])
-    def propose_quotes(self, request, queryset):
-        proposed = sum(len(propose_quotes_for(article)) for article in queryset)
+    @admin.action(
+        description="Propose quotes and claims again for selected articles", permissions=["propose"]
+    )
+    def propose_again(self, request, queryset):
+        quotes = claims = 0
+        for article in queryset:
+            quotes += len(propose_quotes_for(article))
+            # The claims app proposes the claims it reports (articles knows nothing of claims).
+            proposals_wanted.send(sender=Article, article=article)
+            claims += article.appearance_proposals.filter(status="proposed").count()
         self.message_user(
-            request, f"{proposed} quote proposal(s) waiting for an editor.", messages.SUCCESS
+            request,
+            f"{quotes} quote proposal(s) and {claims} claim proposal(s) waiting for an editor.",
+            messages.SUCCESS,
         )
 
     def has_propose_permission(self, request):
@@ -274,10 +284,83 @@ class QuoteAdmin(VersionedAdmin):
         return reports or "none recorded: add the quote to its report's source (Sources)"
 
 
+class ProposalAdmin(admin.ModelAdmin):
+    """What the admins of proposals share: proposals come from the archive, never typed in; an
+    editor corrects one, then accepts or rejects it, and a decided one is read only.
+
+    A subclass decides through `accept` and `reject` (which raise ValidationError saying why
+    not), says what accepting makes (`accepted`) and who may (`has_accept_permission`,
+    `accept_refused`)."""
+
+    accepted = ""  # the message, e.g. "Accepted: it is now a quote."
+    accept_refused = ""  # e.g. "You may not add quotes."
+    actions = ["accept_selected", "reject_selected"]
+
+    @admin.display(description="in the capture")
+    def in_the_capture(self, proposal):
+        text, start, end = proposal.capture.text, proposal.start_offset, proposal.end_offset
+        return format_html(
+            "{}:<br>…{}<mark>{}</mark>{}…", proposal.capture, text[max(0, start - 300) : start],
+            text[start:end], text[end : end + 300],
+        )  # fmt: skip
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        decided = obj is not None and obj.status != obj.Status.PROPOSED
+        return not decided and super().has_change_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        # Accepting or rejecting an unchanged proposal is a decision alone, not a save as well.
+        if form.has_changed():
+            super().save_model(request, obj, form, change)
+
+    def response_change(self, request, obj):
+        if "_accept" in request.POST:
+            if not self.has_accept_permission(request):
+                self.message_user(request, self.accept_refused, messages.ERROR)
+                return HttpResponseRedirect(request.path)
+            return self._decided(request, obj, self.accept, self.accepted)
+        if "_reject" in request.POST:
+            return self._decided(request, obj, self.reject, "Rejected.")
+        return super().response_change(request, obj)
+
+    def _decided(self, request, proposal, decide, success):
+        try:
+            decide(proposal, request.user)
+        except ValidationError as error:
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+            return HttpResponseRedirect(request.path)
+        self.message_user(request, f"“{proposal.text}”: {success}", messages.SUCCESS)
+        return self.response_post_save_change(request, proposal)
+
+    @admin.action(description="Accept selected proposals as proposed", permissions=["accept"])
+    def accept_selected(self, request, queryset):
+        self._decide_all(request, queryset, self.accept, "accepted")
+
+    @admin.action(description="Reject selected proposals", permissions=["change"])
+    def reject_selected(self, request, queryset):
+        self._decide_all(request, queryset, self.reject, "rejected")
+
+    def _decide_all(self, request, queryset, decide, done):
+        """Each proposal on its own: one that can't be accepted is reported, the rest go on."""
+        decided = 0
+        for proposal in queryset:
+            try:
+                decide(proposal, request.user)
+            except ValidationError as error:
+                message = f"“{proposal.text[:80]}”: {' '.join(error.messages)}"
+                self.message_user(request, message, messages.WARNING)
+                continue
+            decided += 1
+        self.message_user(request, f"{decided} proposal(s) {done}.", messages.SUCCESS)
+
+
 @admin.register(QuoteProposal)
-class QuoteProposalAdmin(admin.ModelAdmin):
+class QuoteProposalAdmin(ProposalAdmin):
     """Editors accept a proposed quotation (making it a Quote), correct its speaker first, or
-    reject it. Proposals come from the archive (articles.proposals), never typed in."""
+    reject it. Proposals come from the archive (articles.proposals)."""
 
     form = QuoteProposalForm
     change_form_template = "admin/articles/quoteproposal/change_form.html"
@@ -293,7 +376,8 @@ class QuoteProposalAdmin(admin.ModelAdmin):
     readonly_fields = [
         "article", "text", "in_the_capture", "cue", "status", "decided_by", "decided_at", "quote",
     ]  # fmt: skip
-    actions = ["accept_selected", "reject_selected"]
+    accepted = "Accepted: it is now a quote."
+    accept_refused = "You may not add quotes."
 
     def get_queryset(self, request):
         return super().get_queryset(request).defer("article__body", "article__search_vector")
@@ -302,64 +386,15 @@ class QuoteProposalAdmin(admin.ModelAdmin):
     def proposed_speaker(self, proposal):
         return proposal.proposed_speaker or "—"
 
-    @admin.display(description="in the capture")
-    def in_the_capture(self, proposal):
-        text, start, end = proposal.capture.text, proposal.start_offset, proposal.end_offset
-        return format_html(
-            "{}:<br>…{}<mark>{}</mark>{}…", proposal.capture, text[max(0, start - 300) : start],
-            text[start:end], text[end : end + 300],
-        )  # fmt: skip
+    def accept(self, proposal, editor):
+        return accept_proposal(proposal, editor)
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        decided = obj is not None and obj.status != QuoteProposal.Status.PROPOSED
-        return not decided and super().has_change_permission(request, obj)
+    def reject(self, proposal, editor):
+        reject_proposal(proposal, editor)
 
     def has_accept_permission(self, request):
         # Accepting adds a quote: an editor needs the right to add one by hand.
         return self.has_change_permission(request) and request.user.has_perm("articles.add_quote")
-
-    def response_change(self, request, obj):
-        if "_accept" in request.POST:
-            if not self.has_accept_permission(request):
-                self.message_user(request, "You may not add quotes.", messages.ERROR)
-                return HttpResponseRedirect(request.path)
-            return self._decided(request, obj, accept_proposal, "Accepted: it is now a quote.")
-        if "_reject" in request.POST:
-            return self._decided(request, obj, reject_proposal, "Rejected.")
-        return super().response_change(request, obj)
-
-    def _decided(self, request, proposal, decide, success):
-        try:
-            decide(proposal, request.user)
-        except ValidationError as error:
-            self.message_user(request, " ".join(error.messages), messages.ERROR)
-            return HttpResponseRedirect(request.path)
-        self.message_user(request, f"“{proposal.text}”: {success}", messages.SUCCESS)
-        return self.response_post_save_change(request, proposal)
-
-    @admin.action(description="Accept selected proposals as proposed", permissions=["accept"])
-    def accept_selected(self, request, queryset):
-        self._decide_all(request, queryset, accept_proposal, "accepted")
-
-    @admin.action(description="Reject selected proposals", permissions=["change"])
-    def reject_selected(self, request, queryset):
-        self._decide_all(request, queryset, reject_proposal, "rejected")
-
-    def _decide_all(self, request, queryset, decide, done):
-        """Each proposal on its own: one that can't be accepted is reported, the rest go on."""
-        decided = 0
-        for proposal in queryset:
-            try:
-                decide(proposal, request.user)
-            except ValidationError as error:
-                message = f"“{proposal.text[:80]}”: {' '.join(error.messages)}"
-                self.message_user(request, message, messages.WARNING)
-                continue
-            decided += 1
-        self.message_user(request, f"{decided} proposal(s) {done}.", messages.SUCCESS)
 
 
 PENDING_KEY = "capture_awaiting_archive"

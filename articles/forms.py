@@ -39,6 +39,12 @@ class ArticleChangesForm(forms.Form):
         return cleaned
 
 
+WORDS_NOT_IN_TEXT = (
+    "These words are not in the article's text. Paste them exactly as they stand there: check "
+    "quotation marks (’ “ ”), dashes and spaces."
+)
+
+
 class AnchoredTextForm(VersionedForm):
     """An editor pastes words of an article (AnchoredText: a quote, a claim's appearance); the
     form finds where they stand: in the text of the capture they were read in, or, for new
@@ -73,10 +79,7 @@ class AnchoredTextForm(VersionedForm):
         starts = occurrences(text, capture.text)
         occurrence = cleaned.get("occurrence")
         if not starts:
-            raise forms.ValidationError(
-                {"text": "These words are not in the article's text. Paste them exactly as they "
-                 "stand there: check quotation marks (’ “ ”), dashes and spaces."}
-            )  # fmt: skip
+            raise forms.ValidationError({"text": WORDS_NOT_IN_TEXT})
         if len(starts) > 1 and not occurrence:
             raise forms.ValidationError(
                 {"occurrence": f"These words appear {len(starts)} times in the article: say "

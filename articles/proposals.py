@@ -865,7 +865,8 @@ def _undecided(proposal):
     except QuoteProposal.DoesNotExist:
         raise ValidationError(
             "This proposal is no longer waiting: the article's quotations were proposed again "
-            "since (a newer capture, or “Propose quotes again”). Decide on its new proposals."
+            "since (a newer capture, or “Propose quotes and claims again”). Decide on its new "
+            "proposals."
         ) from None
     if proposal.status != QuoteProposal.Status.PROPOSED:
         raise ValidationError(

@@ -1,13 +1,16 @@
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, OuterRef, Subquery
 from django.template.response import TemplateResponse
 
-from articles.admin import ASSUME_HTTPS
-from claims.forms import AppearanceForm, AppearanceFormSet
+from articles.admin import ASSUME_HTTPS, ProposalAdmin
+from claims.appearance_proposals import accept_appearance_proposal, reject_appearance_proposal
+from claims.forms import AppearanceForm, AppearanceFormSet, AppearanceProposalForm
 from claims.models import (
     Annotation,
     Appearance,
+    AppearanceProposal,
     Claim,
     ClaimActor,
     Source,
@@ -109,6 +112,9 @@ class ClaimAdmin(VersionedAdmin):
         "updated_at",
     ]  # fmt: skip
     list_editable = ["status"]
+    # The model's, said again: a grouped query (the counts below) keeps no default ordering, and
+    # the autocomplete of appearance proposals pages through claims.
+    ordering = Claim._meta.ordering
     list_filter = ["status", "topics", "articles__outlet", "source"]
     search_fields = ["statement", "notes", "evidence__text"]
     autocomplete_fields = ["topics", "source", "articles", "evidence"]
@@ -222,3 +228,90 @@ class ClaimAdmin(VersionedAdmin):
                 "title": "Add a topic to claims",
             },
         )
+
+
+class ProposalKindFilter(admin.SimpleListFilter):
+    title = "kind"
+    parameter_name = "kind"
+
+    def lookups(self, request, model_admin):
+        return [("appearance", "A claim the archive holds"), ("new", "A new claim")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "appearance":
+            return queryset.filter(claim__isnull=False)
+        if self.value() == "new":
+            return queryset.filter(claim__isnull=True)
+        return queryset
+
+
+@admin.register(AppearanceProposal)
+class AppearanceProposalAdmin(ProposalAdmin, VersionedAdmin):
+    """Editors accept words an archived article reports a claim in (making them the claim's
+    appearance, and the article one that reports it), correct them first (another claim, other
+    words, whom they credit, the source they cite, a new claim's statement and people), or
+    reject them. Proposals come from the archive (claims.appearance_proposals); their history
+    keeps each correction and the decision."""
+
+    form = AppearanceProposalForm
+    list_display = [
+        "text", "claim_or_new", "score", "attribution", "article", "status", "decided_by",
+    ]  # fmt: skip
+    list_filter = ["status", ProposalKindFilter, ("article", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["text", "claim__statement", "new_statement", "attribution", "article__title"]
+    list_select_related = ["claim", "article", "decided_by"]
+    autocomplete_fields = ["claim", "source", "actors", "claimant"]
+    fieldsets = [
+        (None, {"fields": ["article", "in_the_capture", "text", "score", "claim", "attribution",
+                           "source", "version"]}),
+        ("A new claim", {
+            "fields": ["new_statement", "actors", "claimant"],
+            "description": "Only for words that report no claim of the archive (no claim "
+            "above): accepting makes this claim, with these people.",
+        }),
+        ("Decision", {"fields": ["status", "decided_by", "decided_at", "appearance"]}),
+    ]  # fmt: skip
+    readonly_fields = [
+        "article", "in_the_capture", "score", "status", "decided_by", "decided_at", "appearance",
+    ]  # fmt: skip
+    accepted = "Accepted: it is now an appearance of its claim."
+    accept_refused = "You may not add appearances to claims."
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .defer("article__body", "article__search_vector", "claim__search_vector")
+        )
+
+    @admin.display(description="claim", ordering="claim")
+    def claim_or_new(self, proposal):
+        return proposal.claim or "new claim"
+
+    def accept(self, proposal, editor):
+        if proposal.is_new_claim and not editor.has_perm("claims.add_claim"):
+            raise ValidationError(
+                "Accepting would add a new claim, and you may not add claims: choose the claim "
+                "these words report, or leave the proposal to an editor who may."
+            )
+        return accept_appearance_proposal(proposal, editor)
+
+    def reject(self, proposal, editor):
+        reject_appearance_proposal(proposal, editor)
+
+    def has_accept_permission(self, request):
+        # Accepting adds an appearance to a claim and lists the article on it: an editor needs
+        # the rights to do that by hand, in the claim's form.
+        return self.has_change_permission(request) and request.user.has_perms(
+            ["claims.add_appearance", "claims.change_claim"]
+        )
+
+    def revert_disabled(self, request, obj=None):
+        return True
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # The history is read, never reverted: a decided proposal made to wait again would be
+        # decided twice, its appearance forgotten.
+        if request.method == "POST":
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)

@@ -50,6 +50,8 @@ from claims.models import (
     Source,
     SpellingVariant,
 )
+from core.admin import history_paused
+from core.versions import record_created
 
 logger = logging.getLogger(__name__)
 
@@ -238,6 +240,8 @@ def propose_appearances_for(article):
         for proposal, named in candidates
         for person in named
     )
+    # As proposed, before any editor's correction: the first version of each in its history.
+    record_created(created, reason="Proposed by the archive.")
     return created
 
 
@@ -315,9 +319,17 @@ def accept_appearance_proposal(proposal, editor):
     """The proposal's Appearance, made by the appearance form in the proposal's capture at its
     offsets, as an editor adding it by hand would; the claim then lists the article. A proposal
     without a claim makes the claim first, from its statement, actors and cited source.
-    ValidationError says why not."""
+    ValidationError says why not.
+
+    The claim's history records it once, by the editor: a claim made here lists the article from
+    its first version; a claim the archive held gets a new version that lists it."""
     proposal = _undecided(proposal)
-    claim = proposal.claim or _new_claim(proposal)
+    new_claim = proposal.claim_id is None
+    if new_claim:
+        claim = _new_claim(proposal, editor)
+    else:
+        # Locked, so that its new version is made from the version saved now.
+        claim = Claim.objects.select_for_update().get(pk=proposal.claim_id)
     if Appearance.objects.filter(claim=claim, article=proposal.article_id).exists():
         raise ValidationError(
             "This claim already has the article's words (an appearance): correct that one in "
@@ -336,14 +348,20 @@ def accept_appearance_proposal(proposal, editor):
     )
     if not form.is_valid():
         raise ValidationError(form_errors(form))
+    form.instance._history_user = editor
     appearance = form.save()
-    claim.articles.add(proposal.article_id)
+    if new_claim:
+        claim.articles.add(proposal.article_id)  # recorded in version 1 (core.versions)
+    else:
+        with history_paused(claim):
+            claim.articles.add(proposal.article_id)
+        claim.save()  # a new version, recorded with its articles
     proposal.claim, proposal.appearance = claim, appearance
     _decide(proposal, AppearanceProposal.Status.ACCEPTED, editor)
     return appearance
 
 
-def _new_claim(proposal):
+def _new_claim(proposal, editor):
     statement = proposal.new_statement.strip()
     if not statement:
         raise ValidationError(
@@ -351,22 +369,16 @@ def _new_claim(proposal):
         )
     claim = Claim(statement=statement, source=proposal.source)
     claim.full_clean()
+    claim._history_user = editor
     claim.save()
-    actors = list(proposal.actors.all())
-    ClaimActor.objects.bulk_create(
-        ClaimActor(
-            claim=claim,
-            person=person,
-            role=ClaimActor.Role.CLAIMANT
-            if person.pk == proposal.claimant_id
-            else ClaimActor.Role.SUBJECT,
-        )
-        for person in actors
-    )
-    if proposal.claimant_id and proposal.claimant_id not in {p.pk for p in actors}:
-        ClaimActor.objects.create(
-            claim=claim, person_id=proposal.claimant_id, role=ClaimActor.Role.CLAIMANT
-        )
+    roles = {person.pk: ClaimActor.Role.SUBJECT for person in proposal.actors.all()}
+    if proposal.claimant_id:
+        roles[proposal.claimant_id] = ClaimActor.Role.CLAIMANT
+    for person, role in roles.items():
+        # Saved one by one, so that each is in the history of the claim's first version.
+        actor = ClaimActor(claim=claim, person_id=person, role=role)
+        actor._history_user = editor
+        actor.save()
     return claim
 
 
@@ -383,7 +395,8 @@ def _undecided(proposal):
     except AppearanceProposal.DoesNotExist:
         raise ValidationError(
             "This proposal is no longer waiting: the article's claims were proposed again "
-            "since (a newer capture, or “Propose again”). Decide on its new proposals."
+            "since (a newer capture, or “Propose quotes and claims again”). Decide on its new "
+            "proposals."
         ) from None
     if saved.status != AppearanceProposal.Status.PROPOSED:
         raise ValidationError(f"This proposal was already {saved.status} by {saved.decided_by}.")
@@ -392,4 +405,5 @@ def _undecided(proposal):
 
 def _decide(proposal, status, editor):
     proposal.status, proposal.decided_by, proposal.decided_at = status, editor, timezone.now()
+    proposal._history_user = editor
     proposal.save()

@@ -1,10 +1,10 @@
 from django import forms
 
-from articles.forms import AnchoredTextForm
+from articles.forms import WORDS_NOT_IN_TEXT, AnchoredTextForm, occurrences
 from claims.exports import FORMATS
-from claims.models import Appearance
+from claims.models import Appearance, AppearanceProposal
 from claims.search import RESULT_KINDS
-from core.admin import VersionedRowForm
+from core.admin import VersionedForm, VersionedRowForm
 from core.search import SearchTextField
 
 
@@ -45,15 +45,44 @@ class AppearanceForm(VersionedRowForm, AnchoredTextForm):
 
     def clean(self):
         cleaned = super().clean()
-        attribution = cleaned.get("attribution")
-        capture = self.instance.capture if self.instance.capture_id else None
-        if attribution and capture and attribution not in capture.text:
-            self.add_error(
-                "attribution",
-                "Copy whom the article credits exactly as it stands in its text (e.g. "
-                "“according to Bloomberg”), or leave this empty.",
-            )
+        if self.instance.capture_id:
+            check_attribution(self, self.instance.capture.text)
         return cleaned
+
+
+class AppearanceProposalForm(VersionedForm):
+    """An editor's correction of an appearance proposal before accepting it: another claim (or,
+    for a new claim, its statement and people), other words of the same capture, whom they
+    credit, the source they cite."""
+
+    class Meta:
+        model = AppearanceProposal
+        fields = ["claim", "text", "attribution", "source", "new_statement", "actors", "claimant"]
+
+    def clean(self):
+        cleaned = super().clean()
+        text, capture_text = cleaned.get("text"), self.instance.capture.text
+        if text:
+            starts = occurrences(text, capture_text)
+            if not starts:
+                self.add_error("text", WORDS_NOT_IN_TEXT)
+            else:
+                # Words that stand more than once: where they stand nearest the proposed ones.
+                start = min(starts, key=lambda at: abs(at - self.instance.start_offset))
+                self.instance.start_offset, self.instance.end_offset = start, start + len(text)
+        check_attribution(self, capture_text)
+        return cleaned
+
+
+def check_attribution(form, text):
+    """Whom the words credit must stand in the capture's text as the editor copied it."""
+    attribution = form.cleaned_data.get("attribution")
+    if attribution and attribution not in text:
+        form.add_error(
+            "attribution",
+            "Copy whom the article credits exactly as it stands in its text (e.g. "
+            "“according to Bloomberg”), or leave this empty.",
+        )
 
 
 class AppearanceFormSet(forms.BaseInlineFormSet):

@@ -61,7 +61,9 @@ class VersionedForm(forms.ModelForm):
         return cleaned
 
     def _saved_version(self, lock=False):
-        rows = type(self.instance)._default_manager.filter(pk=self.instance.pk)
+        # Unordered: a model ordered by a nullable relation would join it, and PostgreSQL locks
+        # no row on the nullable side of an outer join.
+        rows = type(self.instance)._default_manager.filter(pk=self.instance.pk).order_by()
         if lock:
             rows = rows.select_for_update()
         return rows.values_list("version", flat=True).first()

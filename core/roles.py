@@ -14,6 +14,7 @@ EDITOR_PERMISSIONS = {
         "claim": ["add", "change", "view"],
         "claimactor": ["add", "change", "delete", "view"],
         "appearance": ["add", "change", "delete", "view"],
+        "appearanceproposal": ["change", "view"],
         "annotation": ["add", "view"],
         "topic": ["add", "change", "view"],
         "source": ["add", "change", "view"],

@@ -186,11 +186,18 @@ def record_unrecorded(model):
     raw save), so that their first version has a permalink before anyone edits them."""
     history_model = model.history.model
     rows = list(model._default_manager.exclude(pk__in=history_model.objects.values("id")))
+    record_created(rows, reason="Recorded as loaded, before any edit.")
+    return len(rows)
+
+
+def record_created(rows, *, reason):
+    """Record in history rows of one model that were saved without it (bulk_create saves no
+    record), each with its relations as they stand now."""
     if not rows:
-        return 0
-    records = model.history.bulk_history_create(
-        rows, default_change_reason="Recorded as loaded, before any edit."
-    )
+        return
+    model = type(rows[0])
+    history_model = model.history.model
+    records = model.history.bulk_history_create(rows, default_change_reason=reason)
     record_of = {record.id: record for record in records}
     for field in history_model._history_m2m_fields:
         through = field.remote_field.through
@@ -202,7 +209,6 @@ def record_unrecorded(model):
             )
             for row in through.objects.filter(**{f"{owner}__in": record_of})
         )
-    return len(rows)
 
 
 def recorded_relations_of(records):

@@ -592,14 +592,14 @@ def test_accepting_many_from_the_list_reports_the_one_that_cannot_be(editor_clie
 
 
 @pytest.mark.django_db(transaction=True)
-def test_an_editor_proposes_quotes_again_from_the_article_list(editor_client):
+def test_an_editor_proposes_quotes_and_claims_again_from_the_article_list(editor_client):
     article, _ = proposal_article()
     response = editor_client.post(
         reverse("admin:articles_article_changelist"),
-        {"action": "propose_quotes", "_selected_action": [str(article.pk)]},
+        {"action": "propose_again", "_selected_action": [str(article.pk)]},
         follow=True,
     )
-    assert "3 quote proposal(s) waiting for an editor." in response.text
+    assert "3 quote proposal(s) and 1 claim proposal(s) waiting for an editor." in response.text
     assert QuoteProposal.objects.filter(article=article).count() == 3
 
 
@@ -780,7 +780,7 @@ def test_a_proposal_replaced_since_is_refused_with_the_whole_reason():
         reject_proposal(proposal, User.objects.create_user("edith"))
     assert refused.value.messages == [
         "This proposal is no longer waiting: the article's quotations were proposed again since "
-        "(a newer capture, or “Propose quotes again”). Decide on its new proposals."
+        "(a newer capture, or “Propose quotes and claims again”). Decide on its new proposals."
     ]
 
 

@@ -17,6 +17,8 @@ RECORDS = {
         "annotation",
         "claimactor",
         "appearance",
+        "appearanceproposal",
+        "claimvector",
     ],
 }
 HISTORIES = {
@@ -25,6 +27,7 @@ HISTORIES = {
         "historicaltopic", "historicalsource", "historicalclaim", "historicalclaim_topics",
         "historicalclaim_articles", "historicalclaim_evidence", "historicalannotation",
         "historicalclaimactor", "historicalappearance", "historicalsource_quotes",
+        "historicalappearanceproposal", "historicalappearanceproposal_actors",
     ],
 }  # fmt: skip
 
@@ -49,6 +52,7 @@ def test_editors_curate_claims_but_delete_nothing_but_a_claims_actor_or_appearan
         "claims.view_claimactor",
         "claims.add_appearance", "claims.change_appearance", "claims.delete_appearance",
         "claims.view_appearance",
+        "claims.change_appearanceproposal", "claims.view_appearanceproposal",
         "claims.add_annotation", "claims.view_annotation",
         "claims.add_topic", "claims.change_topic", "claims.view_topic",
         "claims.add_source", "claims.change_source", "claims.view_source",
