@@ -25,7 +25,6 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.dispatch import receiver
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history
 
 from articles.forms import occurrences
 from articles.models import Person
@@ -231,9 +230,8 @@ def propose_appearances_for(article):
             claimant_id=claimant[0] if len(claimant) == 1 else None,
         )
         candidates.append((proposal, named))
-    # Each proposal's first version in its history, in one query for them all.
-    created = bulk_create_with_history(
-        proposals + [proposal for proposal, _ in candidates], AppearanceProposal
+    created = AppearanceProposal.objects.bulk_create(
+        proposals + [proposal for proposal, _ in candidates]
     )
     AppearanceProposal.actors.through.objects.bulk_create(
         AppearanceProposal.actors.through(appearanceproposal_id=proposal.pk, person_id=person)
