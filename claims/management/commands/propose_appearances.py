@@ -12,7 +12,7 @@ class Command(BaseCommand):
     help = (
         "Propose where archived articles report the archive's claims, and the new claims they "
         "make, for editors to accept, correct or reject in the admin; or, with --json FILE, "
-        "print the claims a capture file reports without storing anything."
+        "print the claims a capture file reports without storing a proposal."
     )
 
     def add_arguments(self, parser):
@@ -24,7 +24,7 @@ class Command(BaseCommand):
             metavar="FILE",
             type=Path,
             help="An HTML or text capture: print the claims it reports as JSON, offsets into "
-            "its extracted text; store nothing.",
+            "its extracted text; store no proposal (only the claims' vectors it had to make).",
         )
 
     def handle(self, *, article_ids, all, capture_file, **options):
