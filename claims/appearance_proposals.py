@@ -54,6 +54,9 @@ from core.versions import record_created
 
 logger = logging.getLogger(__name__)
 
+# Claims embedded at once when vectors are made (a batch of 10,000 takes about 100 MB).
+VECTOR_BATCH = 10_000
+
 # "according to a report by Politico", up to the clause's end.
 ACCORDING_TO = re.compile(r"\b[Aa]ccording to [^,.;:!?]{2,120}")
 # "Bloomberg reported", "The Politico report suggests", "Trump has repeatedly said": a short
@@ -116,24 +119,28 @@ class ClaimIndex:
 
     @staticmethod
     def _make_vectors(missing):
-        if not missing:
-            return {}
-        vectors = short_vectors(embed([statement for _, statement in missing]))
-        made = {pk: vector.tobytes() for (pk, _), vector in zip(missing, vectors, strict=True)}
-        ClaimVector.objects.bulk_create(
-            [
+        """Vectors for (pk, statement) pairs, stored; a batch at a time, so that an archive
+        loaded in bulk (a million claims) is embedded in bounded memory."""
+        made = {}
+        for first in range(0, len(missing), VECTOR_BATCH):
+            batch = missing[first : first + VECTOR_BATCH]
+            vectors = short_vectors(embed([statement for _, statement in batch]))
+            rows = [
                 ClaimVector(
                     claim_id=pk,
                     model=MODEL_NAME,
                     statement_md5=hashlib.md5(statement.encode()).hexdigest(),
-                    vector=made[pk],
+                    vector=vector.tobytes(),
                 )
-                for pk, statement in missing
-            ],
-            update_conflicts=True,
-            unique_fields=["claim"],
-            update_fields=["model", "statement_md5", "vector"],
-        )
+                for (pk, statement), vector in zip(batch, vectors, strict=True)
+            ]
+            ClaimVector.objects.bulk_create(
+                rows,
+                update_conflicts=True,
+                unique_fields=["claim"],
+                update_fields=["model", "statement_md5", "vector"],
+            )
+            made.update((row.claim_id, row.vector) for row in rows)
         return made
 
     def claim_texts(self, pks):

@@ -3,6 +3,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
+from claims.appearance_proposals import ClaimIndex
 from claims.corpus import generate, holds_real_articles
 
 
@@ -32,6 +33,9 @@ class Command(BaseCommand):
             self.stdout.write(f"{time.perf_counter() - started:6.1f} s  {message}")
 
         generate(claims, seed, progress=progress)
+        # Made here, not by the first capture archived, which would wait minutes for them.
+        progress("making the claims' vectors for appearance proposals")
+        ClaimIndex().short_vectors()
         self.stdout.write(
             f"Generated {claims} synthetic claims (seed {seed}) in "
             f"{time.perf_counter() - started:.0f} s."
