@@ -34,10 +34,11 @@ def describe(violations):
     )
 
 
-def violations(browser, url, axe_script):
+def violations(browser, url, axe_script, viewport=None):
     # The site's CSP allows no inline scripts, and Playwright injects axe as one, so this
     # context bypasses the CSP. The pages send no inline script or style for it to let through.
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
+    viewport = viewport or {"width": 1280, "height": 900}
+    context = browser.new_context(viewport=viewport, bypass_csp=True)
     page = context.new_page()
     page.goto(url)
     page.add_script_tag(path=axe_script)
