@@ -74,6 +74,8 @@ MIDDLEWARE = [
     # Before SecurityMiddleware asks whether the request came over HTTPS.
     "core.middleware.UntrustedProxyHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Around everything that writes a response body, static files included.
+    "core.compression.TextCompressionMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     # Before anything reads the request's parameters or form data: over-large ones get a 400.
