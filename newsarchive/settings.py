@@ -82,6 +82,8 @@ MIDDLEWARE = [
     "core.request_limits.RequestLimitsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before the CSRF check: a POST to a page that only reads is a 405, not a 403.
+    "core.middleware.PageMethodsMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "core.routers.PinToPrimaryMiddleware",
