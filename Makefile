@@ -7,8 +7,11 @@ CHROMIUM := /usr/bin/chromium
 
 .PHONY: run test mutation lint format install chromium nginx axe clean
 
+# `make run PORT=8001` where something else already uses port 8000.
+PORT ?= 8000
+
 run: install
-	$(BIN)/python manage.py serve
+	$(BIN)/python manage.py serve --port $(PORT)
 
 test: install chromium nginx axe
 	$(BIN)/python -m pytest

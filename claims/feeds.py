@@ -1,4 +1,7 @@
-"""Atom feeds of new claims: all of them, a topic's, a person's, or any explorer view's."""
+"""Atom feeds of new claims: all of them, a topic's, a person's, or any explorer view's.
+
+Every feed takes the explorer's parameters (ClaimFilter), within its topic or person if it has
+one; a bad one is a 400 that says what was wrong, never a feed that ignores it."""
 
 from django.contrib.syndication.views import Feed
 from django.core.exceptions import BadRequest
@@ -27,20 +30,7 @@ class ClaimFeed(Feed):
             return render(request, "400.html", {"exception": str(error)}, status=400)
 
     def get_object(self, request):
-        filterset = ClaimFilter(request.GET, queryset=Claim.objects.all())
-        if not filterset.is_valid():
-            problems = "; ".join(
-                f"{name}: {message}"
-                for name, messages in error_messages(filterset.form).items()
-                for message in messages
-            )
-            raise BadRequest(f"Not a valid view of the claims: {problems}")
-        query = query_string(canonical_parameters(filterset.form.cleaned_data))
-        return {
-            "claims": filterset.qs,
-            "view": reverse("claims:claim_list") + query,
-            "feed": reverse("claims:feed") + query,
-        }
+        return view_of(request, Claim.objects.all(), reverse("claims:claim_list"))
 
     def feed_url(self, obj):
         return obj.get("feed")
@@ -81,10 +71,8 @@ class ClaimFeed(Feed):
 class TopicClaimFeed(ClaimFeed):
     def get_object(self, request, pk):
         self.topic = get_object_or_404(Topic, pk=pk)
-        return {
-            "claims": Claim.objects.filter(topics=self.topic),
-            "view": self.topic.get_absolute_url(),
-        }
+        claims = Claim.objects.filter(topics=self.topic)
+        return view_of(request, claims, self.topic.get_absolute_url())
 
     def title(self, obj):
         return f"newsarchive: new claims on {self.topic.name}"
@@ -96,7 +84,23 @@ class PersonClaimFeed(ClaimFeed):
         claims = Claim.objects.filter(
             pk__in=ClaimActor.objects.filter(person=self.person).values("claim")
         )
-        return {"claims": claims, "view": self.person.get_absolute_url()}
+        return view_of(request, claims, self.person.get_absolute_url())
 
     def title(self, obj):
         return f"newsarchive: new claims by or about {self.person.name}"
+
+
+def view_of(request, claims, page):
+    """The claims the request's parameters choose among `claims`, with the page they are shown
+    on and the feed's own address, each with the parameters in canonical order. BadRequest
+    (answered with a 400) for a parameter that isn't valid."""
+    filterset = ClaimFilter(request.GET, queryset=claims)
+    if not filterset.is_valid():
+        problems = "; ".join(
+            f"{name}: {message}"
+            for name, messages in error_messages(filterset.form).items()
+            for message in messages
+        )
+        raise BadRequest(f"Not a valid view of the claims: {problems}")
+    query = query_string(canonical_parameters(filterset.form.cleaned_data))
+    return {"claims": filterset.qs, "view": page + query, "feed": request.path + query}

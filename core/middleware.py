@@ -1,10 +1,11 @@
-"""Answers for requests that can't reach a view's normal result: a NUL byte in the address, input
-PostgreSQL refuses, and a database that can't be reached. A request that asks for JSON gets them
-as JSON, in the API's shapes; any other the site's pages."""
+"""Answers for requests that can't reach a view's normal result: a method the page doesn't
+answer, a NUL byte in the address, input PostgreSQL refuses, and a database that can't be
+reached. A request that asks for JSON gets them as JSON, in the API's shapes; any other the
+site's pages."""
 
 import psycopg
 from django.db import DataError, InterfaceError, OperationalError
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import Resolver404, resolve
@@ -33,6 +34,30 @@ class UntrustedProxyHeadersMiddleware:
         if not from_trusted_proxy(request.META.get("REMOTE_ADDR")):
             request.META.pop("HTTP_X_FORWARDED_PROTO", None)
         return self.get_response(request)
+
+
+# Pages and feeds are only read, as the JSON API's views are (claims.api.READ_ONLY); the admin's
+# pages also take the editors' forms.
+PAGE_METHODS = ["GET", "HEAD"]
+ADMIN_METHODS = ["GET", "HEAD", "POST"]
+
+
+class PageMethodsMiddleware:
+    """Any other method (TRACE, OPTIONS, PUT, …) is a 405 whose Allow header names those, not
+    the page (issue #26): Django's function views and the admin's views answer every method.
+    The API's views answer for themselves, with the same 405."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if _is_api_view(view_func):
+            return None
+        allowed = ADMIN_METHODS if request.resolver_match.app_name == "admin" else PAGE_METHODS
+        return None if request.method in allowed else HttpResponseNotAllowed(allowed)
 
 
 class RejectNulBytesMiddleware:
@@ -138,6 +163,10 @@ def _is_api(request):
         view = resolve(request.path_info).func
     except Resolver404:
         return False
+    return _is_api_view(view)
+
+
+def _is_api_view(view):
     view_class = getattr(view, "cls", None)
     return isinstance(view_class, type) and issubclass(view_class, APIView)
 

@@ -1,9 +1,12 @@
-"""The views every deployment needs whatever the apps: the health check and the 500 page."""
+"""The views every deployment needs whatever the apps: the health check, the favicon and the 500
+page."""
 
 import sys
 
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 from django.http import JsonResponse
+from django.shortcuts import redirect
+from django.templatetags.static import static
 from django.views import defaults
 from django.views.decorators.cache import never_cache
 
@@ -31,6 +34,13 @@ def health(request):
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+def favicon(request):
+    """/favicon.ico, which browsers ask for where a page links no icon (the admin's, a feed, a
+    JSON answer): the icon the site's pages link. Not a permanent redirect: in production the
+    icon's address changes with its content."""
+    return redirect(static("img/favicon.svg"))
 
 
 def server_error(request):

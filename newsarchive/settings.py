@@ -74,12 +74,16 @@ MIDDLEWARE = [
     # Before SecurityMiddleware asks whether the request came over HTTPS.
     "core.middleware.UntrustedProxyHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Around everything that writes a response body, static files included.
+    "core.compression.TextCompressionMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     # Before anything reads the request's parameters or form data: over-large ones get a 400.
     "core.request_limits.RequestLimitsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before the CSRF check: a POST to a page that only reads is a 405, not a 403.
+    "core.middleware.PageMethodsMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "core.routers.PinToPrimaryMiddleware",

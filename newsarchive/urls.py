@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from claims.views import home
-from core.views import health
+from core.views import favicon, health
 
 admin.site.site_header = "newsarchive editors"
 admin.site.site_title = "newsarchive editors"
@@ -13,6 +13,7 @@ handler500 = "core.views.server_error"
 urlpatterns = [
     path("", home, name="home"),
     path("health/", health, name="health"),
+    path("favicon.ico", favicon, name="favicon"),
     path("", include("articles.urls")),
     path("", include("claims.urls")),
     path("api/", include("claims.api_urls")),

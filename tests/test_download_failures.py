@@ -3,6 +3,7 @@ status, never a 200 and a file cut short; a failure midway ends the file so that
 it for complete, and is logged once."""
 
 import csv
+import gzip
 import io
 import json
 import logging
@@ -108,6 +109,26 @@ def test_a_download_that_fails_midway_ends_broken_breaks_off_and_is_logged_once(
     failures = [record for record in caplog.records if record.name == "claims.exports"]
     assert len(failures) == 1 and failures[0].levelno == logging.ERROR
     assert "the database went away" in caplog.text
+
+
+@pytest.mark.django_db
+def test_a_gzipped_download_that_fails_midway_breaks_off_with_its_gzip_unfinished(
+    client, monkeypatch
+):
+    for statement in ["First.", "Second.", "Third."]:
+        factories.make_claim(statement=statement)
+    Batches = exports.Batches
+    monkeypatch.setattr(Batches, "records", failing_after_the_first(Batches.records))
+    response = client.get(
+        reverse("claims:claim_list"), {"format": "json"}, HTTP_ACCEPT_ENCODING="gzip"
+    )
+    assert response["Content-Encoding"] == "gzip"
+    pieces = []
+    with pytest.raises(ConnectionResetError):
+        for piece in response.streaming_content:
+            pieces.append(piece)
+    with pytest.raises(EOFError):  # no gzip reader takes it for a whole file either
+        gzip.decompress(b"".join(pieces))
 
 
 @pytest.mark.django_db

@@ -4,6 +4,7 @@ import datetime
 import xml.etree.ElementTree as ET
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from claims.feeds import FEED_LENGTH
@@ -139,3 +140,32 @@ def test_a_bad_parameter_is_a_400_that_says_why_logged_in_one_line(client, db, c
     (record,) = [record for record in caplog.records if record.name == "django.request"]
     assert record.getMessage() == "Bad Request: /feeds/claims/"
     assert record.exc_info is None
+
+
+@pytest.mark.parametrize("feed", ["topic", "person"])
+def test_a_topic_or_person_feed_answers_a_bad_parameter_with_a_400_too(client, archive, feed):
+    url = {"topic": f"/feeds/topics/{archive['topic'].pk}/",
+           "person": f"/feeds/people/{archive['person'].pk}/"}[feed]  # fmt: skip
+    response = client.get(url, {"period": "soon", "status": "unheard-of"})
+    assert response.status_code == 400
+    assert "Not a valid view of the claims" in response.text
+    assert "“soon” is not a period" in response.text
+    assert "status: Select a valid choice. unheard-of is not one of" in response.text
+
+
+@pytest.mark.parametrize("feed", ["topic", "person"])
+def test_a_topic_or_person_feed_follows_the_explorers_parameters(client, db, feed):
+    topic, person = factories.make_topic(), factories.make_person()
+    factories.make_claim(statement="Reported.", topics=[topic], actors=[person])
+    factories.make_claim(statement="Disputed.", status="disputed", topics=[topic], actors=[person])
+    factories.make_claim(statement="Disputed elsewhere.", status="disputed")
+    followed = {"topic": topic, "person": person}[feed]
+    path, page = reverse(f"claims:{feed}_feed", args=[followed.pk]), followed.get_absolute_url()
+    feed_document = ET.fromstring(client.get(path, {"status": "disputed"}).content)
+    titles = [entry.find(f"{ATOM}title").text for entry in feed_document.findall(f"{ATOM}entry")]
+    assert titles == ["Disputed."]
+    links = {link.get("rel"): link.get("href") for link in feed_document.findall(f"{ATOM}link")}
+    assert links == {
+        "alternate": f"http://testserver{page}?status=disputed",
+        "self": f"http://testserver{path}?status=disputed",
+    }

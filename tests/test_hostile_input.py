@@ -157,9 +157,10 @@ PARAMETERS = {
     article_views.quote_version: None,
     article_views.quote_changelog: None,
     core_views.health: None,
+    core_views.favicon: None,
     feeds.ClaimFeed: ClaimFilter,
-    feeds.TopicClaimFeed: None,
-    feeds.PersonClaimFeed: None,
+    feeds.TopicClaimFeed: ClaimFilter,
+    feeds.PersonClaimFeed: ClaimFilter,
     ClaimDetail: None,
     # drf-spectacular reads these two by hand.
     OpenApiDocument: ["lang", "version"],

@@ -3,6 +3,7 @@
 import os
 import socket
 import subprocess
+import sys
 from urllib.parse import quote
 
 import psycopg
@@ -12,7 +13,7 @@ from django.core import serializers
 from articles.models import Article
 from claims.seed import load_seed_if_empty
 from tests import factories
-from tests.servers import free_port, press_ctrl_c, start_serve, wait_for_page
+from tests.servers import BASE_DIR, free_port, press_ctrl_c, start_serve, wait_for_page
 
 
 def test_serve_loads_the_seed_answers_and_ctrl_c_stops_gunicorn_and_postgres(tmp_path):
@@ -43,6 +44,49 @@ def test_serve_loads_the_seed_answers_and_ctrl_c_stops_gunicorn_and_postgres(tmp
         output = press_ctrl_c(process)
     assert "Loaded the seed corpus" not in output
     assert not (data_dir / "postmaster.pid").exists()
+
+
+def make_run(*arguments, environment=None):
+    """`make run …` in this test's virtual environment, whatever state its install step is in."""
+    environment = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"} | (
+        environment or {}
+    )
+    command = ["make", "--no-print-directory", "run", f"VENV={sys.prefix}"]
+    command += ["--old-file", f"{sys.prefix}/.installed", *arguments]
+    return subprocess.run(
+        command, cwd=BASE_DIR, env=environment, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_make_run_serves_on_port_8000_unless_told_another():
+    assert "manage.py serve --port 8000" in make_run("--dry-run").stdout
+    assert "manage.py serve --port 8001" in make_run("--dry-run", "PORT=8001").stdout
+
+
+def test_a_port_in_use_stops_make_run_before_its_setup_with_a_one_line_message(tmp_path):
+    with socket.socket() as other_server:
+        other_server.bind(("127.0.0.1", 0))
+        other_server.listen()
+        port = other_server.getsockname()[1]
+        static_dir = tmp_path / "static"
+        result = make_run(
+            f"PORT={port}",
+            environment={
+                "EMBEDDED_POSTGRES_DIR": str(tmp_path / "postgres"),
+                "STATIC_ROOT": str(static_dir),
+            },
+        )
+    assert result.returncode != 0
+    (message,) = [line for line in result.stderr.splitlines() if not line.startswith("make: ")]
+    assert message == (
+        f"CommandError: Can't serve on port {port} of 127.0.0.1: Address already in use. Stop "
+        f"what uses it, or choose another port: make run PORT={port + 1} (manage.py serve "
+        f"--port {port + 1})."
+    )
+    assert "Traceback" not in result.stdout + result.stderr
+    # Nothing was set up: no static files collected, no seed loaded (they follow migrations).
+    assert not static_dir.exists()
+    assert "Loaded the seed corpus" not in result.stdout
 
 
 @pytest.mark.django_db

@@ -1,5 +1,8 @@
 """`make run`: migrate, load the seed corpus into an empty archive, and serve with gunicorn.
 
+A port something else already uses stops it at once with a one-line message, before the setup
+(gunicorn would find out only after it, and retry for seconds before giving up).
+
 gunicorn reads deploy/gunicorn.conf.py, as in the Docker image; --host, --port and --workers
 override its bind address and worker count. gunicorn and its workers inherit DATABASE_URL from
 this process: the server's, or the embedded PostgreSQL's that manage.py started. On Ctrl-C or
@@ -8,12 +11,13 @@ SIGTERM this process waits for gunicorn to stop; manage.py then stops the embedd
 """
 
 import signal
+import socket
 import subprocess
 import sys
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 
 GUNICORN_CONFIG = settings.BASE_DIR / "deploy" / "gunicorn.conf.py"
@@ -29,6 +33,7 @@ class Command(BaseCommand):
         parser.add_argument("--workers", type=int, help="default: deploy/gunicorn.conf.py's")
 
     def handle(self, *, host, port, workers, **options):
+        refuse_a_port_in_use(host, port)
         call_command("migrate", interactive=False, verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
         call_command("load_seed")
@@ -70,3 +75,19 @@ class Command(BaseCommand):
         except subprocess.TimeoutExpired:
             gunicorn.kill()
             gunicorn.wait()
+
+
+def refuse_a_port_in_use(host, port):
+    """A CommandError (one line, no traceback) when gunicorn could not bind host:port."""
+    try:
+        family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            # As gunicorn binds: a port left in TIME_WAIT by the last run is free, a listening
+            # one is not.
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind((host, port))
+    except OSError as error:
+        raise CommandError(
+            f"Can't serve on port {port} of {host}: {error.strerror}. Stop what uses it, or "
+            f"choose another port: make run PORT={port + 1} (manage.py serve --port {port + 1})."
+        ) from None
