@@ -117,17 +117,36 @@ class Vocabulary:
 
     @functools.cached_property
     def _pattern(self):
-        if not self.canonical:
-            return None
-        terms = sorted(self.canonical, key=len, reverse=True)  # "Vladimir Zelensky" first
-        return re.compile(
-            r"(?<!\w)(?:" + "|".join(re.escape(term) for term in terms) + r")(?!\w)", re.IGNORECASE
-        )
+        return _terms_pattern(frozenset(self.canonical)) if self.canonical else None
 
     def one_form(self, text):
         if self._pattern is None:
             return text
         return self._pattern.sub(lambda found: self.canonical[found.group().lower()], text)
+
+
+@functools.lru_cache(maxsize=4)
+def _terms_pattern(terms):
+    """A pattern that finds the (lower-case) terms, longest first ("Vladimir Zelensky" before
+    "Vladimir"), made once for a process: from the 5,000 names of a large archive it takes a
+    fifth of a second. Terms that share a beginning share a branch (a trie): an alternation of
+    those names, tried one by one, took 2 ms a sentence (bench/appearance_recall.py)."""
+    trie = {}
+    for term in terms:
+        node = trie
+        for character in term:
+            node = node.setdefault(character, {})
+        node[""] = {}  # a term ends here
+    return re.compile(r"(?<!\w)" + _trie_pattern(trie) + r"(?!\w)", re.IGNORECASE)
+
+
+def _trie_pattern(node):
+    """The pattern of a trie's terms: characters are its keys, "" marks where a term ends."""
+    branches = [re.escape(char) + _trie_pattern(child) for char, child in node.items() if char]
+    if "" in node:
+        # Optional and greedy: the longer term first, the shorter if the longer is not there.
+        return "(?:" + "|".join(branches) + ")?" if branches else ""
+    return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
 
 
 @functools.cache
