@@ -6,7 +6,7 @@ every sentence of the text is compared with every claim the archive holds, in tw
 two scores are combined.
 
 - Words: the share of the claim's content words (Snowball stems, as PostgreSQL's English search
-  stems them) that the sentence has, each weighted by how rare it is among the claims compared
+  stems them) that the sentence has, each weighted by how rare it is among the archive's claims
   (IDF, as BM25 weighs terms) and counted by its closest word in the sentence: fully for the same
   stem, in part for a word whose vector is near, by how far their cosine stands above
   WORD_SIMILARITY_FLOOR ("expand" and "expansion" 0.78 count 0.72, "east" and "eastward" 0.86
@@ -27,7 +27,8 @@ the sentence that matches it best, when that sentence scores at least the thresh
 
 Looking through 100,000 claims for every sentence would be slow: a first pass takes, for each
 sentence, the claims whose statement vectors are nearest (a matrix product over short vectors
-the database keeps, see ClaimIndex), and only those are scored in full.
+the database keeps, see ClaimIndex), and only those are scored in full. Among the seed claims
+alone, or with 100,000 others, it finds the same appearances but one (bench/appearance_recall.py).
 """
 
 import functools
@@ -234,6 +235,36 @@ class InMemoryIndex:
     def claim_texts(self, pks):
         return [self.claims[pk] for pk in pks if pk in self.claims]
 
+    def word_shares(self):
+        """Counted among all its claims, statements and appearances."""
+        texts = (
+            [self.vocabulary.one_form(t) for t in (c.statement, *c.reported_as)]
+            for c in self.claims.values()
+        )
+        return WordShares.of([[_content_words(t) for t in claim_texts] for claim_texts in texts])
+
+
+@dataclass
+class WordShares:
+    """The share of an archive's claims that use each word (by its stem), for weighing words by
+    how rare they are (IDF); a word not listed is taken to be in `rarest` of them."""
+
+    shares: dict
+    rarest: float
+
+    @classmethod
+    def of(cls, claim_words):
+        """The shares among these claims (each a list of its texts' {stem: word})."""
+        claims_with = {}
+        for texts in claim_words:
+            for stem in set().union(*texts):
+                claims_with[stem] = claims_with.get(stem, 0) + 1
+        count = max(len(claim_words), 1)
+        return cls({stem: n / count for stem, n in claims_with.items()}, 1 / count)
+
+    def rarity(self, stem):
+        return math.log(1 + 1 / self.shares.get(stem, self.rarest))
+
 
 def match(text, index, *, threshold=DEFAULT_THRESHOLD, meaning_weight=MEANING_WEIGHT):
     """The claims the text reports, each once, in the sentence that matches it best, best first."""
@@ -253,7 +284,11 @@ def match(text, index, *, threshold=DEFAULT_THRESHOLD, meaning_weight=MEANING_WE
     texts = [[vocabulary.one_form(t) for t in (c.statement, *c.reported_as)] for c in claims]
     claim_words = [[_content_words(t) for t in claim_texts] for claim_texts in texts]
     vectors = embed([t for claim_texts in texts for t in claim_texts])
-    words = _WordSimilarities(passage_words, claim_words)
+    # Words weighed among the whole archive's claims: among the candidates only, chosen for
+    # being near the text, the text's own words would seem common and the rest rare, and a
+    # claim told in other words would lose (bench/appearance_recall.py).
+    shares = index.word_shares() or WordShares.of(claim_words)
+    words = _WordSimilarities(passage_words, claim_words, shares)
     first = 0
     for claim, claim_texts, text_words in zip(claims, texts, claim_words, strict=True):
         claim_vectors, first = vectors[first : first + len(claim_texts)], first + len(claim_texts)
@@ -282,11 +317,11 @@ def _content_words(text):
 
 class _WordSimilarities:
     """How well each passage covers a claim's content words: each word counts by how rare it is
-    among the claims compared (IDF) and by its closest word in the passage: the same stem
-    counts fully, a word whose vector is near ("expansion" and "expand") in part, by how far
-    their cosine stands above WORD_SIMILARITY_FLOOR."""
+    among the archive's claims (IDF, from `shares`) and by its closest word in the passage: the
+    same stem counts fully, a word whose vector is near ("expansion" and "expand") in part, by
+    how far their cosine stands above WORD_SIMILARITY_FLOOR."""
 
-    def __init__(self, passage_words, claim_words):
+    def __init__(self, passage_words, claim_words, shares):
         stems = {}
         for words in [*passage_words, *(w for texts in claim_words for w in texts)]:
             for stem, word in words.items():
@@ -306,13 +341,7 @@ class _WordSimilarities:
                 for words in passage_words
             ]
         )
-        claims_with = {}
-        for texts in claim_words:
-            for stem in set().union(*texts):
-                claims_with[stem] = claims_with.get(stem, 0) + 1
-        self.rarity = np.array(
-            [math.log(1 + len(claim_words) / claims_with.get(stem, 1)) for stem in stems]
-        )
+        self.rarity = np.array([shares.rarity(stem) for stem in stems])
 
     def coverage(self, words):
         """Per passage, the share of the (claim's) words it covers."""
