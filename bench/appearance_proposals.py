@@ -80,6 +80,14 @@ def main():
         # A child of this script: the archive's server is running, DATABASE_URL says where.
         print(json.dumps(fresh_process(options.capture)))
         return
+    with synthetic_archive(options):
+        run(options)
+
+
+@contextlib.contextmanager
+def synthetic_archive(options):
+    """Serve this process an archive of options.claims claims (built unless options.reuse finds
+    it built), in its own embedded PostgreSQL, stopped on leaving."""
     folder = scale_corpus.ROOT / "var" / "bench" / str(options.claims)
     folder.mkdir(parents=True, exist_ok=True)
     data_dir = folder / "postgres"
@@ -90,7 +98,7 @@ def main():
         if not (options.reuse and scale_corpus.is_built(marker, options.claims, options.seed)):
             print(f"Building {options.claims} claims (seed {options.seed})…", flush=True)
             scale_corpus.build(dict(os.environ), options.claims, options.seed, marker)
-        run(options)
+        yield
     finally:
         stop_embedded_server(data_dir)
 

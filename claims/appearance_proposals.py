@@ -35,6 +35,7 @@ from claims.matching import (
     MODEL_NAME,
     ClaimText,
     Vocabulary,
+    WordShares,
     embed,
     match,
     passages,
@@ -156,6 +157,27 @@ class ClaimIndex:
                 "pk", "statement", "source__publisher"
             )
         ]
+
+    def word_shares(self):
+        """The share of claims that use each word, as PostgreSQL's statistics of the claims'
+        search vectors (statement and notes) estimate it: ANALYZE, which autovacuum runs, counts
+        the most common words of a sample (777 words at 100,000 claims); a word it does not list
+        counts as the rarest it does. None before the claims have statistics: claims.matching
+        then counts the words of the claims it compares."""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT most_common_elems::text::text[], most_common_elem_freqs FROM pg_stats"
+                " WHERE schemaname = current_schema() AND tablename = %s AND attname = %s",
+                [Claim._meta.db_table, "search_vector"],
+            )
+            row = cursor.fetchone()
+        if row is None or row[0] is None:
+            return None
+        lexemes, frequencies = row
+        # The lexemes' frequencies, then the lowest of them, the highest, and the share of
+        # empty vectors (pg_stats in PostgreSQL's documentation).
+        shares = dict(zip(lexemes, frequencies[: len(lexemes)], strict=True))
+        return WordShares(shares, rarest=frequencies[-3])
 
 
 def propose_appearances(text, *, leave_out_article=None):

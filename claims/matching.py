@@ -6,7 +6,7 @@ every sentence of the text is compared with every claim the archive holds, in tw
 two scores are combined.
 
 - Words: the share of the claim's content words (Snowball stems, as PostgreSQL's English search
-  stems them) that the sentence has, each weighted by how rare it is among the claims compared
+  stems them) that the sentence has, each weighted by how rare it is among the archive's claims
   (IDF, as BM25 weighs terms) and counted by its closest word in the sentence: fully for the same
   stem, in part for a word whose vector is near, by how far their cosine stands above
   WORD_SIMILARITY_FLOOR ("expand" and "expansion" 0.78 count 0.72, "east" and "eastward" 0.86
@@ -27,7 +27,8 @@ the sentence that matches it best, when that sentence scores at least the thresh
 
 Looking through 100,000 claims for every sentence would be slow: a first pass takes, for each
 sentence, the claims whose statement vectors are nearest (a matrix product over short vectors
-the database keeps, see ClaimIndex), and only those are scored in full.
+the database keeps, see ClaimIndex), and only those are scored in full. Among the seed claims
+alone, or with 100,000 others, it finds the same appearances but one (bench/appearance_recall.py).
 """
 
 import functools
@@ -48,10 +49,14 @@ DEFAULT_THRESHOLD = 0.42
 # Word vectors less similar than this are different words ("deal" and "weather" are near 0);
 # above it, a word counts in proportion to how far above.
 WORD_SIMILARITY_FLOOR = 0.2
-# The first pass keeps this many claims per sentence, and shorter vectors for it.
-CANDIDATES_PER_SENTENCE = 20
-SHORT_DIMENSIONS = 64
-MODEL_NAME = "wordllama l2_supercat 256"
+# The first pass keeps this many claims per sentence, and shorter vectors for it. Among
+# 100,000 claims, 64 dimensions and 20 claims lost 5 of the 42 seed appearances found among the
+# seed claims alone; 128 and 50 lose none (bench/appearance_recall.py).
+CANDIDATES_PER_SENTENCE = 50
+SHORT_DIMENSIONS = 128
+# The model and the length of its vectors that the first pass compares: a stored vector made
+# otherwise is made again.
+MODEL_NAME = f"wordllama l2_supercat 256, first {SHORT_DIMENSIONS}"
 # Sentences shorter than this many words report no claim ("Read more.").
 MIN_PASSAGE_WORDS = 5
 
@@ -117,17 +122,36 @@ class Vocabulary:
 
     @functools.cached_property
     def _pattern(self):
-        if not self.canonical:
-            return None
-        terms = sorted(self.canonical, key=len, reverse=True)  # "Vladimir Zelensky" first
-        return re.compile(
-            r"(?<!\w)(?:" + "|".join(re.escape(term) for term in terms) + r")(?!\w)", re.IGNORECASE
-        )
+        return _terms_pattern(frozenset(self.canonical)) if self.canonical else None
 
     def one_form(self, text):
         if self._pattern is None:
             return text
         return self._pattern.sub(lambda found: self.canonical[found.group().lower()], text)
+
+
+@functools.lru_cache(maxsize=4)
+def _terms_pattern(terms):
+    """A pattern that finds the (lower-case) terms, longest first ("Vladimir Zelensky" before
+    "Vladimir"), made once for a process: from the 5,000 names of a large archive it takes a
+    fifth of a second. Terms that share a beginning share a branch (a trie): an alternation of
+    those names, tried one by one, took 2 ms a sentence (bench/appearance_recall.py)."""
+    trie = {}
+    for term in terms:
+        node = trie
+        for character in term:
+            node = node.setdefault(character, {})
+        node[""] = {}  # a term ends here
+    return re.compile(r"(?<!\w)" + _trie_pattern(trie) + r"(?!\w)", re.IGNORECASE)
+
+
+def _trie_pattern(node):
+    """The pattern of a trie's terms: characters are its keys, "" marks where a term ends."""
+    branches = [re.escape(char) + _trie_pattern(child) for char, child in node.items() if char]
+    if "" in node:
+        # Optional and greedy: the longer term first, the shorter if the longer is not there.
+        return "(?:" + "|".join(branches) + ")?" if branches else ""
+    return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
 
 
 @functools.cache
@@ -205,12 +229,41 @@ class InMemoryIndex:
 
     def short_vectors(self):
         if self._vectors is None:
-            statements = [self.vocabulary.one_form(c.statement) for c in self.claims.values()]
-            self._vectors = short_vectors(embed(statements))
+            self._vectors = short_vectors(embed([c.statement for c in self.claims.values()]))
         return self.pks, self._vectors
 
     def claim_texts(self, pks):
         return [self.claims[pk] for pk in pks if pk in self.claims]
+
+    def word_shares(self):
+        """Counted among all its claims, statements and appearances."""
+        texts = (
+            [self.vocabulary.one_form(t) for t in (c.statement, *c.reported_as)]
+            for c in self.claims.values()
+        )
+        return WordShares.of([[_content_words(t) for t in claim_texts] for claim_texts in texts])
+
+
+@dataclass
+class WordShares:
+    """The share of an archive's claims that use each word (by its stem), for weighing words by
+    how rare they are (IDF); a word not listed is taken to be in `rarest` of them."""
+
+    shares: dict
+    rarest: float
+
+    @classmethod
+    def of(cls, claim_words):
+        """The shares among these claims (each a list of its texts' {stem: word})."""
+        claims_with = {}
+        for texts in claim_words:
+            for stem in set().union(*texts):
+                claims_with[stem] = claims_with.get(stem, 0) + 1
+        count = max(len(claim_words), 1)
+        return cls({stem: n / count for stem, n in claims_with.items()}, 1 / count)
+
+    def rarity(self, stem):
+        return math.log(1 + 1 / self.shares.get(stem, self.rarest))
 
 
 def match(text, index, *, threshold=DEFAULT_THRESHOLD, meaning_weight=MEANING_WEIGHT):
@@ -220,7 +273,9 @@ def match(text, index, *, threshold=DEFAULT_THRESHOLD, meaning_weight=MEANING_WE
         return []
     vocabulary = index.vocabulary
     passage_vectors = embed([vocabulary.one_form(p.text) for p in found])
-    candidates = _nearest(passage_vectors, *index.short_vectors())
+    # The first pass compares the sentences as written with the statements as written (whose
+    # vectors the database keeps, whatever spellings and aliases the archive learns later).
+    candidates = _nearest(embed([p.text for p in found]), *index.short_vectors())
     claims = index.claim_texts(candidates)
     if not claims:
         return []
@@ -229,7 +284,11 @@ def match(text, index, *, threshold=DEFAULT_THRESHOLD, meaning_weight=MEANING_WE
     texts = [[vocabulary.one_form(t) for t in (c.statement, *c.reported_as)] for c in claims]
     claim_words = [[_content_words(t) for t in claim_texts] for claim_texts in texts]
     vectors = embed([t for claim_texts in texts for t in claim_texts])
-    words = _WordSimilarities(passage_words, claim_words)
+    # Words weighed among the whole archive's claims: among the candidates only, chosen for
+    # being near the text, the text's own words would seem common and the rest rare, and a
+    # claim told in other words would lose (bench/appearance_recall.py).
+    shares = index.word_shares() or WordShares.of(claim_words)
+    words = _WordSimilarities(passage_words, claim_words, shares)
     first = 0
     for claim, claim_texts, text_words in zip(claims, texts, claim_words, strict=True):
         claim_vectors, first = vectors[first : first + len(claim_texts)], first + len(claim_texts)
@@ -258,11 +317,11 @@ def _content_words(text):
 
 class _WordSimilarities:
     """How well each passage covers a claim's content words: each word counts by how rare it is
-    among the claims compared (IDF) and by its closest word in the passage: the same stem
-    counts fully, a word whose vector is near ("expansion" and "expand") in part, by how far
-    their cosine stands above WORD_SIMILARITY_FLOOR."""
+    among the archive's claims (IDF, from `shares`) and by its closest word in the passage: the
+    same stem counts fully, a word whose vector is near ("expansion" and "expand") in part, by
+    how far their cosine stands above WORD_SIMILARITY_FLOOR."""
 
-    def __init__(self, passage_words, claim_words):
+    def __init__(self, passage_words, claim_words, shares):
         stems = {}
         for words in [*passage_words, *(w for texts in claim_words for w in texts)]:
             for stem, word in words.items():
@@ -282,13 +341,7 @@ class _WordSimilarities:
                 for words in passage_words
             ]
         )
-        claims_with = {}
-        for texts in claim_words:
-            for stem in set().union(*texts):
-                claims_with[stem] = claims_with.get(stem, 0) + 1
-        self.rarity = np.array(
-            [math.log(1 + len(claim_words) / claims_with.get(stem, 1)) for stem in stems]
-        )
+        self.rarity = np.array([shares.rarity(stem) for stem in stems])
 
     def coverage(self, words):
         """Per passage, the share of the (claim's) words it covers."""

@@ -6,8 +6,12 @@ and by the curated appearances of the *other* captures, never of this one. Then:
 - recall: the curated appearances of the capture proposed with their claim and a span that
   overlaps at least half of the curated words;
 - precision: such proposals among all proposals at or above the threshold.
+
+The claims are held in memory (InMemoryIndex) unless `index_for` says otherwise:
+bench/appearance_recall.py matches them among a large archive's claims.
 """
 
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,6 +37,7 @@ class AppearanceEvaluation:
     proposed: int = 0
     right: int = 0
     problems: list = field(default_factory=list)
+    seconds: list = field(default_factory=list)  # of each capture's matching
 
     @property
     def recall(self):
@@ -58,7 +63,12 @@ def evaluate_seed_appearances(
     meaning_weight=MEANING_WEIGHT,
     annotations_path=ANNOTATIONS,
     captures_dir=CAPTURES_DIR,
+    claim_pks=None,
+    index_for=None,
 ):
+    """`claim_pks`: the seed claims' pks, in the annotations' order (1, 2, … unless given);
+    `index_for(claims, vocabulary)`: the index a capture is matched with, given the seed claims
+    as it knows them (ClaimText, their appearances in this capture left out)."""
     annotations = yaml.safe_load(Path(annotations_path).read_text(encoding="utf-8"))
     claims = annotations["claims"]
     # The archive's spelling variants (its migrations install them) and the seed's people.
@@ -69,27 +79,34 @@ def evaluate_seed_appearances(
         ]
     )
     sources = annotations["sources"]
+    claim_pks = claim_pks or range(1, len(claims) + 1)
+    index_for = index_for or _in_memory_index
     evaluation = AppearanceEvaluation()
     for article_key, article in annotations["articles"].items():
         raw = (Path(captures_dir) / article["capture"]).read_bytes()
         body = extract(raw, content_type="text/plain", require_article=False).text
-        index = InMemoryIndex(
-            ClaimText(
-                pk,
-                claim["statement"],
-                tuple(
-                    appearance["text"]
-                    for other, appearance in claim.get("appearances", {}).items()
-                    if other != article_key
-                ),
-                sources.get(claim.get("source"), {}).get("publisher", ""),
-            )
-            for pk, claim in enumerate(claims, start=1)
-        ).with_vocabulary(vocabulary)
+        started = time.perf_counter()
+        index = index_for(
+            [
+                ClaimText(
+                    pk,
+                    claim["statement"],
+                    tuple(
+                        appearance["text"]
+                        for other, appearance in claim.get("appearances", {}).items()
+                        if other != article_key
+                    ),
+                    sources.get(claim.get("source"), {}).get("publisher", ""),
+                )
+                for pk, claim in zip(claim_pks, claims, strict=True)
+            ],
+            vocabulary,
+        )
         proposals = match(body, index, threshold=threshold, meaning_weight=meaning_weight)
+        evaluation.seconds.append(time.perf_counter() - started)
         curated = {
             pk: claim["appearances"][article_key]["text"]
-            for pk, claim in enumerate(claims, start=1)
+            for pk, claim in zip(claim_pks, claims, strict=True)
             if article_key in claim.get("appearances", {})
         }
         evaluation.curated += len(curated)
@@ -114,6 +131,10 @@ def evaluate_seed_appearances(
                     f"({proposal.score:.2f}): “{proposal.text[:70]}”"
                 )
     return evaluation
+
+
+def _in_memory_index(claims, vocabulary):
+    return InMemoryIndex(claims).with_vocabulary(vocabulary)
 
 
 def _overlap(proposal, start, end):

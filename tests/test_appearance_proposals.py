@@ -24,6 +24,7 @@ from articles.models import Article, Capture, QuoteProposal
 from articles.signals import proposals_wanted
 from claims import appearance_proposals
 from claims.appearance_proposals import (
+    ClaimIndex,
     accept_appearance_proposal,
     propose_appearances,
     propose_appearances_for,
@@ -604,3 +605,17 @@ def test_a_claims_vector_is_made_again_once_its_statement_changed(embedded_state
     vector = ClaimVector.objects.get(claim=claim)
     assert vector.statement_md5 == hashlib.md5(changed.encode()).hexdigest()
     assert ClaimVector.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_words_weigh_by_their_share_of_all_claims_as_postgresql_counts_them():
+    """Not of the claims compared: chosen for being near the text, they make its words seem
+    common. PostgreSQL's statistics (ANALYZE, which autovacuum runs) count the words."""
+    for statement in ["Trump would halt NATO expansion to Greenland."] + 9 * [DEAL]:
+        factories.make_claim(statement=statement)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE claims_claim")
+    shares = ClaimIndex().word_shares()
+    counted = [shares.shares[stem] for stem in ("nato", "putin", "greenland")]
+    assert counted == pytest.approx([1.0, 0.9, 0.1])
+    assert shares.rarity("iceland") == shares.rarity("greenland") > shares.rarity("nato")
