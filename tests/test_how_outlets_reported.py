@@ -155,13 +155,6 @@ def test_a_claims_export_row_gives_each_articles_words_credit_and_cited_source(c
     assert told[kyiv]["cites"] == str(claim.source)
 
 
-def test_words_an_article_gives_to_someone_else_are_marked_as_attributed_differently(client, seed):
-    claim = Claim.objects.get(evidence__text="two-tier NATO")
-    page = client.get(claim.get_absolute_url()).content.decode()
-    assert re.search(r'<mark class="attribution" title="[^"]+">two-tier NATO</mark>', page)
-    assert "Attributed differently in" in page
-
-
 # Each mark on a small archive of three tellings, with the sentences said word for word.
 
 
@@ -272,6 +265,19 @@ def test_differing_cited_sources_are_each_named_and_one_source_is_no_difference(
         f"They cite different original sources: A cites {politico}; B cites {politico}; "
         "C cites no original source."
     ]
+
+
+def test_words_an_article_gives_to_someone_else_are_marked_as_attributed_differently(client, db):
+    claim = factories.make_claim()
+    told_in(claim, "A two-tier NATO is planned.", outlet=factories.make_outlet(name="A"))
+    other = told_in(claim, "“two-tier NATO,” he said.", outlet=factories.make_outlet(name="B"))
+    note = "Politico gives these words to a former official."
+    quote = factories.make_quote(other, "two-tier NATO", transmission="attributed_differently",
+                                 transmission_note=note)  # fmt: skip
+    claim.evidence.add(quote)
+    page = client.get(claim.get_absolute_url()).content.decode()
+    assert re.search(r'<mark class="attribution" title="[^"]+">two-tier NATO</mark>', page)
+    assert "Attributed differently in" in page
 
 
 def test_words_given_to_someone_else_are_marked_only_in_their_own_article(db):

@@ -145,16 +145,6 @@ def test_people_keep_the_spellings_the_captures_use(seed):
     assert "Donald John Trump" in Person.objects.get(slug="donald-trump").aliases
 
 
-def test_two_tier_nato_is_attributed_differently_from_bloomberg_own_phrase(seed):
-    # Capture 004 gives "two-tier NATO" to Trump's allies; capture 001 quotes Bloomberg's own
-    # phrase for the concept, "a two-tiered NATO alliance".
-    quote = Quote.objects.get(text="two-tier NATO")
-    assert quote.transmission == Quote.Transmission.ATTRIBUTED_DIFFERENTLY
-    assert "Bloomberg's own phrase" in quote.transmission_note
-    assert '"a two-tiered NATO alliance"' in quote.transmission_note
-    assert [source.publisher for source in quote.quoted_from.all()] == ["Bloomberg"]
-
-
 def test_seed_quotes_say_how_their_words_reached_the_article(seed):
     taken_from = {
         quote.text: (quote.transmission, [source.publisher for source in quote.quoted_from.all()])
