@@ -90,3 +90,13 @@ def test_the_phone_layout_has_no_wcag_aa_violations(
 ):
     found = violations(browser, f"{live_server.url}{path}", axe_script, viewport=PHONE)
     assert not found, describe(found)
+
+
+def test_the_explorer_search_fits_the_smallest_phone(browser, live_server, live_seed):
+    context = browser.new_context(viewport={"width": 320, "height": 640})
+    page = context.new_page()
+    page.goto(f"{live_server.url}/claims/")
+    button = page.locator(".explorer-search").get_by_role("button")
+    box = button.bounding_box()
+    assert box["x"] + box["width"] <= 320, f"the Search button ends at {box['x'] + box['width']} px"
+    context.close()
