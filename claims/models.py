@@ -253,6 +253,7 @@ class ClaimQuerySet(models.QuerySet):
                 ),
                 to_attr="public_annotations",
             ),
+            models.Prefetch("appearances", Appearance.objects.select_related("source")),
         )
 
     def for_lists(self):

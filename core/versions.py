@@ -135,8 +135,10 @@ def latest_recorded(obj):
     return obj.history.filter(version=obj.version).order_by("-history_date", "-history_id").first()
 
 
-def version_page(request, versions, number, content_template):
-    """The page of one version: the record as it stood, what changed since, and its citation."""
+def version_page(request, versions, number, content_template, content_context=None):
+    """The page of one version: the record as it stood, what changed since, and its citation.
+    `content_context`, given the record as it stood, returns what else its living page's
+    template reads, so that the version shows every section the living page does."""
     history = versions.history
     try:
         version = history.version(number)
@@ -155,6 +157,7 @@ def version_page(request, versions, number, content_template):
         ],
         "content_template": content_template,
         "kind": history.verbose_name,
+        **(content_context(state) if content_context else {}),
     }
     return render(request, "versions/version.html", context)
 
