@@ -4,9 +4,11 @@ as versions of their article, with quotes anchored in the capture they were take
 import contextlib
 import datetime
 import hashlib
+import importlib
 import threading
 
 import pytest
+from django.apps import apps as django_apps
 from django.db import connection, transaction
 
 from articles import capture as capture_module
@@ -74,6 +76,38 @@ def test_a_site_the_archive_does_not_know_is_named_in_the_provenance_not_added()
     article = archive_page().article
     assert article.outlet is None and not Outlet.objects.exists()
     assert "names its site “The Daily Example”" in article.provenance_note
+
+
+def test_an_articles_page_says_why_its_outlet_is_unknown_and_gives_readers_no_editors_to_do(
+    client,
+):
+    article = archive_page().article
+    page = client.get(article.get_absolute_url()).text
+    assert '<dt>Outlet</dt><dd><span class="muted">unknown</span></dd>' in page
+    provenance = page[page.index('<section class="provenance">') :]
+    provenance = provenance[: provenance.index("</section>")]
+    assert (
+        "Outlet: the page names its site “The Daily Example”, which is not one of the "
+        "archive&#x27;s outlets." in provenance
+    )
+    for to_do in ["choose", "add it", "yet"]:
+        assert to_do not in provenance
+
+
+def test_notes_stored_with_the_editors_to_do_are_migrated_to_the_fact():
+    migration = importlib.import_module(
+        "articles.migrations.0013_provenance_notes_without_editors_to_do"
+    )
+    stored = factories.make_article(
+        provenance_note="Byline: the page names no author.\nOutlet: the page names its site "
+        "“The Kyiv Ledger”, which is no outlet of the archive yet; choose or add it."
+    )
+    migration.drop_the_to_do(django_apps, None)
+    stored.refresh_from_db()
+    assert stored.provenance_note == (
+        "Byline: the page names no author.\nOutlet: the page names its site “The Kyiv Ledger”, "
+        "which is not one of the archive's outlets."
+    )
 
 
 def test_an_outlet_named_by_the_archivist_is_added_with_the_article():
@@ -409,8 +443,8 @@ def test_what_a_page_does_not_say_is_noted_line_by_line_word_for_word():
         "URL: the capture gives none, and it was not retrieved by URL.",
     ]
     assert archive_page(article_page(["Another story.", *PARAGRAPHS])).article.provenance_note == (
-        "Outlet: the page names its site “The Daily Example”, which is no outlet of the archive "
-        "yet; choose or add it."
+        "Outlet: the page names its site “The Daily Example”, which is not one of the archive's "
+        "outlets."
     )
 
 
