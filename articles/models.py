@@ -15,7 +15,12 @@ from django.utils.text import Truncator
 from simple_history.models import HistoricalRecords
 
 from core.citations import Citable, CitedByName, date_parts, literal_name, person_name
-from core.dates import DatePrecision, format_partial_date, partial_date_constraint
+from core.dates import (
+    DatePrecision,
+    format_partial_date,
+    latest_possible_day,
+    partial_date_constraint,
+)
 from core.models import VersionedModel
 from core.search import weighted_vector
 from core.slugs import NamedSlugMixin, unique_slug
@@ -538,7 +543,7 @@ class Quote(AnchoredText, VersionedModel):
             "Speaker": self.speaker_display,
             "Article": str(self.article),
             "Occasion": self.occasion,
-            "Occasion date": self.occasion_date_display,
+            "Date": self.date_display,
             "Archive's note": self.note,
             "How the words reached the article": self.get_transmission_display(),
             "Note on how they reached it": self.transmission_note,
@@ -551,6 +556,24 @@ class Quote(AnchoredText, VersionedModel):
     @property
     def occasion_date_display(self):
         return format_partial_date(self.occasion_date, self.occasion_date_precision)
+
+    @property
+    def date_display(self):
+        """When the words were said, as far as the archive knows: the occasion's date, or else
+        the date of the article that reported them (they were said by then)."""
+        if self.occasion_date is None and self.article.published_date is not None:
+            return f"reported {self.article.published_display}"
+        return self.occasion_date_display
+
+    @property
+    def latest_day_said(self):
+        """The last day the words may have been said on, as date_display tells it: to order a
+        timeline."""
+        said = latest_possible_day(self.occasion_date, self.occasion_date_precision)
+        reported = latest_possible_day(
+            self.article.published_date, self.article.published_date_precision
+        )
+        return said or reported
 
     def clean(self):
         if (
