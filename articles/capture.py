@@ -46,7 +46,7 @@ class Archived:
         return self.outcome in {self.ARCHIVED, self.NEW_VERSION}
 
     def __str__(self):
-        title, capture = self.article.display_title, str(self.capture).lower()
+        title, capture = self.article.display_title, self.capture.description
         return {
             self.ARCHIVED: f"archived as a new article: {title}",
             self.NEW_VERSION: f"archived as a new version of: {title} (its text changed)",

@@ -11,7 +11,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Length
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import Truncator
+from django.utils.text import Truncator, capfirst
 from simple_history.models import HistoricalRecords
 
 from core.citations import Citable, CitedByName, date_parts, literal_name, person_name
@@ -336,10 +336,7 @@ class Capture(models.Model):
         ]
 
     def __str__(self):
-        how = self.get_origin_display()
-        if self.retrieved_at is None:
-            return f"Capture archived {self.archived_at:%Y-%m-%d %H:%M} UTC ({how}; date unknown)"
-        return f"Capture of {self.retrieved_at:%Y-%m-%d %H:%M} UTC ({how})"
+        return capfirst(self.description)
 
     def save(self, *args, **kwargs):
         if self._state.adding:
@@ -347,6 +344,15 @@ class Capture(models.Model):
         else:
             self.validate_unchanged()
         super().save(*args, **kwargs)
+
+    @property
+    def description(self):
+        """The capture as named in the middle of a sentence ("the text of the capture of …"),
+        with the capitals of UTC and URL kept."""
+        how = self.get_origin_display()
+        if self.retrieved_at is None:
+            return f"capture archived {self.archived_at:%Y-%m-%d %H:%M} UTC ({how}; date unknown)"
+        return f"capture of {self.retrieved_at:%Y-%m-%d %H:%M} UTC ({how})"
 
     @staticmethod
     def latest_key(capture):

@@ -288,7 +288,7 @@ def test_what_capture_archive_did_is_said_in_words():
     assert first.stored and str(first) == f"archived as a new article: {title}"
     duplicate = archive_page(retrieved_at=RETRIEVED)
     assert not duplicate.stored and str(duplicate) == (
-        "a duplicate of the capture of 2024-07-02 12:00 utc (uploaded or read from a file) "
+        "a duplicate of the capture of 2024-07-02 12:00 UTC (uploaded or read from a file) "
         f"of {title}; nothing stored"
     )
     same = archive_page(article_page().replace(b"<footer>", b"<div>Ad</div><footer>"))
@@ -296,6 +296,15 @@ def test_what_capture_archive_did_is_said_in_words():
     changed = archive_page(article_page([*PARAGRAPHS, "An added paragraph."]))
     assert changed.stored
     assert str(changed) == f"archived as a new version of: {title} (its text changed)"
+
+
+def test_a_capture_named_mid_sentence_keeps_the_capitals_of_utc_and_url(client):
+    article = factories.make_article(retrieved_at=RETRIEVED)
+    Capture.objects.filter(article=article).update(origin=Capture.Origin.URL)
+    quote = factories.make_quote(article, "I would expect a very quick deal")
+    page = client.get(quote.get_absolute_url(), follow=True).text
+    assert "of the text of the capture of 2024-07-02 12:00 UTC (retrieved by URL), below" in page
+    assert str(article.captures.get()) == "Capture of 2024-07-02 12:00 UTC (retrieved by URL)"
 
 
 def test_checking_whether_a_capture_may_be_deleted_deletes_nothing():
