@@ -4,7 +4,9 @@ as versions of their article, with quotes anchored in the capture they were take
 import contextlib
 import datetime
 import hashlib
+import html
 import importlib
+import re
 import threading
 
 import pytest
@@ -15,6 +17,7 @@ from articles import capture as capture_module
 from articles.capture import Archived, capture_archive, delete_capture, preview
 from articles.extraction import MAX_CAPTURE_BYTES, CaptureRefused, extract
 from articles.models import Article, Capture, Outlet, Quote
+from core.versions import word_diff
 from tests import factories
 from tests.capture_pages import PARAGRAPHS, article_page
 
@@ -305,6 +308,43 @@ def test_a_capture_named_mid_sentence_keeps_the_capitals_of_utc_and_url(client):
     page = client.get(quote.get_absolute_url(), follow=True).text
     assert "of the text of the capture of 2024-07-02 12:00 UTC (retrieved by URL), below" in page
     assert str(article.captures.get()) == "Capture of 2024-07-02 12:00 UTC (retrieved by URL)"
+
+
+def paragraphs(text):
+    """A text's paragraphs, each with its spaces collapsed."""
+    return [" ".join(part.split()) for part in re.split(r"\n\s*\n", text) if part.strip()]
+
+
+def test_the_changes_between_captures_keep_the_articles_paragraphs(client):
+    first = archive_page(retrieved_at=RETRIEVED)
+    changed = ["An added paragraph.", PARAGRAPHS[0], PARAGRAPHS[1].replace("divided", "split")]
+    second = archive_page(article_page(changed), retrieved_at=RETRIEVED + datetime.timedelta(1))
+    page = client.get(f"/articles/{first.article.pk}/captures/changes/").text
+    diff = page[page.index('<div class="article-body diff">') :]
+    diff = html.unescape(diff[: diff.index("</div>")])
+    as_new = re.sub(r"<[^>]+>", "", re.sub(r"<del>.*?</del>", "", diff, flags=re.S))
+    as_old = re.sub(r"<[^>]+>", "", re.sub(r"<ins>.*?</ins>", "", diff, flags=re.S))
+    assert paragraphs(as_new) == paragraphs(second.capture.text) == changed
+    assert paragraphs(as_old) == paragraphs(first.capture.text) == PARAGRAPHS
+    assert "Words struck through were in the capture of 2024-07-02 12:00 UTC" in page
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("One two.\n\nThree four.", "One two.\n\nThree five."),  # a paragraph's last word
+        ("One two.\n\nThree four.", "One two. Three four."),  # paragraphs joined
+        ("One two. Three four.", "One two.\n\nThree four."),  # a paragraph split
+        ("One.\n\nTwo.\n\nThree.", "One.\n\nThree."),  # a paragraph taken out
+        ("One.\n\nThree.", "Zero.\n\nOne.\n\nTwo.\n\nThree four."),  # paragraphs put in
+    ],
+)
+def test_a_diff_read_either_way_has_each_texts_paragraphs(old, new):
+    runs = word_diff(old, new)
+    as_new = "".join(("" if run.kind == "removed" else run.words) + run.after for run in runs)
+    as_old = "".join(("" if run.kind == "added" else run.words) + run.after for run in runs)
+    assert paragraphs(as_new) == paragraphs(new)
+    assert paragraphs(as_old) == paragraphs(old)
 
 
 def test_checking_whether_a_capture_may_be_deleted_deletes_nothing():
