@@ -46,7 +46,7 @@ class Archived:
         return self.outcome in {self.ARCHIVED, self.NEW_VERSION}
 
     def __str__(self):
-        title, capture = self.article.display_title, str(self.capture).lower()
+        title, capture = self.article.display_title, self.capture.description
         return {
             self.ARCHIVED: f"archived as a new article: {title}",
             self.NEW_VERSION: f"archived as a new version of: {title} (its text changed)",
@@ -144,8 +144,8 @@ def _new_article(extracted, capture, outlet):
         outlet = Outlet.objects.filter(name__iexact=extracted.site_name).first()
         if outlet is None:
             notes.append(
-                f"Outlet: the page names its site “{extracted.site_name}”, which is no outlet "
-                "of the archive yet; choose or add it."
+                f"Outlet: the page names its site “{extracted.site_name}”, which is not one of "
+                "the archive's outlets."
             )
     elif outlet is None:
         notes.append("Outlet: the capture does not say which outlet published it.")

@@ -11,11 +11,16 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Length
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import Truncator
+from django.utils.text import Truncator, capfirst
 from simple_history.models import HistoricalRecords
 
 from core.citations import Citable, CitedByName, date_parts, literal_name, person_name
-from core.dates import DatePrecision, format_partial_date, partial_date_constraint
+from core.dates import (
+    DatePrecision,
+    format_partial_date,
+    latest_possible_day,
+    partial_date_constraint,
+)
 from core.models import VersionedModel
 from core.search import weighted_vector
 from core.slugs import NamedSlugMixin, unique_slug
@@ -331,10 +336,7 @@ class Capture(models.Model):
         ]
 
     def __str__(self):
-        how = self.get_origin_display()
-        if self.retrieved_at is None:
-            return f"Capture archived {self.archived_at:%Y-%m-%d %H:%M} UTC ({how}; date unknown)"
-        return f"Capture of {self.retrieved_at:%Y-%m-%d %H:%M} UTC ({how})"
+        return capfirst(self.description)
 
     def save(self, *args, **kwargs):
         if self._state.adding:
@@ -342,6 +344,15 @@ class Capture(models.Model):
         else:
             self.validate_unchanged()
         super().save(*args, **kwargs)
+
+    @property
+    def description(self):
+        """The capture as named in the middle of a sentence ("the text of the capture of …"),
+        with the capitals of UTC and URL kept."""
+        how = self.get_origin_display()
+        if self.retrieved_at is None:
+            return f"capture archived {self.archived_at:%Y-%m-%d %H:%M} UTC ({how}; date unknown)"
+        return f"capture of {self.retrieved_at:%Y-%m-%d %H:%M} UTC ({how})"
 
     @staticmethod
     def latest_key(capture):
@@ -538,7 +549,7 @@ class Quote(AnchoredText, VersionedModel):
             "Speaker": self.speaker_display,
             "Article": str(self.article),
             "Occasion": self.occasion,
-            "Occasion date": self.occasion_date_display,
+            "Date": self.date_display,
             "Archive's note": self.note,
             "How the words reached the article": self.get_transmission_display(),
             "Note on how they reached it": self.transmission_note,
@@ -551,6 +562,24 @@ class Quote(AnchoredText, VersionedModel):
     @property
     def occasion_date_display(self):
         return format_partial_date(self.occasion_date, self.occasion_date_precision)
+
+    @property
+    def date_display(self):
+        """When the words were said, as far as the archive knows: the occasion's date, or else
+        the date of the article that reported them (they were said by then)."""
+        if self.occasion_date is None and self.article.published_date is not None:
+            return f"reported {self.article.published_display}"
+        return self.occasion_date_display
+
+    @property
+    def latest_day_said(self):
+        """The last day the words may have been said on, as date_display tells it: to order a
+        timeline."""
+        said = latest_possible_day(self.occasion_date, self.occasion_date_precision)
+        reported = latest_possible_day(
+            self.article.published_date, self.article.published_date_precision
+        )
+        return said or reported
 
     def clean(self):
         if (

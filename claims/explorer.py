@@ -89,8 +89,13 @@ class Exploration:
 
     @property
     def facet_groups(self):
-        """(name, label, values) of each facet, in the order they are shown."""
-        return [(name, facets.LABELS[name], values) for name, values in self.facets.items()]
+        """(name, label, values) of each facet, in the order they are shown: the values that
+        claims here have, and those chosen."""
+        groups = []
+        for name, values in self.facets.items():
+            shown = [value for value in values if value.count or value.selected]
+            groups.append((name, facets.LABELS[name], shown))
+        return groups
 
     @property
     def export_links(self):

@@ -253,6 +253,7 @@ class ClaimQuerySet(models.QuerySet):
                 ),
                 to_attr="public_annotations",
             ),
+            models.Prefetch("appearances", Appearance.objects.select_related("source")),
         )
 
     def for_lists(self):
@@ -405,8 +406,8 @@ class Claim(VersionedModel):
         Uses the prefetched relations of for_detail_page()."""
         steps = [
             ProvenanceStep(
-                latest_possible_day(quote.occasion_date, quote.occasion_date_precision),
-                quote.occasion_date_display,
+                quote.latest_day_said,
+                quote.date_display,
                 "said",
                 f"{quote.speaker_display}: “{quote.text}”"
                 + (f" ({quote.occasion})" if quote.occasion else ""),

@@ -52,12 +52,10 @@ class Telling:
 
 def outlet_tellings(claim):
     """The claim's reporting articles in date order (undated last), each with its marked words,
-    and the differences between them as sentences. Uses the claim's prefetched articles and
-    actors (for_detail_page) and one query for the appearances."""
-    appearances = {
-        appearance.article_id: appearance
-        for appearance in Appearance.objects.filter(claim=claim).select_related("source")
-    }
+    and the differences between them as sentences. Uses the claim's prefetched articles, actors
+    and appearances (for_detail_page, or a version's: claims.versions) and one query for the
+    spelling variants."""
+    appearances = {appearance.article_id: appearance for appearance in claim.appearances.all()}
     for article in claim.articles.all():
         if article.pk in appearances:
             appearances[article.pk].article = article  # already read, with its outlet

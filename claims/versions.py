@@ -41,19 +41,25 @@ def claim_versions(pk):
         Quote.objects.select_related("speaker", "article").prefetch_related("quoted_from"),
         "evidence",
     )
-    sources = Source.objects.in_bulk({v.record.source_id for v in versions} - {None})
     actor_records = list(ClaimActor.history.filter(claim_id=pk))
     people = Person.objects.in_bulk({record.person_id for record in actor_records})
     note_records = list(Annotation.history.filter(claim_id=pk))
     appearance_records = list(Appearance.history.filter(claim_id=pk))
+    # The claim's original sources and those its reporting articles cite, in one query.
+    sources = Source.objects.in_bulk(
+        ({v.record.source_id for v in versions} | {r.source_id for r in appearance_records})
+        - {None}
+    )
+
+    def source(pk):
+        if pk is None:
+            return None
+        return sources.get(pk) or Source(pk=pk, publisher="a source since deleted from the archive")
 
     states = {}
     for version in versions:
         claim, ids = version.instance, version.relations
-        if claim.source_id:
-            claim.source = sources.get(claim.source_id) or Source(
-                pk=claim.source_id, publisher="a source since deleted from the archive"
-            )
+        claim.source = source(claim.source_id)
         actors = []
         for record in as_of(actor_records, version):
             if record.person_id in people:  # a person deleted since is left out
@@ -67,6 +73,7 @@ def claim_versions(pk):
             if article:  # words of an article no longer reporting the claim are not shown
                 appearance = instance_of(record)
                 appearance.article = article
+                appearance.source = source(appearance.source_id)
                 appearances.append(appearance)
         with_relations(
             claim,

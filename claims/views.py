@@ -53,13 +53,24 @@ def claim_detail(request, pk, slug=None):
     claim = get_object_or_404(Claim.objects.for_detail_page(), pk=pk)
     if redirect := redirect_to_canonical(request, claim, slug):
         return redirect
-    tellings, differences = outlet_tellings(claim)
-    context = {"claim": claim, "tellings": tellings, "differences": differences}
+    context = {"claim": claim, **_how_outlets_reported(claim)}
     return render(request, "claims/claim_detail.html", context)
 
 
 def claim_version(request, pk, number):
-    return version_page(request, claim_versions(pk), number, "claims/_claim_body.html")
+    return version_page(
+        request,
+        claim_versions(pk),
+        number,
+        "claims/_claim_body.html",
+        content_context=_how_outlets_reported,
+    )
+
+
+def _how_outlets_reported(claim):
+    """What the claim's page shows beside the claim itself: its reporting articles' words."""
+    tellings, differences = outlet_tellings(claim)
+    return {"tellings": tellings, "differences": differences}
 
 
 def claim_changelog(request, pk):

@@ -135,8 +135,10 @@ def latest_recorded(obj):
     return obj.history.filter(version=obj.version).order_by("-history_date", "-history_id").first()
 
 
-def version_page(request, versions, number, content_template):
-    """The page of one version: the record as it stood, what changed since, and its citation."""
+def version_page(request, versions, number, content_template, content_context=None):
+    """The page of one version: the record as it stood, what changed since, and its citation.
+    `content_context`, given the record as it stood, returns what else its living page's
+    template reads, so that the version shows every section the living page does."""
     history = versions.history
     try:
         version = history.version(number)
@@ -155,6 +157,7 @@ def version_page(request, versions, number, content_template):
         ],
         "content_template": content_template,
         "kind": history.verbose_name,
+        **(content_context(state) if content_context else {}),
     }
     return render(request, "versions/version.html", context)
 
@@ -253,9 +256,18 @@ def with_relations(instance, **related):
 
 
 @dataclass
+class Run:
+    """Words of a diff that are the same in both texts, removed or added."""
+
+    kind: str  # "same", "removed" or "added"
+    words: str
+    after: str  # " " or "": what stands between them and the next run
+
+
+@dataclass
 class Change:
     label: str
-    words: list  # for text: [(kind, words)], kind "same", "removed" or "added"; else []
+    words: list  # for text: Runs; else []
     removed: list  # for lists: the items taken out
     added: list  # for lists: the items put in
 
@@ -283,20 +295,48 @@ def changes(old, new):
 
 
 def word_diff(old, new):
-    """[(kind, words)]: the words of `new` against those of `old`, as "same", "removed" or
-    "added" runs."""
-    before, after = re.split(r"\s+", old.strip()), re.split(r"\s+", new.strip())
+    """[Run]: the words and line breaks of `new` against those of `old`, as "same", "removed"
+    or "added" runs. Line breaks are compared like words, so each text's paragraphs stay
+    paragraphs whichever way the diff is read."""
+    before, after = _words_and_breaks(old), _words_and_breaks(new)
     runs = []
     matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
     for operation, i1, i2, j1, j2 in matcher.get_opcodes():
         if operation == "equal":
-            runs.append(("same", " ".join(before[i1:i2])))
+            runs.append(("same", after[j1:j2]))
             continue
-        if i2 > i1 and any(before[i1:i2]):
-            runs.append(("removed", " ".join(before[i1:i2])))
-        if j2 > j1 and any(after[j1:j2]):
-            runs.append(("added", " ".join(after[j1:j2])))
-    return runs
+        if i2 > i1:
+            runs.append(("removed", before[i1:i2]))
+        if j2 > j1:
+            runs.append(("added", after[j1:j2]))
+    return [
+        Run(kind, _joined(tokens), " " if _space_after(tokens, following) else "")
+        for (kind, tokens), following in zip(runs, [*runs[1:], ("same", ["\n"])], strict=True)
+    ]
+
+
+def _words_and_breaks(text):
+    """A text's words, and the white space between them that holds a line break."""
+    return re.findall(r"\S+|[^\S\n]*\n\s*", text.strip())
+
+
+def _spaced(token, following):
+    """Whether a space stands between two tokens: between two words."""
+    return not token.isspace() and not following.isspace()
+
+
+def _space_after(tokens, following):
+    """Whether a space follows a run that ends in a word: before words, and before a line break
+    that only one text has (the other reads the words either side of it with a space between)."""
+    kind, next_tokens = following
+    return not tokens[-1].isspace() and (kind != "same" or not next_tokens[0].isspace())
+
+
+def _joined(tokens):
+    return "".join(
+        (" " if index and _spaced(tokens[index - 1], token) else "") + token
+        for index, token in enumerate(tokens)
+    )
 
 
 @dataclass

@@ -4,15 +4,20 @@ as versions of their article, with quotes anchored in the capture they were take
 import contextlib
 import datetime
 import hashlib
+import html
+import importlib
+import re
 import threading
 
 import pytest
+from django.apps import apps as django_apps
 from django.db import connection, transaction
 
 from articles import capture as capture_module
 from articles.capture import Archived, capture_archive, delete_capture, preview
 from articles.extraction import MAX_CAPTURE_BYTES, CaptureRefused, extract
 from articles.models import Article, Capture, Outlet, Quote
+from core.versions import word_diff
 from tests import factories
 from tests.capture_pages import PARAGRAPHS, article_page
 
@@ -74,6 +79,38 @@ def test_a_site_the_archive_does_not_know_is_named_in_the_provenance_not_added()
     article = archive_page().article
     assert article.outlet is None and not Outlet.objects.exists()
     assert "names its site “The Daily Example”" in article.provenance_note
+
+
+def test_an_articles_page_says_why_its_outlet_is_unknown_and_gives_readers_no_editors_to_do(
+    client,
+):
+    article = archive_page().article
+    page = client.get(article.get_absolute_url()).text
+    assert '<dt>Outlet</dt><dd><span class="muted">unknown</span></dd>' in page
+    provenance = page[page.index('<section class="provenance">') :]
+    provenance = provenance[: provenance.index("</section>")]
+    assert (
+        "Outlet: the page names its site “The Daily Example”, which is not one of the "
+        "archive&#x27;s outlets." in provenance
+    )
+    for to_do in ["choose", "add it", "yet"]:
+        assert to_do not in provenance
+
+
+def test_notes_stored_with_the_editors_to_do_are_migrated_to_the_fact():
+    migration = importlib.import_module(
+        "articles.migrations.0013_provenance_notes_without_editors_to_do"
+    )
+    stored = factories.make_article(
+        provenance_note="Byline: the page names no author.\nOutlet: the page names its site "
+        "“The Kyiv Ledger”, which is no outlet of the archive yet; choose or add it."
+    )
+    migration.drop_the_to_do(django_apps, None)
+    stored.refresh_from_db()
+    assert stored.provenance_note == (
+        "Byline: the page names no author.\nOutlet: the page names its site “The Kyiv Ledger”, "
+        "which is not one of the archive's outlets."
+    )
 
 
 def test_an_outlet_named_by_the_archivist_is_added_with_the_article():
@@ -254,7 +291,7 @@ def test_what_capture_archive_did_is_said_in_words():
     assert first.stored and str(first) == f"archived as a new article: {title}"
     duplicate = archive_page(retrieved_at=RETRIEVED)
     assert not duplicate.stored and str(duplicate) == (
-        "a duplicate of the capture of 2024-07-02 12:00 utc (uploaded or read from a file) "
+        "a duplicate of the capture of 2024-07-02 12:00 UTC (uploaded or read from a file) "
         f"of {title}; nothing stored"
     )
     same = archive_page(article_page().replace(b"<footer>", b"<div>Ad</div><footer>"))
@@ -262,6 +299,52 @@ def test_what_capture_archive_did_is_said_in_words():
     changed = archive_page(article_page([*PARAGRAPHS, "An added paragraph."]))
     assert changed.stored
     assert str(changed) == f"archived as a new version of: {title} (its text changed)"
+
+
+def test_a_capture_named_mid_sentence_keeps_the_capitals_of_utc_and_url(client):
+    article = factories.make_article(retrieved_at=RETRIEVED)
+    Capture.objects.filter(article=article).update(origin=Capture.Origin.URL)
+    quote = factories.make_quote(article, "I would expect a very quick deal")
+    page = client.get(quote.get_absolute_url(), follow=True).text
+    assert "of the text of the capture of 2024-07-02 12:00 UTC (retrieved by URL), below" in page
+    assert str(article.captures.get()) == "Capture of 2024-07-02 12:00 UTC (retrieved by URL)"
+
+
+def paragraphs(text):
+    """A text's paragraphs, each with its spaces collapsed."""
+    return [" ".join(part.split()) for part in re.split(r"\n\s*\n", text) if part.strip()]
+
+
+def test_the_changes_between_captures_keep_the_articles_paragraphs(client):
+    first = archive_page(retrieved_at=RETRIEVED)
+    changed = ["An added paragraph.", PARAGRAPHS[0], PARAGRAPHS[1].replace("divided", "split")]
+    second = archive_page(article_page(changed), retrieved_at=RETRIEVED + datetime.timedelta(1))
+    page = client.get(f"/articles/{first.article.pk}/captures/changes/").text
+    diff = page[page.index('<div class="article-body diff">') :]
+    diff = html.unescape(diff[: diff.index("</div>")])
+    as_new = re.sub(r"<[^>]+>", "", re.sub(r"<del>.*?</del>", "", diff, flags=re.S))
+    as_old = re.sub(r"<[^>]+>", "", re.sub(r"<ins>.*?</ins>", "", diff, flags=re.S))
+    assert paragraphs(as_new) == paragraphs(second.capture.text) == changed
+    assert paragraphs(as_old) == paragraphs(first.capture.text) == PARAGRAPHS
+    assert "Words struck through were in the capture of 2024-07-02 12:00 UTC" in page
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("One two.\n\nThree four.", "One two.\n\nThree five."),  # a paragraph's last word
+        ("One two.\n\nThree four.", "One two. Three four."),  # paragraphs joined
+        ("One two. Three four.", "One two.\n\nThree four."),  # a paragraph split
+        ("One.\n\nTwo.\n\nThree.", "One.\n\nThree."),  # a paragraph taken out
+        ("One.\n\nThree.", "Zero.\n\nOne.\n\nTwo.\n\nThree four."),  # paragraphs put in
+    ],
+)
+def test_a_diff_read_either_way_has_each_texts_paragraphs(old, new):
+    runs = word_diff(old, new)
+    as_new = "".join(("" if run.kind == "removed" else run.words) + run.after for run in runs)
+    as_old = "".join(("" if run.kind == "added" else run.words) + run.after for run in runs)
+    assert paragraphs(as_new) == paragraphs(new)
+    assert paragraphs(as_old) == paragraphs(old)
 
 
 def test_checking_whether_a_capture_may_be_deleted_deletes_nothing():
@@ -409,8 +492,8 @@ def test_what_a_page_does_not_say_is_noted_line_by_line_word_for_word():
         "URL: the capture gives none, and it was not retrieved by URL.",
     ]
     assert archive_page(article_page(["Another story.", *PARAGRAPHS])).article.provenance_note == (
-        "Outlet: the page names its site “The Daily Example”, which is no outlet of the archive "
-        "yet; choose or add it."
+        "Outlet: the page names its site “The Daily Example”, which is not one of the archive's "
+        "outlets."
     )
 
 

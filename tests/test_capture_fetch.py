@@ -301,7 +301,7 @@ def test_a_changed_page_makes_a_second_capture_and_a_diff(local_site, loopback_a
     assert second.outcome == Archived.NEW_VERSION and second.article == first.article
     assert Capture.objects.count() == 2 and Article.objects.count() == 1
     changes = word_diff(first.capture.text, second.capture.text)
-    assert {kind for kind, _ in changes} == {"same", "removed", "added"}
+    assert {run.kind for run in changes} == {"same", "removed", "added"}
     page = client.get(f"/articles/{first.article.pk}/captures/changes/").text
     assert "<del>Several delegations asked" in page
     assert "<ins>A decision was taken" in page

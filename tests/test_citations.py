@@ -2,6 +2,7 @@
 
 import datetime
 import json
+import re
 
 import pytest
 
@@ -65,9 +66,28 @@ def test_the_claim_page_shows_provenance_in_date_order(client, seed):
     claim = Claim.objects.get(statement__contains="radical reorientation")
     response = client.get(claim.get_absolute_url())
     steps = response.context["claim"].provenance()
-    assert [step.kind for step in steps] == ["original source", "reported", "reported", "said"]
-    assert steps[0].date_display == "2 July 2024"
-    assert [step.date_display for step in steps[1:3]] == ["4 July 2024", "2024"]
+    assert [step.kind for step in steps] == ["original source", "reported", "said", "reported"]
+    assert [step.date_display for step in steps] == [
+        "2 July 2024", "4 July 2024", "reported 2024", "2024"
+    ]  # fmt: skip
+
+
+def test_words_with_no_date_of_their_own_are_dated_by_the_article_that_reported_them(client, db):
+    dated = factories.make_article(
+        published_date=datetime.date(2024, 7, 2), published_date_precision=DatePrecision.DAY
+    )
+    undated = factories.make_article()
+    at_a_rally = factories.make_quote(dated, "I would expect a very quick deal", occasion="a rally")
+    said_sometime = factories.make_quote(undated, "to end the conflict")
+    claim = factories.make_claim(articles=[dated], evidence=[at_a_rally, said_sometime])
+
+    page = client.get(claim.get_absolute_url()).text
+    said = re.findall(r'step-date">([^<]*)</span>\s*<span class="step-kind">said<', page)
+    assert said == ["reported 2 July 2024", "date unknown"]  # in date order, undated last
+    quote_page = client.get(at_a_rally.get_absolute_url(), follow=True).text
+    assert "<dt>Occasion</dt><dd>a rally · reported 2 July 2024</dd>" in quote_page
+    version = client.get(f"/quotes/{at_a_rally.pk}/v/1/").text
+    assert "<dt>Date</dt><dd>reported 2 July 2024</dd>" in version
 
 
 def test_editor_notes_are_marked_as_such(client, archive):

@@ -8,6 +8,7 @@ from articles.models import Outlet, Person
 from claims import facets
 from claims.models import Claim, ClaimActor, Topic
 from claims.search import prepare_search, search_claims
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -141,3 +142,21 @@ def test_a_facet_lists_its_chosen_values_and_the_most_frequent_others(seed, monk
     counts = [value.count for value in values[1:]]
     assert counts == sorted(counts, reverse=True)
     assert counts[0] == max(topic.claims.count() for topic in Topic.objects.all())
+
+
+def facet_html(page, name):
+    start = page.index(f'data-facet="{name}"')
+    return page[start : page.index("</details>", start)]
+
+
+def test_an_empty_facet_says_what_these_claims_lack_never_none(client):
+    topic = factories.make_topic(name="Tariffs")
+    factories.make_claim(topics=[topic])  # no original source, no reporting article
+    page = client.get(topic.get_absolute_url()).text
+    assert "No reporting outlet recorded for these claims" in facet_html(page, "outlet")
+    assert "No original source recorded for these claims" in facet_html(page, "source")
+    assert ">None<" not in page
+    nothing = client.get("/claims/", {"q": "zyzzyva"}).text
+    for name in facets.FACETS:
+        assert "No claims to count" in facet_html(nothing, name)
+    assert ">None<" not in nothing

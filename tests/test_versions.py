@@ -45,6 +45,14 @@ def citation(html, style):
     return re.search(rf">{re.escape(style)}</label>\s*<textarea[^>]*>([^<]*)</textarea>", html)[1]
 
 
+def claim_sections(page):
+    """{heading: HTML} of each section of a claim's body, as its page or a version page shows
+    it: from the statement ("" for the part above the first heading) to the Cite box."""
+    body = page[page.index('<p class="kicker">Claim') : page.index('<section class="cite-box"')]
+    parts = re.split(r"<h2[^>]*>(.*?)</h2>", body)
+    return dict(zip(["", *parts[1::2]], parts[0::2], strict=True))
+
+
 @pytest.fixture
 def editor_client(db):
     user = User.objects.create_user("edith-private", password="a-long-password-1", is_staff=True)
@@ -210,10 +218,12 @@ def test_a_version_that_never_existed_is_not_found(client, archive, path):
 
 # The claim's history records; the topics, articles and evidence they recorded; those topics,
 # articles (with outlets), quotes (with speakers and articles, and the reports they were taken
-# from) and sources; its actors' history and their people; its appearances' history; its notes'
-# history = 13, however many versions and relations it has. The Cite box cites the version
-# shown, so it reads nothing more.
-VERSION_PAGE_QUERIES = 13
+# from); its actors' history and their people; its notes' history; its appearances' history;
+# the sources it and they cite = 13 for its change log, however many versions and relations it
+# has. A version page also reads the spelling variants (how outlets reported it). The Cite box
+# cites the version shown, so it reads nothing more.
+CHANGELOG_QUERIES = 13
+VERSION_PAGE_QUERIES = CHANGELOG_QUERIES + 1
 
 
 def test_a_version_page_takes_the_same_queries_however_much_the_claim_holds(client, archive):
@@ -232,10 +242,14 @@ def test_a_version_page_takes_the_same_queries_however_much_the_claim_holds(clie
         claim.statement = f"Wording {number}."
         claim.save()
     assert len(before) == VERSION_PAGE_QUERIES, [query["sql"] for query in before]
-    for url in [f"/claims/{claim.pk}/v/2/", f"/claims/{claim.pk}/v/6/", f"/claims/{claim.pk}/v/"]:
+    for url, expected in [
+        (f"/claims/{claim.pk}/v/2/", VERSION_PAGE_QUERIES),
+        (f"/claims/{claim.pk}/v/6/", VERSION_PAGE_QUERIES),
+        (f"/claims/{claim.pk}/v/", CHANGELOG_QUERIES),
+    ]:
         with CaptureQueriesContext(connection) as queries:
             assert client.get(url).status_code == 200
-        assert len(queries) == VERSION_PAGE_QUERIES, (url, [query["sql"] for query in queries])
+        assert len(queries) == expected, (url, [query["sql"] for query in queries])
 
 
 def test_a_version_page_and_a_record_page_carry_citation_and_preview_metadata(client, archive):
@@ -331,3 +345,22 @@ def test_an_articles_words_for_a_claim_edited_later_stay_as_cited_in_its_older_v
     assert "<dt>Words of the reporting articles</dt>" in changes
     assert "According to these sources" in changes
     assert "Citing sources familiar with the matter" in changes
+    # How outlets reported it, as cited: the words the article was credited with then.
+    reported = claim_sections(old)["How outlets reported it"]
+    assert "“According to these sources”" in reported
+    assert "Citing sources familiar with the matter" not in reported
+    living = claim_sections(client.get(claim.get_absolute_url()).text)["How outlets reported it"]
+    assert "“Citing sources familiar with the matter”" in living
+
+
+def test_a_version_page_shows_every_section_of_the_living_page(client, db):
+    assert load_seed_if_empty() is True
+    for claim in Claim.objects.filter(appearances__isnull=False).distinct():
+        living = claim_sections(client.get(claim.get_absolute_url()).text)
+        version = claim_sections(client.get(f"/claims/{claim.pk}/v/{claim.version}/").text)
+        assert list(version) == list(living), claim
+        for heading, section in living.items():
+            if heading == "Editor notes":  # a version names no editor (history keeps no names)
+                continue
+            assert version[heading] == section, (claim, heading)
+    assert "How outlets reported it" in living
