@@ -186,6 +186,35 @@ def test_a_surname_alone_is_a_known_person_once_the_text_introduced_them():
     assert only("As Caldwell explained, it means “stepping back.”").person is None
 
 
+KOSINIAK_KAMYSZ = (
+    "Defence Minister Władysław Kosiniak-Kamysz visited the base on Tuesday. "
+    "“We are ready,” Kosiniak-Kamysz said."
+)
+
+
+def test_a_surname_alone_is_the_new_person_the_text_named_in_full_in_passing():
+    proposal = only(KOSINIAK_KAMYSZ)
+    assert (proposal.new_speaker, proposal.speaker_label) == ("Władysław Kosiniak-Kamysz", "")
+    later = only("Dan Brown, a farmer, lost his barn. “It is gone,” Brown said.", [])
+    assert later.new_speaker == "Dan Brown"
+
+
+def test_a_surname_alone_is_only_a_label_when_it_could_be_another_person():
+    two = only("Anna Brown met Dan Brown in June. “It is gone,” Brown said.", [])
+    assert (two.new_speaker, two.speaker_label) == ("", "Brown")
+    named_after = only("“It is gone,” Brown said. Dan Brown, a farmer, lost his barn.", [])
+    assert (named_after.new_speaker, named_after.speaker_label) == ("", "Brown")
+    # The archive knows a Caldwell: which one the text means is the editor's to say.
+    known = only("Jim Caldwell visited. “It is gone,” Caldwell said.")
+    assert (known.person, known.new_speaker, known.speaker_label) == (None, "", "Caldwell")
+
+
+def test_a_name_printed_without_its_letters_diacritics_is_the_person_known_with_them():
+    minister = KnownPerson(4, "Władysław Kosiniak-Kamysz")
+    text = KOSINIAK_KAMYSZ.replace("Władysław", "Wladyslaw")
+    assert only(text, [minister]).person == minister
+
+
 def test_an_unknown_name_is_proposed_as_a_new_person():
     proposal = only("“It is over,” said Jane Smith, a spokeswoman for the ministry.")
     assert (proposal.person, proposal.new_speaker) == (None, "Jane Smith")
@@ -541,6 +570,16 @@ def test_accepting_a_new_person_known_since_by_that_name_or_alias_reuses_them(kn
     editor = User.objects.create_user("edith", password="a-long-password-1", is_staff=True)
     assert accept_proposal(proposal, editor).speaker == person
     assert Person.objects.get() == person
+
+
+@pytest.mark.django_db(transaction=True)
+def test_accepting_a_new_person_named_in_passing_adds_them_with_their_letters_transliterated():
+    [proposal] = propose_quotes_for(factories.make_article(body=KOSINIAK_KAMYSZ))
+    editor = User.objects.create_user("edith", password="a-long-password-1", is_staff=True)
+    minister = accept_proposal(proposal, editor).speaker
+    assert (minister.name, minister.slug) == (
+        "Władysław Kosiniak-Kamysz", "wladyslaw-kosiniak-kamysz",
+    )  # fmt: skip
 
 
 @pytest.mark.django_db(transaction=True)
