@@ -40,8 +40,9 @@ class ArticleChangesForm(forms.Form):
 
 
 WORDS_NOT_IN_TEXT = (
-    "These words are not in the article's text. Paste them exactly as they stand there: check "
-    "quotation marks (’ “ ”), dashes and spaces."
+    "These words are not in the article's text. Paste them word for word as they stand there "
+    "(straight and curly quotation marks and apostrophes, and dashes of any length, are read "
+    "alike)."
 )
 
 
@@ -91,6 +92,7 @@ class AnchoredTextForm(VersionedForm):
             )
         start = starts[(occurrence or 1) - 1]
         self.instance.start_offset, self.instance.end_offset = start, start + len(text)
+        cleaned["text"] = capture.text[start : start + len(text)]  # its marks, not the paste's
         return cleaned
 
 
@@ -135,9 +137,23 @@ class QuoteProposalForm(VersionedForm):
         return cleaned
 
 
+# Characters that pasted words may have where the text has another of the same group: keyboards
+# type ' " - and spaces where pages print ’ “ ” – — and no-break spaces, and copying from one
+# place to another changes them either way. One character stands for one, so pasted words are
+# as long as the text's: their offsets are exact.
+# (Escaped: the modifier letter apostrophe, hyphen, non-breaking hyphen, no-break spaces.)
+TYPOGRAPHIC_VARIANTS = ["'’‘\u02bc", '"“”„', "-\u2010\u2011–—", " \u00a0\u202f"]
+VARIANT_PATTERNS = {
+    char: f"[{re.escape(group)}]" for group in TYPOGRAPHIC_VARIANTS for char in group
+}
+
+
 def occurrences(words, text):
-    """Where the words start in the text, in order (overlapping occurrences included)."""
-    return [match.start() for match in re.finditer(f"(?={re.escape(words)})", text)]
+    """Where the words start in the text, in order (overlapping occurrences included), read
+    with any of their TYPOGRAPHIC_VARIANTS: the text's own words are text[start:start +
+    len(words)]."""
+    pattern = "".join(VARIANT_PATTERNS.get(char, re.escape(char)) for char in words)
+    return [match.start() for match in re.finditer(f"(?={pattern})", text)]
 
 
 class ArchiveCaptureForm(forms.Form):
