@@ -371,7 +371,8 @@ class QuoteProposalAdmin(ProposalAdmin):
     autocomplete_fields = ["speaker"]
     fields = [
         "article", "text", "in_the_capture", "cue", "speaker", "new_speaker_name",
-        "speaker_label", "status", "decided_by", "decided_at", "quote", "version",
+        "speaker_label", "transmission", "transmission_note", "status", "decided_by",
+        "decided_at", "quote", "version",
     ]  # fmt: skip
     readonly_fields = [
         "article", "text", "in_the_capture", "cue", "status", "decided_by", "decided_at", "quote",

@@ -123,12 +123,14 @@ class QuoteRowForm(VersionedRowForm, QuoteForm):
 
 
 class QuoteProposalForm(VersionedForm):
-    """An editor's correction of a proposal's speaker: a chosen person replaces a proposed new
-    one."""
+    """An editor's correction of a proposal's speaker (a chosen person replaces a proposed new
+    one), and how the words reached the article, which only an editor can say."""
 
     class Meta:
         model = QuoteProposal
-        fields = ["speaker", "new_speaker_name", "speaker_label"]
+        fields = [
+            "speaker", "new_speaker_name", "speaker_label", "transmission", "transmission_note",
+        ]  # fmt: skip
 
     def clean(self):
         cleaned = super().clean()

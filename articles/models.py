@@ -419,6 +419,15 @@ def offsets_span_text(name):
     )
 
 
+def different_attribution_has_note(name):
+    """The check that words attributed differently say what the original report attributes."""
+    return models.CheckConstraint(
+        condition=~Q(transmission="attributed_differently") | ~Q(transmission_note=""),
+        name=name,
+        violation_error_message="Say what the original report attributes the words to.",
+    )
+
+
 class QuoteQuerySet(models.QuerySet):
     def for_export(self):
         """Quotes with their speaker and article, without the article's texts, and the reports
@@ -512,11 +521,7 @@ class Quote(AnchoredText, VersionedModel):
                 name="quote_has_speaker_or_label",
             ),
             partial_date_constraint("occasion_date", name="quote_occasion_date_precision"),
-            models.CheckConstraint(
-                condition=~Q(transmission="attributed_differently") | ~Q(transmission_note=""),
-                name="quote_different_attribution_has_note",
-                violation_error_message="Say what the original report attributes the words to.",
-            ),
+            different_attribution_has_note("quote_different_attribution_has_note"),
         ]
         indexes = [GinIndex(fields=["search_vector"], name="quote_search_vector")]
 
@@ -630,6 +635,21 @@ class QuoteProposal(VersionedModel):
     cue = models.CharField(
         max_length=200, blank=True, help_text="The attribution words the speaker was read from."
     )
+    # How the words reached the article: the archive can't tell, so the editor says, before
+    # accepting; the quote takes it.
+    transmission = models.CharField(
+        "how the words reached the article",
+        max_length=22,
+        choices=Quote.Transmission.choices,
+        default=Quote.Transmission.UNKNOWN,
+        help_text="Say it before accepting: the quote takes it. For words taken from another "
+        "report, link the quote from that report's source once accepted.",
+    )
+    transmission_note = NormalisedTextField(
+        "note on how the words reached it",
+        blank=True,
+        help_text=Quote._meta.get_field("transmission_note").help_text,
+    )
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.PROPOSED)
     proposed_at = models.DateTimeField(default=timezone.now, editable=False)
     decided_by = models.ForeignKey(
@@ -672,6 +692,7 @@ class QuoteProposal(VersionedModel):
             models.UniqueConstraint(
                 fields=["capture", "start_offset", "end_offset"], name="quote_proposal_one_per_span"
             ),
+            different_attribution_has_note("quote_proposal_different_attribution_has_note"),
         ]
 
     def __str__(self):

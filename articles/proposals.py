@@ -31,7 +31,8 @@ rule-based quotation attribution (Pouliquen et al., 2007; Quotebank's candidates
 3. Proposals for editors (propose_quotes_for, accept_proposal, reject_proposal): proposals are
    stored in the text of an article's latest capture whenever one is archived
    (articles.capture); an editor accepts one (through the quote form, as a quote added by hand,
-   in that capture), corrects its speaker first, or rejects it.
+   in that capture), correcting its speaker and saying how the words reached the article
+   first, or rejects it.
 """
 
 import re
@@ -831,7 +832,8 @@ def propose_quotes_for(article):
 def accept_proposal(proposal, editor):
     """The proposal's Quote, made by the quote form in the proposal's capture at its exact
     offsets, as an editor adding it by hand would (in that capture even when the article has a
-    newer one since); a proposed new speaker becomes a person. ValidationError says why not."""
+    newer one since), with how the words reached the article as the editor said; a proposed new
+    speaker becomes a person. ValidationError says why not."""
     proposal = _undecided(proposal)
     speaker = proposal.speaker
     if speaker is None and proposal.new_speaker_name:
@@ -850,7 +852,8 @@ def accept_proposal(proposal, editor):
             "speaker": speaker.pk if speaker else "",
             "speaker_label": "" if speaker else proposal.speaker_label,
             "occasion_date_precision": "unknown",
-            "transmission": Quote.Transmission.UNKNOWN,
+            "transmission": proposal.transmission,
+            "transmission_note": proposal.transmission_note,
         },
         instance=Quote(capture=proposal.capture),
     )

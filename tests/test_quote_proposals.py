@@ -533,6 +533,36 @@ def test_an_editor_corrects_the_speaker_then_accepts(editor_client):
 
 
 @pytest.mark.django_db(transaction=True)
+def test_an_editor_says_how_the_words_reached_the_article_then_accepts(editor_client):
+    article, _ = proposal_article()
+    proposal = propose_quotes_for(article)[0]
+    form = editor_client.get(change_url(proposal)).text
+    assert "How the words reached the article" in form and "Not recorded" in form
+    response = post_change_form(
+        editor_client, proposal, transmission="retold", _accept="Accept",
+        transmission_note="Translated from the minister's Polish by the outlet.",
+    )  # fmt: skip
+    assert response.status_code == 302
+    quote = Quote.objects.get()
+    assert (quote.transmission, quote.transmission_note) == (
+        "retold", "Translated from the minister's Polish by the outlet.",
+    )  # fmt: skip
+
+
+@pytest.mark.django_db(transaction=True)
+def test_words_attributed_differently_are_not_accepted_without_the_note(editor_client):
+    article, _ = proposal_article()
+    proposal = propose_quotes_for(article)[0]
+    response = post_change_form(
+        editor_client, proposal, transmission="attributed_differently", _accept="Accept"
+    )
+    assert response.status_code == 200
+    assert "Say what the original report attributes the words to." in response.text
+    assert not Quote.objects.exists()
+    assert QuoteProposal.objects.get(pk=proposal.pk).transmission == "unknown"
+
+
+@pytest.mark.django_db(transaction=True)
 def test_accepting_a_proposed_new_person_adds_them(editor_client):
     article, _ = proposal_article()
     proposal = propose_quotes_for(article)[2]
