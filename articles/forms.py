@@ -186,7 +186,8 @@ class ArchiveCaptureForm(forms.Form):
     outlet = forms.ModelChoiceField(
         Outlet.objects.all(),
         required=False,
-        help_text="Leave empty to take the outlet the page names, if the archive has it.",
+        help_text="Leave empty to take the outlet the page names its site after: the preview "
+        "offers to add it when the archive has no outlet of that name.",
     )
     new_outlet = forms.CharField(
         label="or a new outlet", max_length=200, required=False, help_text="Its name."
@@ -195,7 +196,7 @@ class ArchiveCaptureForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         if not user.has_perm("articles.add_outlet"):
-            del self.fields["new_outlet"]  # adding outlets is for archivists (core.roles)
+            del self.fields["new_outlet"]  # adding outlets is for editors and archivists
 
     def clean(self):
         cleaned = super().clean()

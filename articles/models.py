@@ -164,6 +164,13 @@ class Article(models.Model):
         related_name="articles",
         help_text="Empty when the capture does not say which outlet published it.",
     )
+    proposed_outlet = models.CharField(
+        max_length=200,
+        blank=True,
+        editable=False,
+        help_text="The name the page gives its site, which no outlet of the archive had: an "
+        "editor adds it as the outlet (“Add the outlets their pages name”) or chooses one.",
+    )
     title = models.CharField(max_length=500)
     title_is_supplied = models.BooleanField(
         default=False,
@@ -208,6 +215,10 @@ class Article(models.Model):
         constraints = [
             partial_date_constraint("published_date", name="article_published_date_precision"),
             models.CheckConstraint(condition=~Q(body=""), name="article_body_not_empty"),
+            models.CheckConstraint(
+                condition=Q(outlet__isnull=True) | Q(proposed_outlet=""),
+                name="article_proposed_outlet_only_without_outlet",
+            ),
         ]
         indexes = [GinIndex(fields=["search_vector"], name="article_search_vector")]
 
@@ -217,6 +228,8 @@ class Article(models.Model):
     def save(self, *args, **kwargs):
         if self.url == "":
             self.url = None
+        if self.outlet_id:
+            self.proposed_outlet = ""  # an editor chose the outlet
         if not self.slug:
             self.slug = unique_slug(self, self.title)
         super().save(*args, **kwargs)

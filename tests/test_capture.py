@@ -409,8 +409,7 @@ def test_what_a_page_does_not_say_is_noted_line_by_line_word_for_word():
         "URL: the capture gives none, and it was not retrieved by URL.",
     ]
     assert archive_page(article_page(["Another story.", *PARAGRAPHS])).article.provenance_note == (
-        "Outlet: the page names its site “The Daily Example”, which is no outlet of the archive "
-        "yet; choose or add it."
+        "Outlet: the page names its site “The Daily Example”."
     )
 
 
