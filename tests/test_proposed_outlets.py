@@ -76,6 +76,15 @@ def test_a_page_that_names_no_site_proposes_no_outlet_not_even_its_address():
     assert not Outlet.objects.exists()
 
 
+def test_a_site_name_longer_than_an_outlets_is_noted_but_neither_proposed_nor_added():
+    longest = archive_page(article_page(site="L" * 200), add_site_outlet=False).article
+    assert longest.proposed_outlet == "L" * 200
+    too_long = archive_page(another_page(site="L" * 201), add_site_outlet=True).article
+    assert (too_long.outlet, too_long.proposed_outlet) == (None, "")
+    assert f"Outlet: the page names its site “{'L' * 201}”." in too_long.provenance_note
+    assert not Outlet.objects.exists()
+
+
 def test_choosing_an_outlet_clears_the_proposal():
     article = archive_page(article_page(site="The Kyiv Ledger")).article
     article.outlet = factories.make_outlet(name="Kyiv Ledger")
