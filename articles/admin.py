@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.dateparse import parse_datetime
 from django.utils.html import format_html
 
-from articles.capture import capture_archive, delete_capture, preview
+from articles.capture import add_proposed_outlet, capture_archive, delete_capture, preview
 from articles.extraction import CaptureRefused
 from articles.fetch import DEADLINE, RetrievalTooSlow, fetch
 from articles.forms import ArchiveCaptureForm, QuoteForm, QuoteProposalForm, QuoteRowForm
@@ -96,20 +96,23 @@ class CaptureInline(admin.TabularInline):
 
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
-    list_display = ["display_title", "outlet", "published_date", "published_date_precision"]
+    list_display = ["display_title", "outlet_shown", "published_date", "published_date_precision"]
+    list_select_related = ["outlet"]
     list_filter = [
         ChangedSinceFirstCaptureFilter, "outlet", "published_date_precision", "language",
         "title_is_supplied",
     ]  # fmt: skip
     search_fields = ["title", "body", "byline", "url"]
     autocomplete_fields = ["outlet", "authors"]
-    readonly_fields = ["body", "archived_at"]
+    readonly_fields = ["body", "archived_at", "proposed_outlet"]
     date_hierarchy = "published_date"
     inlines = [CaptureInline, QuoteInline]
     formfield_overrides = ASSUME_HTTPS
-    actions = ["propose_again"]
+    actions = ["propose_again", "add_proposed_outlets"]
     fieldsets = [
-        (None, {"fields": ["title", "title_is_supplied", "slug", "outlet", "url", "language"]}),
+        (None, {"fields": [
+            "title", "title_is_supplied", "slug", "outlet", "proposed_outlet", "url", "language",
+        ]}),
         ("Date and byline", {"fields": [
             ("published_date", "published_date_precision"), "byline", "authors"]}),
         ("Text of the latest capture", {"fields": ["body"]}),
@@ -123,6 +126,29 @@ class ArticleAdmin(admin.ModelAdmin):
     @admin.display(description="title", ordering="title")
     def display_title(self, article):
         return article.display_title
+
+    @admin.display(description="outlet", ordering="outlet__name")
+    def outlet_shown(self, article):
+        if article.outlet is None and article.proposed_outlet:
+            return f"— (the page names its site “{article.proposed_outlet}”)"
+        return article.outlet or "—"
+
+    @admin.action(
+        description="Add the outlets their pages name to selected articles",
+        permissions=["add_outlet"],
+    )
+    def add_proposed_outlets(self, request, queryset):
+        added = [article for article in queryset if add_proposed_outlet(article)]
+        message = f"{len(added)} article(s) now have the outlet their page names"
+        if added:
+            message += ": " + ", ".join(sorted({f"“{article.outlet}”" for article in added}))
+        message += ". An article with an outlet, or whose page names none, is left as it was."
+        self.message_user(request, message, messages.SUCCESS)
+
+    def has_add_outlet_permission(self, request):
+        # Editors may: the outlet is the page's own name, and only an article without one
+        # takes it (they change no article otherwise).
+        return request.user.has_perm("articles.add_outlet")
 
     @admin.action(
         description="Propose quotes and claims again for selected articles", permissions=["propose"]
@@ -227,6 +253,7 @@ class CaptureAdmin(admin.ModelAdmin):
                     .filter(sha256=capture_hash(pending["raw"]))
                     .first()
                 )
+                context.update(_outlet_of_preview(request, form, context["preview"]))
                 context["pending_id"] = _keep_pending(request, pending, form)
         return TemplateResponse(request, "admin/articles/capture/archive.html", context)
 
@@ -242,6 +269,10 @@ class CaptureAdmin(admin.ModelAdmin):
         outlet = (
             Outlet.objects.filter(pk=pending["outlet"]).first() or pending["new_outlet"] or None
         )
+        # The editor confirmed the name the page gives its site as a new outlet.
+        add_site_outlet = "add_site_outlet" in request.POST and request.user.has_perm(
+            "articles.add_outlet"
+        )
         try:
             archived = capture_archive(
                 raw=base64.b64decode(pending["raw"]),
@@ -254,6 +285,7 @@ class CaptureAdmin(admin.ModelAdmin):
                 content_type=pending["content_type"],
                 title=pending["title"],
                 outlet=outlet,
+                add_site_outlet=add_site_outlet,
             )
         except CaptureRefused as refused:
             self.message_user(request, f"Nothing was archived: {refused}", messages.ERROR)
@@ -371,7 +403,8 @@ class QuoteProposalAdmin(ProposalAdmin):
     autocomplete_fields = ["speaker"]
     fields = [
         "article", "text", "in_the_capture", "cue", "speaker", "new_speaker_name",
-        "speaker_label", "status", "decided_by", "decided_at", "quote", "version",
+        "speaker_label", "transmission", "transmission_note", "status", "decided_by",
+        "decided_at", "quote", "version",
     ]  # fmt: skip
     readonly_fields = [
         "article", "text", "in_the_capture", "cue", "status", "decided_by", "decided_at", "quote",
@@ -419,6 +452,19 @@ def _pending_capture(form):
         text = data["text"].replace("\r\n", "\n")
         pending.update(origin=Capture.Origin.PASTE, raw=text.encode(), content_type="text/plain")
     return pending
+
+
+def _outlet_of_preview(request, form, extracted):
+    """What the preview says of the outlet: the one chosen or named, else the archive's outlet
+    of the name the page gives its site, else that name, which an editor may confirm as a new
+    outlet (`site_name_to_add`); the archive never adds one unasked."""
+    chosen = form.cleaned_data["outlet"] or form.cleaned_data.get("new_outlet", "").strip()
+    if chosen or not extracted.site_name:
+        return {"preview_outlet": chosen}
+    outlet = Outlet.objects.filter(name__iexact=extracted.site_name).first()
+    if outlet or not request.user.has_perm("articles.add_outlet"):
+        return {"preview_outlet": outlet}
+    return {"preview_outlet": None, "site_name_to_add": extracted.site_name}
 
 
 def _keep_pending(request, pending, form):

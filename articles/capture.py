@@ -23,8 +23,12 @@ from articles.proposals import propose_quotes_for
 from articles.signals import proposals_wanted
 
 MAX_URL_LENGTH = 2000  # as the URL fields hold
+OUTLET_NAME_LENGTH = Outlet._meta.get_field("name").max_length
 
-__all__ = ["Archived", "CaptureRefused", "capture_archive", "delete_capture", "preview"]
+__all__ = [
+    "Archived", "CaptureRefused", "add_proposed_outlet", "capture_archive", "delete_capture",
+    "preview",
+]  # fmt: skip
 
 
 @dataclass
@@ -72,11 +76,14 @@ def capture_archive(
     http_headers=(),
     content_type="",
     title="",
+    add_site_outlet=False,
 ):
     """Archive `raw` (bytes) and return an Archived; raise CaptureRefused with the reason when
     the bytes can't be archived. `outlet` is an Outlet, the name of one to find or create, or
-    None to take the outlet the page names, if the archive has it; `title` is for plain text,
-    which marks no headline."""
+    None to take the outlet the page names its site after: the archive's outlet of that name,
+    else, with `add_site_outlet` (an editor confirmed it), a new outlet of that name, else
+    none, the name kept as the article's proposed outlet. `title` is for plain text, which
+    marks no headline."""
     check_size(raw)
     for address in (url, final_url):
         if len(address) > MAX_URL_LENGTH:
@@ -100,7 +107,7 @@ def capture_archive(
     )
     try:
         with transaction.atomic():
-            return _store(capture, extracted, outlet)
+            return _store(capture, extracted, outlet, add_site_outlet)
     except IntegrityError:
         # Someone archived the same bytes between the check above and this transaction.
         duplicate = Capture.objects.filter(sha256=capture_hash(raw)).select_related("article")
@@ -109,7 +116,7 @@ def capture_archive(
         raise
 
 
-def _store(capture, extracted, outlet):
+def _store(capture, extracted, outlet, add_site_outlet):
     addresses = {a for a in (extracted.canonical_url, capture.final_url, capture.request_url) if a}
     retrieved_from = Capture.objects.filter(
         Q(request_url__in=addresses) | Q(final_url__in=addresses)
@@ -126,7 +133,7 @@ def _store(capture, extracted, outlet):
         if latest.text == capture.text:
             return Archived(Archived.UNCHANGED, latest, article)
     else:
-        article = _new_article(extracted, capture, outlet)
+        article = _new_article(extracted, capture, outlet, add_site_outlet)
         outcome = Archived.ARCHIVED
     capture.article = article
     capture.save()
@@ -136,17 +143,21 @@ def _store(capture, extracted, outlet):
     return Archived(outcome, capture, article)
 
 
-def _new_article(extracted, capture, outlet):
+def _new_article(extracted, capture, outlet, add_site_outlet):
     notes = list(extracted.unknowns)
+    proposed_outlet = ""
+    site_name = extracted.site_name
     if isinstance(outlet, str):
         outlet, _ = Outlet.objects.get_or_create(name=outlet.strip())
-    elif outlet is None and extracted.site_name:
-        outlet = Outlet.objects.filter(name__iexact=extracted.site_name).first()
+    elif outlet is None and site_name:
+        outlet = _site_outlet(site_name, add=add_site_outlet)
         if outlet is None:
             notes.append(
-                f"Outlet: the page names its site “{extracted.site_name}”, which is not one of "
-                "the archive's outlets."
+                f"Outlet: the page names its site “{site_name}”, which is not one of the "
+                "archive's outlets."
             )
+            # The page's own name, for an editor to confirm: the archive adds no outlet unasked.
+            proposed_outlet = site_name if len(site_name) <= OUTLET_NAME_LENGTH else ""
     elif outlet is None:
         notes.append("Outlet: the capture does not say which outlet published it.")
     # Only a URL the page gives, or the address it was retrieved from: never a guessed one.
@@ -159,6 +170,7 @@ def _new_article(extracted, capture, outlet):
         notes.append("URL: the capture gives none, and it was not retrieved by URL.")
     article = Article(
         outlet=outlet,
+        proposed_outlet=proposed_outlet,
         title=extracted.title[:500],
         title_is_supplied=extracted.title_is_supplied,
         url=url,
@@ -170,6 +182,25 @@ def _new_article(extracted, capture, outlet):
     )
     article.save()
     return article
+
+
+def add_proposed_outlet(article):
+    """Give an article without an outlet the one its page names (Article.proposed_outlet): the
+    archive's outlet of that name, else a new one. Returns the outlet, or None when the page
+    proposed none."""
+    if article.outlet_id or not article.proposed_outlet:
+        return None
+    article.outlet = _site_outlet(article.proposed_outlet, add=True)
+    article.save()
+    return article.outlet
+
+
+def _site_outlet(site_name, *, add):
+    """The archive's outlet of the name a page gives its site, or with `add` a new one."""
+    outlet = Outlet.objects.filter(name__iexact=site_name).first()
+    if outlet is None and add and len(site_name) <= OUTLET_NAME_LENGTH:
+        outlet = Outlet.objects.create(name=site_name)
+    return outlet
 
 
 def delete_capture(capture, *, check_only=False):

@@ -198,6 +198,7 @@ def _extract_html(html, url):
     # Imported here: they take a second and 25 MB to load, which no page view should pay.
     import htmldate
     import trafilatura
+    from trafilatura.metadata import META_URL
 
     html = XML_DECLARATION.sub("", html)  # lxml refuses a str that declares its own encoding
     document = trafilatura.bare_extraction(
@@ -218,7 +219,13 @@ def _extract_html(html, url):
         unknowns.append("Date: the page gives no publication date that htmldate could find.")
     if not document.author:
         unknowns.append("Byline: the page names no author.")
-    if not document.sitename:
+    site_name = normalise_text(document.sitename or "")
+    host = META_URL.match(document.url or "")
+    if host and site_name == host[1]:
+        # Where the page names no site, trafilatura gives its address's host (by this pattern):
+        # no name of the page's, and no outlet's name to propose (articles.capture).
+        site_name = ""
+    if not site_name:
         unknowns.append("Site: the page does not name its site.")
     return Extracted(
         content_type="text/html",
@@ -230,7 +237,7 @@ def _extract_html(html, url):
         byline=normalise_text(document.author or ""),
         published_date=datetime.date.fromisoformat(published) if published else None,
         published_date_precision=DatePrecision.DAY if published else DatePrecision.UNKNOWN,
-        site_name=normalise_text(document.sitename or ""),
+        site_name=site_name,
         canonical_url=document.url or "",
         unknowns=unknowns,
     )

@@ -40,8 +40,9 @@ class ArticleChangesForm(forms.Form):
 
 
 WORDS_NOT_IN_TEXT = (
-    "These words are not in the article's text. Paste them exactly as they stand there: check "
-    "quotation marks (’ “ ”), dashes and spaces."
+    "These words are not in the article's text. Paste them word for word as they stand there "
+    "(straight and curly quotation marks and apostrophes, and dashes of any length, are read "
+    "alike)."
 )
 
 
@@ -91,6 +92,7 @@ class AnchoredTextForm(VersionedForm):
             )
         start = starts[(occurrence or 1) - 1]
         self.instance.start_offset, self.instance.end_offset = start, start + len(text)
+        cleaned["text"] = capture.text[start : start + len(text)]  # its marks, not the paste's
         return cleaned
 
 
@@ -121,12 +123,14 @@ class QuoteRowForm(VersionedRowForm, QuoteForm):
 
 
 class QuoteProposalForm(VersionedForm):
-    """An editor's correction of a proposal's speaker: a chosen person replaces a proposed new
-    one."""
+    """An editor's correction of a proposal's speaker (a chosen person replaces a proposed new
+    one), and how the words reached the article, which only an editor can say."""
 
     class Meta:
         model = QuoteProposal
-        fields = ["speaker", "new_speaker_name", "speaker_label"]
+        fields = [
+            "speaker", "new_speaker_name", "speaker_label", "transmission", "transmission_note",
+        ]  # fmt: skip
 
     def clean(self):
         cleaned = super().clean()
@@ -135,9 +139,23 @@ class QuoteProposalForm(VersionedForm):
         return cleaned
 
 
+# Characters that pasted words may have where the text has another of the same group: keyboards
+# type ' " - and spaces where pages print ’ “ ” – — and no-break spaces, and copying from one
+# place to another changes them either way. One character stands for one, so pasted words are
+# as long as the text's: their offsets are exact.
+# (Escaped: the modifier letter apostrophe, hyphen, non-breaking hyphen, no-break spaces.)
+TYPOGRAPHIC_VARIANTS = ["'’‘\u02bc", '"“”„', "-\u2010\u2011–—", " \u00a0\u202f"]
+VARIANT_PATTERNS = {
+    char: f"[{re.escape(group)}]" for group in TYPOGRAPHIC_VARIANTS for char in group
+}
+
+
 def occurrences(words, text):
-    """Where the words start in the text, in order (overlapping occurrences included)."""
-    return [match.start() for match in re.finditer(f"(?={re.escape(words)})", text)]
+    """Where the words start in the text, in order (overlapping occurrences included), read
+    with any of their TYPOGRAPHIC_VARIANTS: the text's own words are text[start:start +
+    len(words)]."""
+    pattern = "".join(VARIANT_PATTERNS.get(char, re.escape(char)) for char in words)
+    return [match.start() for match in re.finditer(f"(?={pattern})", text)]
 
 
 class ArchiveCaptureForm(forms.Form):
@@ -168,7 +186,8 @@ class ArchiveCaptureForm(forms.Form):
     outlet = forms.ModelChoiceField(
         Outlet.objects.all(),
         required=False,
-        help_text="Leave empty to take the outlet the page names, if the archive has it.",
+        help_text="Leave empty to take the outlet the page names its site after: the preview "
+        "offers to add it when the archive has no outlet of that name.",
     )
     new_outlet = forms.CharField(
         label="or a new outlet", max_length=200, required=False, help_text="Its name."
@@ -177,7 +196,7 @@ class ArchiveCaptureForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         if not user.has_perm("articles.add_outlet"):
-            del self.fields["new_outlet"]  # adding outlets is for archivists (core.roles)
+            del self.fields["new_outlet"]  # adding outlets is for editors and archivists
 
     def clean(self):
         cleaned = super().clean()

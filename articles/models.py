@@ -169,6 +169,13 @@ class Article(models.Model):
         related_name="articles",
         help_text="Empty when the capture does not say which outlet published it.",
     )
+    proposed_outlet = models.CharField(
+        max_length=200,
+        blank=True,
+        editable=False,
+        help_text="The name the page gives its site, which no outlet of the archive had: an "
+        "editor adds it as the outlet (“Add the outlets their pages name”) or chooses one.",
+    )
     title = models.CharField(max_length=500)
     title_is_supplied = models.BooleanField(
         default=False,
@@ -213,6 +220,10 @@ class Article(models.Model):
         constraints = [
             partial_date_constraint("published_date", name="article_published_date_precision"),
             models.CheckConstraint(condition=~Q(body=""), name="article_body_not_empty"),
+            models.CheckConstraint(
+                condition=Q(outlet__isnull=True) | Q(proposed_outlet=""),
+                name="article_proposed_outlet_only_without_outlet",
+            ),
         ]
         indexes = [GinIndex(fields=["search_vector"], name="article_search_vector")]
 
@@ -222,6 +233,8 @@ class Article(models.Model):
     def save(self, *args, **kwargs):
         if self.url == "":
             self.url = None
+        if self.outlet_id:
+            self.proposed_outlet = ""  # an editor chose the outlet
         if not self.slug:
             self.slug = unique_slug(self, self.title)
         super().save(*args, **kwargs)
@@ -430,6 +443,15 @@ def offsets_span_text(name):
     )
 
 
+def different_attribution_has_note(name):
+    """The check that words attributed differently say what the original report attributes."""
+    return models.CheckConstraint(
+        condition=~Q(transmission="attributed_differently") | ~Q(transmission_note=""),
+        name=name,
+        violation_error_message="Say what the original report attributes the words to.",
+    )
+
+
 class QuoteQuerySet(models.QuerySet):
     def for_export(self):
         """Quotes with their speaker and article, without the article's texts, and the reports
@@ -523,11 +545,7 @@ class Quote(AnchoredText, VersionedModel):
                 name="quote_has_speaker_or_label",
             ),
             partial_date_constraint("occasion_date", name="quote_occasion_date_precision"),
-            models.CheckConstraint(
-                condition=~Q(transmission="attributed_differently") | ~Q(transmission_note=""),
-                name="quote_different_attribution_has_note",
-                violation_error_message="Say what the original report attributes the words to.",
-            ),
+            different_attribution_has_note("quote_different_attribution_has_note"),
         ]
         indexes = [GinIndex(fields=["search_vector"], name="quote_search_vector")]
 
@@ -659,6 +677,21 @@ class QuoteProposal(VersionedModel):
     cue = models.CharField(
         max_length=200, blank=True, help_text="The attribution words the speaker was read from."
     )
+    # How the words reached the article: the archive can't tell, so the editor says, before
+    # accepting; the quote takes it.
+    transmission = models.CharField(
+        "how the words reached the article",
+        max_length=22,
+        choices=Quote.Transmission.choices,
+        default=Quote.Transmission.UNKNOWN,
+        help_text="Say it before accepting: the quote takes it. For words taken from another "
+        "report, link the quote from that report's source once accepted.",
+    )
+    transmission_note = NormalisedTextField(
+        "note on how the words reached it",
+        blank=True,
+        help_text=Quote._meta.get_field("transmission_note").help_text,
+    )
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.PROPOSED)
     proposed_at = models.DateTimeField(default=timezone.now, editable=False)
     decided_by = models.ForeignKey(
@@ -701,6 +734,7 @@ class QuoteProposal(VersionedModel):
             models.UniqueConstraint(
                 fields=["capture", "start_offset", "end_offset"], name="quote_proposal_one_per_span"
             ),
+            different_attribution_has_note("quote_proposal_different_attribution_has_note"),
         ]
 
     def __str__(self):

@@ -31,13 +31,14 @@ rule-based quotation attribution (Pouliquen et al., 2007; Quotebank's candidates
 3. Proposals for editors (propose_quotes_for, accept_proposal, reject_proposal): proposals are
    stored in the text of an article's latest capture whenever one is archived
    (articles.capture); an editor accepts one (through the quote form, as a quote added by hand,
-   in that capture), corrects its speaker first, or rejects it.
+   in that capture), correcting its speaker and saying how the words reached the article
+   first, or rejects it.
 """
 
 import re
-import unicodedata
 from dataclasses import dataclass, replace
 
+from anyascii import anyascii
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -229,10 +230,9 @@ class _Token:
 
 
 def name_key(text):
-    """How names compare: case, accents, apostrophes and dots ignored (Lt. = Lt, O’Brien)."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    stripped = "".join(char for char in decomposed if not unicodedata.combining(char))
-    return " ".join(stripped.replace("’", "'").replace(".", " ").split())
+    """How names compare: case, accents, apostrophes and dots ignored (Lt. = Lt, O’Brien), and
+    letters transliterated, as papers print names without them (Władysław = Wladyslaw)."""
+    return " ".join(anyascii(text).casefold().replace(".", " ").split())
 
 
 def tokens_of(text, offset=0):
@@ -377,6 +377,7 @@ class _Attribution:
         self.masked = self._masked()
         self.sentences = list(sentence_spans(self.masked))
         self.mentions = self._known_mentions()  # [(end offset, _Speaker)], in text order
+        self.full_names = self._full_names()  # [(end offset, name)] of people it does not know
 
     def proposals(self):
         speakers = []
@@ -438,6 +439,16 @@ class _Attribution:
                 mentions.append((run[-1].end, _Speaker(person=person)))
                 introduced.add(person)
         return mentions
+
+    def _full_names(self):
+        """Where the text names someone in full whom the archive does not know, whatever it
+        says of them: "Defence Minister Władysław Kosiniak-Kamysz visited …"."""
+        names = []
+        for run in _capitalised_runs(tokens_of(self.masked)):
+            core = _without_titles(run)
+            if _looks_like_a_personal_name(core) and not self.index.person_in(run):
+                names.append((run[-1].end, " ".join(token.text for token in core)))
+        return names
 
     def _introduced_before(self, position):
         return {speaker.person for end, speaker in self.mentions if end <= position}
@@ -615,13 +626,27 @@ class _Attribution:
         return _Speaker(label=" ".join(token.text for token in core or run), cue=cue)
 
     def _earlier_new_speaker(self, core):
-        """A surname alone for someone this article already named in full as a speaker."""
+        """A surname alone for someone this article already named in full as a speaker, or
+        else in passing."""
         if len(core) != 1:
             return ""
         for _, named in self.mentions:
             if named.new_speaker and name_key(named.new_speaker).split()[-1] == core[0].key:
                 return named.new_speaker
-        return ""
+        return self._named_in_passing(core[0])
+
+    def _named_in_passing(self, surname):
+        """The one full name of that surname the text gave before it ("Defence Minister
+        Władysław Kosiniak-Kamysz visited …", then "Kosiniak-Kamysz said"), unless someone the
+        archive knows has that surname: which of them is meant is then the editor's to say."""
+        if surname.key in self.index.by_surname:
+            return ""
+        named = {
+            name_key(name): name
+            for end, name in self.full_names
+            if end <= surname.start and name_key(name).split()[-1] == surname.key
+        }
+        return next(iter(named.values())) if len(named) == 1 else ""
 
     def _antecedent(self, position, cue):
         """The last person named before a pronoun, in its paragraph or the two before."""
@@ -807,7 +832,8 @@ def propose_quotes_for(article):
 def accept_proposal(proposal, editor):
     """The proposal's Quote, made by the quote form in the proposal's capture at its exact
     offsets, as an editor adding it by hand would (in that capture even when the article has a
-    newer one since); a proposed new speaker becomes a person. ValidationError says why not."""
+    newer one since), with how the words reached the article as the editor said; a proposed new
+    speaker becomes a person. ValidationError says why not."""
     proposal = _undecided(proposal)
     speaker = proposal.speaker
     if speaker is None and proposal.new_speaker_name:
@@ -826,7 +852,8 @@ def accept_proposal(proposal, editor):
             "speaker": speaker.pk if speaker else "",
             "speaker_label": "" if speaker else proposal.speaker_label,
             "occasion_date_precision": "unknown",
-            "transmission": Quote.Transmission.UNKNOWN,
+            "transmission": proposal.transmission,
+            "transmission_note": proposal.transmission_note,
         },
         instance=Quote(capture=proposal.capture),
     )

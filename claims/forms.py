@@ -70,6 +70,7 @@ class AppearanceProposalForm(VersionedForm):
                 # Words that stand more than once: where they stand nearest the proposed ones.
                 start = min(starts, key=lambda at: abs(at - self.instance.start_offset))
                 self.instance.start_offset, self.instance.end_offset = start, start + len(text)
+                cleaned["text"] = capture_text[start : start + len(text)]
         check_attribution(self, capture_text)
         return cleaned
 
@@ -77,7 +78,12 @@ class AppearanceProposalForm(VersionedForm):
 def check_attribution(form, text):
     """Whom the words credit must stand in the capture's text as the editor copied it."""
     attribution = form.cleaned_data.get("attribution")
-    if attribution and attribution not in text:
+    if not attribution:
+        return
+    starts = occurrences(attribution, text)
+    if starts:
+        form.cleaned_data["attribution"] = text[starts[0] : starts[0] + len(attribution)]
+    else:
         form.add_error(
             "attribution",
             "Copy whom the article credits exactly as it stands in its text (e.g. "

@@ -7,8 +7,8 @@ from django.db.models import Q
 EDITOR = "Editor"
 ARCHIVIST = "Archivist"
 
-# Editors curate claims and what they rest on, and archive captures (which may add articles); they
-# can't delete archived articles, captures or outlets.
+# Editors curate claims and what they rest on, and archive captures (which may add articles and
+# the outlets that published them); they can't delete archived articles, captures or outlets.
 EDITOR_PERMISSIONS = {
     "claims": {
         "claim": ["add", "change", "view"],
@@ -26,7 +26,7 @@ EDITOR_PERMISSIONS = {
         "person": ["add", "change", "view"],
         "article": ["view"],
         "capture": ["add", "view"],
-        "outlet": ["view"],
+        "outlet": ["add", "view"],
     },
 }
 # Archivists may do everything to the archive's own records, and read (never rewrite) history.

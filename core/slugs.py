@@ -1,3 +1,4 @@
+from anyascii import anyascii
 from django.utils.text import slugify
 
 SLUG_MAX_LENGTH = 80
@@ -7,7 +8,9 @@ RESERVED = {"v"}
 
 
 def _slug(text):
-    slug = slugify(text)[:SLUG_MAX_LENGTH].strip("-")
+    # Transliterated first: slugify() keeps only letters that decompose to ASCII, so "ł", "ø" or
+    # Cyrillic would be dropped ("Władysław" -> "wadysaw").
+    slug = slugify(anyascii(text))[:SLUG_MAX_LENGTH].strip("-")
     return slug if slug and slug not in RESERVED else "untitled"
 
 

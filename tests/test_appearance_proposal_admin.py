@@ -166,6 +166,23 @@ def test_an_editor_corrects_whom_the_words_credit_and_the_source_then_accepts(ed
 
 
 @pytest.mark.django_db(transaction=True)
+def test_corrected_words_and_attribution_are_the_captures_whatever_marks_and_spaces_they_had(
+    editor_client,
+):
+    proposed = propose()
+    words = "most of the alliance’s conventional defence"  # the text has a straight apostrophe
+    response = save_unchanged(
+        editor_client, proposed.defence, text=words, attribution="officials\u00a0said",
+        _accept="Accept",
+    )  # fmt: skip
+    assert "Accepted" in page_after(editor_client, response)
+    appearance = Appearance.objects.get()
+    assert appearance.text == "most of the alliance's conventional defence"
+    assert appearance.start_offset == BODY.index(appearance.text)
+    assert appearance.attribution == "officials said"
+
+
+@pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize(
     ("field", "value", "error"),
     [

@@ -5,7 +5,7 @@ import re
 import time
 
 import pytest
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import Group, Permission, User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
@@ -60,16 +60,36 @@ def test_an_archivist_uploads_a_page_sees_the_preview_then_archives_it():
     assert capture.text == "\n\n".join(PARAGRAPHS)
 
 
-def test_editors_choose_an_outlet_but_only_archivists_add_one():
+def test_editors_and_archivists_choose_an_outlet_or_add_one_but_not_both():
     outlet = factories.make_outlet(name="Daily Example")
     editor = staff_client(EDITOR)
-    assert 'name="new_outlet"' not in editor.get(ADD).text
+    assert 'name="new_outlet"' in editor.get(ADD).text
+    assert 'name="new_outlet"' in staff_client(ARCHIVIST).get(ADD).text
     upload = SimpleUploadedFile("story.html", article_page(), content_type="text/html")
     response = preview(editor, file=upload, outlet=str(outlet.pk), new_outlet="Sneaked in")
+    assert "Choose an outlet or name a new one, not both." in response.text
+    assert 'name="pending"' not in response.text
+    upload = SimpleUploadedFile("story.html", article_page(), content_type="text/html")
+    response = preview(editor, file=upload, new_outlet="The Daily Example")
     archive_previewed(editor, response)
-    assert Article.objects.get().outlet == outlet
-    assert list(Outlet.objects.all()) == [outlet]
-    assert 'name="new_outlet"' in staff_client(ARCHIVIST).get(ADD).text
+    assert Article.objects.get().outlet.name == "The Daily Example"
+
+
+def test_those_who_may_not_add_outlets_are_not_offered_to():
+    viewer = User.objects.create_user("vera", password="a-long-password-1", is_staff=True)
+    may_archive = Permission.objects.filter(codename__in=["add_capture", "view_capture"])
+    viewer.user_permissions.add(*may_archive)
+    client = Client()
+    client.force_login(viewer)
+    assert 'name="new_outlet"' not in client.get(ADD).text
+    upload = SimpleUploadedFile("story.html", article_page(), content_type="text/html")
+    response = preview(client, file=upload)
+    assert 'name="add_site_outlet"' not in response.text
+    client.post(ADD, {"pending": re.search(r'name="pending" value="([^"]+)"', response.text)[1],
+                      "_archive": "Archive it", "add_site_outlet": "on"})  # fmt: skip
+    article = Article.objects.get()
+    assert (article.outlet, article.proposed_outlet) == (None, "The Daily Example")
+    assert not Outlet.objects.exists()
 
 
 def test_the_same_preview_is_not_archived_twice():

@@ -245,6 +245,28 @@ def test_a_pasted_quote_found_twice_needs_its_occurrence(editor_client, db):
     assert Quote.objects.get().start_offset == article.body.rindex("no")
 
 
+@pytest.mark.parametrize(
+    ("text", "pasted"),
+    [
+        ("He said “we don’t know” twice.", "we don't know"),  # curly in the text, straight pasted
+        ("He said \"we don't know\" twice.", "we don’t know"),  # and the reverse
+        ("He said it was “a ‘final’ offer”.", "a 'final' offer"),
+        ("Talks – and a deal — in July", "Talks - and a deal - in July"),
+        ("A 10\u00a0per\u00a0cent cut", "A 10 per cent cut"),
+    ],
+)  # fmt: skip
+def test_pasted_words_match_the_texts_quotation_marks_dashes_and_spaces_and_keep_its_own(
+    editor_client, db, text, pasted
+):
+    article = factories.make_article(body=f"Officials met on Tuesday. {text} Nothing followed.")
+    data = quote_form(editor_client, article, pasted)
+    response = editor_client.post(reverse("admin:articles_quote_add"), data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    quote = Quote.objects.get()
+    assert quote.start_offset == article.body.index(quote.text)
+    assert quote.text == article.body[quote.start_offset : quote.end_offset] != pasted
+
+
 def test_an_editor_cannot_delete_articles_or_outlets(editor_client, archive):
     for model, obj in [("article", archive["article"]), ("outlet", archive["outlet"])]:
         url = reverse(f"admin:articles_{model}_delete", args=[obj.pk])
@@ -401,8 +423,9 @@ def test_words_not_in_the_article_get_the_whole_explanation(editor_client, db):
     data = quote_form(editor_client, factories.make_article(), "words that are not there")
     response = editor_client.post(reverse("admin:articles_quote_add"), data)
     assert response.context["adminform"].form.errors["text"] == [
-        "These words are not in the article's text. Paste them exactly as they stand there: "
-        "check quotation marks (’ “ ”), dashes and spaces."
+        "These words are not in the article's text. Paste them word for word as they stand "
+        "there (straight and curly quotation marks and apostrophes, and dashes of any length, "
+        "are read alike)."
     ]
 
 

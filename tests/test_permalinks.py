@@ -81,6 +81,13 @@ def test_slugs_are_unique_numbered_and_bounded(db):
     assert twin.slug == ("word-" * 16)[:78] + "-2" and len(twin.slug) == 80
 
 
+def test_a_slug_transliterates_letters_rather_than_dropping_them(db):
+    person = factories.make_person(name="Władysław Kosiniak-Kamysz")
+    assert person.slug == "wladyslaw-kosiniak-kamysz"  # not "wadysaw-kosiniak-kamysz"
+    assert decorative_slug("Øresund: Straße") == "oresund-strasse"
+    assert decorative_slug("Володимир Зеленський") == "volodimir-zelenskiy"
+
+
 def test_a_slug_is_kept_when_the_name_changes_and_made_again_only_when_emptied(db):
     topic = factories.make_topic(name="NATO expansion")
     topic.name = "NATO enlargement"

@@ -186,6 +186,35 @@ def test_a_surname_alone_is_a_known_person_once_the_text_introduced_them():
     assert only("As Caldwell explained, it means “stepping back.”").person is None
 
 
+KOSINIAK_KAMYSZ = (
+    "Defence Minister Władysław Kosiniak-Kamysz visited the base on Tuesday. "
+    "“We are ready,” Kosiniak-Kamysz said."
+)
+
+
+def test_a_surname_alone_is_the_new_person_the_text_named_in_full_in_passing():
+    proposal = only(KOSINIAK_KAMYSZ)
+    assert (proposal.new_speaker, proposal.speaker_label) == ("Władysław Kosiniak-Kamysz", "")
+    later = only("Dan Brown, a farmer, lost his barn. “It is gone,” Brown said.", [])
+    assert later.new_speaker == "Dan Brown"
+
+
+def test_a_surname_alone_is_only_a_label_when_it_could_be_another_person():
+    two = only("Anna Brown met Dan Brown in June. “It is gone,” Brown said.", [])
+    assert (two.new_speaker, two.speaker_label) == ("", "Brown")
+    named_after = only("“It is gone,” Brown said. Dan Brown, a farmer, lost his barn.", [])
+    assert (named_after.new_speaker, named_after.speaker_label) == ("", "Brown")
+    # The archive knows a Caldwell: which one the text means is the editor's to say.
+    known = only("Jim Caldwell visited. “It is gone,” Caldwell said.")
+    assert (known.person, known.new_speaker, known.speaker_label) == (None, "", "Caldwell")
+
+
+def test_a_name_printed_without_its_letters_diacritics_is_the_person_known_with_them():
+    minister = KnownPerson(4, "Władysław Kosiniak-Kamysz")
+    text = KOSINIAK_KAMYSZ.replace("Władysław", "Wladyslaw")
+    assert only(text, [minister]).person == minister
+
+
 def test_an_unknown_name_is_proposed_as_a_new_person():
     proposal = only("“It is over,” said Jane Smith, a spokeswoman for the ministry.")
     assert (proposal.person, proposal.new_speaker) == (None, "Jane Smith")
@@ -504,6 +533,36 @@ def test_an_editor_corrects_the_speaker_then_accepts(editor_client):
 
 
 @pytest.mark.django_db(transaction=True)
+def test_an_editor_says_how_the_words_reached_the_article_then_accepts(editor_client):
+    article, _ = proposal_article()
+    proposal = propose_quotes_for(article)[0]
+    form = editor_client.get(change_url(proposal)).text
+    assert "How the words reached the article" in form and "Not recorded" in form
+    response = post_change_form(
+        editor_client, proposal, transmission="retold", _accept="Accept",
+        transmission_note="Translated from the minister's Polish by the outlet.",
+    )  # fmt: skip
+    assert response.status_code == 302
+    quote = Quote.objects.get()
+    assert (quote.transmission, quote.transmission_note) == (
+        "retold", "Translated from the minister's Polish by the outlet.",
+    )  # fmt: skip
+
+
+@pytest.mark.django_db(transaction=True)
+def test_words_attributed_differently_are_not_accepted_without_the_note(editor_client):
+    article, _ = proposal_article()
+    proposal = propose_quotes_for(article)[0]
+    response = post_change_form(
+        editor_client, proposal, transmission="attributed_differently", _accept="Accept"
+    )
+    assert response.status_code == 200
+    assert "Say what the original report attributes the words to." in response.text
+    assert not Quote.objects.exists()
+    assert QuoteProposal.objects.get(pk=proposal.pk).transmission == "unknown"
+
+
+@pytest.mark.django_db(transaction=True)
 def test_accepting_a_proposed_new_person_adds_them(editor_client):
     article, _ = proposal_article()
     proposal = propose_quotes_for(article)[2]
@@ -541,6 +600,16 @@ def test_accepting_a_new_person_known_since_by_that_name_or_alias_reuses_them(kn
     editor = User.objects.create_user("edith", password="a-long-password-1", is_staff=True)
     assert accept_proposal(proposal, editor).speaker == person
     assert Person.objects.get() == person
+
+
+@pytest.mark.django_db(transaction=True)
+def test_accepting_a_new_person_named_in_passing_adds_them_with_their_letters_transliterated():
+    [proposal] = propose_quotes_for(factories.make_article(body=KOSINIAK_KAMYSZ))
+    editor = User.objects.create_user("edith", password="a-long-password-1", is_staff=True)
+    minister = accept_proposal(proposal, editor).speaker
+    assert (minister.name, minister.slug) == (
+        "Władysław Kosiniak-Kamysz", "wladyslaw-kosiniak-kamysz",
+    )  # fmt: skip
 
 
 @pytest.mark.django_db(transaction=True)

@@ -42,7 +42,7 @@ def permissions(group_name):
 
 def test_editors_curate_claims_but_delete_nothing_but_a_claims_actor_or_appearance():
     assert permissions(EDITOR) == {
-        "articles.view_article", "articles.view_outlet",
+        "articles.view_article", "articles.add_outlet", "articles.view_outlet",
         "articles.add_capture", "articles.view_capture",
         "articles.add_person", "articles.change_person", "articles.view_person",
         "articles.add_quote", "articles.change_quote", "articles.view_quote",
