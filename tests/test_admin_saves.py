@@ -10,7 +10,7 @@ from django.contrib.auth.models import Group, User
 from django.test import Client
 from django.urls import reverse
 
-from articles.forms import occurrences
+from articles.forms import WORDS_NOT_IN_TEXT, occurrences
 from articles.models import Article, Capture, Quote
 from claims.models import Claim, Topic
 from core.roles import EDITOR
@@ -342,3 +342,45 @@ def test_an_attribution_that_is_not_the_articles_words_is_refused(editor_client,
     )
     assert response.status_code == 200
     assert "Copy whom the article credits exactly as it stands in its text" in response.text
+
+
+@pytest.mark.parametrize(
+    "row, errors",
+    [
+        (
+            {"article": "", "text": "Some words of the article"},
+            {"article": ["Choose the article the words are from."]},
+        ),
+        (
+            {"article": "REPORTING", "text": ""},
+            {"text": ["Paste the article's words, exactly as they stand in its text."]},
+        ),
+        (
+            {"article": "REPORTING", "text": "Words that are not in the article"},
+            {"text": [WORDS_NOT_IN_TEXT]},
+        ),
+        (
+            {"article": "", "text": "", "attribution": "Politico reported"},
+            {
+                "article": ["Choose the article the words are from."],
+                "text": ["Paste the article's words, exactly as they stand in its text."],
+            },
+        ),
+    ],
+    ids=["no article", "no words", "words not in the article", "only an attribution"],
+)
+def test_an_unfinished_appearance_is_refused_on_the_field_to_fix(editor_client, seed, row, errors):
+    claim = Claim.objects.get(appearances__text__contains="support for Kyiv")
+    reporting = str(claim.articles.first().pk)
+    data = add_appearance_row(
+        as_browser_sends(read_form(editor_client, change_url(claim), "claim_form")),
+        **{name: reporting if value == "REPORTING" else value for name, value in row.items()},
+    )  # fmt: skip
+    response = editor_client.post(change_url(claim), data)
+    assert response.status_code == 200
+    appearances = next(
+        inline.formset for inline in response.context["inline_admin_formsets"]
+        if inline.formset.prefix == "appearances"
+    )  # fmt: skip
+    assert appearances.forms[-1].errors == errors
+    assert "offsets" not in response.text
