@@ -32,9 +32,11 @@ class VersionedForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # The history record a revert starts from; None for any other change.
+        self.reverting_to = getattr(self.instance, SIMPLE_HISTORY_REVERSE_ATTR_NAME, None)
         if not self.instance.pk:
             return
-        record = getattr(self.instance, SIMPLE_HISTORY_REVERSE_ATTR_NAME, None)
+        record = self.reverting_to
         if record is None:
             self.initial["version"] = self.instance.version
         else:

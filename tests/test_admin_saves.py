@@ -206,6 +206,37 @@ def test_a_revert_restores_the_recorded_statement_topics_articles_and_evidence(
     assert claim.history.latest().history_user == editor
 
 
+def test_a_revert_to_a_status_the_workflow_does_not_return_to_keeps_the_status(
+    editor, editor_client, archive
+):
+    claim = archive["claim"]
+    save_unchanged(editor_client, claim, notes="Two experts, one of them anonymous.")
+    reported, reported_version = claim_state(claim), claim.history.latest()
+    save_unchanged(editor_client, claim, status="corroborated")
+    save_unchanged(
+        editor_client, claim, statement="Edited by mistake.", notes="A wrong note.",
+        topics=[factories.make_topic(name="Sanctions on Russia").pk],
+    )  # fmt: skip
+    revert_url = reverse("admin:claims_claim_simple_history", args=[claim.pk, reported_version.pk])
+
+    page = editor_client.get(revert_url).text
+    assert (
+        "This version&#x27;s status, reported, is one a corroborated claim can&#x27;t return to. "
+        "Reverting restores the version&#x27;s statement, date, source, articles, evidence, "
+        "topics and editor notes, and keeps the status corroborated."
+    ) in page
+    data = as_browser_sends(read_form(editor_client, revert_url, "historicalclaim_form"))
+    assert data["status"] == "corroborated"
+    response = editor_client.post(revert_url, data)
+
+    assert response.status_code == 302, response.text[:3000]
+    assert claim_state(claim) == {**reported, "status": "corroborated"}
+    latest = claim.history.latest()
+    assert (latest.statement, latest.status, latest.history_user) == (
+        reported["statement"], "corroborated", editor,
+    )  # fmt: skip
+
+
 @pytest.mark.parametrize("occurrence", [2, 3])
 def test_a_quote_at_a_later_occurrence_saved_unchanged_keeps_its_offset(editor_client, occurrence):
     article = factories.make_article(
