@@ -307,6 +307,17 @@ def test_the_history_page_lists_each_save_with_its_editor(editor, editor_client,
     assert len(records) == claim.history.count()
 
 
+def test_the_history_pages_send_no_inline_style_for_the_csp_to_refuse(editor_client, archive):
+    claim = archive["claim"]
+    pages = [
+        reverse("admin:claims_claim_history", args=[claim.pk]),
+        reverse("admin:claims_claim_simple_history", args=[claim.pk, claim.history.latest().pk]),
+    ]
+    for url in pages:
+        text = editor_client.get(url).text
+        assert " style=" not in text and "<style" not in text, url
+
+
 def test_a_model_without_relations_reverts_too(editor_client, archive):
     topic = archive["topic"]
     save_unchanged(editor_client, topic, description="A description added by mistake.")
