@@ -17,7 +17,7 @@ from claims.models import (
     SpellingVariant,
     Topic,
 )
-from core.admin import VersionedAdmin, VersionedForm, history_paused
+from core.admin import LabelledTabularInline, VersionedAdmin, VersionedForm, history_paused
 from core.models import StaleEditError
 
 
@@ -61,7 +61,7 @@ class SpellingVariantAdmin(admin.ModelAdmin):
     search_fields = ["terms", "note"]
 
 
-class ClaimActorInline(admin.TabularInline):
+class ClaimActorInline(LabelledTabularInline):
     model = ClaimActor
     autocomplete_fields = ["person"]
     extra = 1
@@ -85,7 +85,7 @@ class AppearanceInline(admin.StackedInline):
         return rows.defer("capture__raw")
 
 
-class AnnotationInline(admin.TabularInline):
+class AnnotationInline(LabelledTabularInline):
     """Notes are added, never rewritten: each keeps its author and time."""
 
     model = Annotation
