@@ -46,6 +46,12 @@ WORDS_NOT_IN_TEXT = (
 )
 
 
+WORDS_MISSING = {
+    "article": "Choose the article the words are from.",
+    "text": "Paste the article's words, exactly as they stand in its text.",
+}
+
+
 class AnchoredTextForm(VersionedForm):
     """An editor pastes words of an article (AnchoredText: a quote, a claim's appearance); the
     form finds where they stand: in the text of the capture they were read in, or, for new
@@ -60,6 +66,9 @@ class AnchoredTextForm(VersionedForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        for name, message in WORDS_MISSING.items():
+            if name in self.fields:  # an article's inline has no field for its article
+                self.fields[name].error_messages["required"] = message
         if self.instance.pk:
             # Start from the occurrence the stored offset already says, so an unchanged save
             # keeps it.
@@ -68,6 +77,10 @@ class AnchoredTextForm(VersionedForm):
                 self.initial["occurrence"] = starts.index(self.instance.start_offset) + 1
 
     def clean(self):
+        # The form anchors the words: the old anchor goes, and a new one is set only where the
+        # words are found. Words left unanchored are refused here, on the field to fix, and the
+        # model's own check (AnchoredText.clean) has nothing stale to report.
+        self.instance.start_offset = self.instance.end_offset = None
         cleaned = super().clean()
         article = cleaned.get("article")  # also in an article's inline: its parent
         text = cleaned.get("text")

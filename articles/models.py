@@ -413,6 +413,11 @@ class AnchoredText(models.Model):
         super().save(*args, **kwargs)
 
     def clean(self):
+        # Words without their article, their text or their offsets are refused on the field to
+        # fix: by the fields' own checks (required), or by the form that looks for the words
+        # (AnchoredTextForm) when they are not in the text. Only words in place are checked here.
+        if self.article_id is None or not self.text or None in (self.start_offset, self.end_offset):
+            return
         self.validate_offsets()
 
     def validate_offsets(self):
@@ -420,11 +425,11 @@ class AnchoredText(models.Model):
             self.capture = self.article.latest_capture  # new words are read in the latest text
         if self.start_offset is None or self.end_offset is None or self.capture_id is None:
             raise ValidationError(
-                f"A {self._meta.verbose_name} needs its capture and both offsets."
+                f"This {self._meta.verbose_name} needs its capture and both offsets."
             )
         if self.capture.article_id != self.article_id:
             raise ValidationError(
-                f"A {self._meta.verbose_name}'s capture must be a capture of its article."
+                f"This {self._meta.verbose_name}'s capture must be a capture of its article."
             )
         found = self.capture.text[self.start_offset : self.end_offset]
         if found != self.text:

@@ -6,7 +6,7 @@ from django.template.response import TemplateResponse
 
 from articles.admin import ASSUME_HTTPS, ProposalAdmin
 from claims.appearance_proposals import accept_appearance_proposal, reject_appearance_proposal
-from claims.forms import AppearanceForm, AppearanceFormSet, AppearanceProposalForm
+from claims.forms import AppearanceForm, AppearanceFormSet, AppearanceProposalForm, ClaimForm
 from claims.models import (
     Annotation,
     Appearance,
@@ -17,7 +17,7 @@ from claims.models import (
     SpellingVariant,
     Topic,
 )
-from core.admin import VersionedAdmin, VersionedForm, history_paused
+from core.admin import LabelledTabularInline, VersionedAdmin, VersionedForm, history_paused
 from core.models import StaleEditError
 
 
@@ -61,7 +61,7 @@ class SpellingVariantAdmin(admin.ModelAdmin):
     search_fields = ["terms", "note"]
 
 
-class ClaimActorInline(admin.TabularInline):
+class ClaimActorInline(LabelledTabularInline):
     model = ClaimActor
     autocomplete_fields = ["person"]
     extra = 1
@@ -85,7 +85,7 @@ class AppearanceInline(admin.StackedInline):
         return rows.defer("capture__raw")
 
 
-class AnnotationInline(admin.TabularInline):
+class AnnotationInline(LabelledTabularInline):
     """Notes are added, never rewritten: each keeps its author and time."""
 
     model = Annotation
@@ -107,6 +107,7 @@ class AddTopicForm(forms.Form):
 
 @admin.register(Claim)
 class ClaimAdmin(VersionedAdmin):
+    form = ClaimForm
     list_display = [
         "__str__", "status", "topic_names", "actor_names", "reporting_outlets", "last_editor",
         "updated_at",
@@ -158,6 +159,13 @@ class ClaimAdmin(VersionedAdmin):
     @admin.display(description="last editor", ordering="last_editor_name")
     def last_editor(self, claim):
         return claim.last_editor_name or "—"
+
+    def render_history_view(self, request, template, context, **kwargs):
+        # A revert that keeps the claim's status says so above its form.
+        form = getattr(context.get("adminform"), "form", None)  # none on the list of versions
+        if form is not None and form.status_kept:
+            messages.warning(request, form.status_kept)
+        return super().render_history_view(request, template, context, **kwargs)
 
     def save_formset(self, request, form, formset, change):
         if formset.model is Annotation:

@@ -2,7 +2,7 @@ from django import forms
 
 from articles.forms import WORDS_NOT_IN_TEXT, AnchoredTextForm, occurrences
 from claims.exports import FORMATS
-from claims.models import Appearance, AppearanceProposal
+from claims.models import Appearance, AppearanceProposal, Claim
 from claims.search import RESULT_KINDS
 from core.admin import VersionedForm, VersionedRowForm
 from core.search import SearchTextField
@@ -33,6 +33,29 @@ class SearchForm(forms.Form):
 
     def clean_page(self):
         return self.cleaned_data["page"] or 1
+
+
+class ClaimForm(VersionedForm):
+    """A claim's form. A revert to a version whose status the workflow does not lead back to (a
+    weighed claim is never "reported" again) restores the version's words and links and keeps
+    the claim's status: `status_kept` tells the editor so."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.status_kept = ""
+        if self.reverting_to is None:
+            return
+        saved = Claim.objects.filter(pk=self.instance.pk).values_list("status", flat=True).first()
+        recorded = self.reverting_to.status
+        if saved and not Claim.can_change_status(saved, recorded):
+            self.initial["status"] = saved
+            labels = dict(Claim.Status.choices)
+            self.status_kept = (
+                f"This version's status, {labels[recorded].lower()}, is one a "
+                f"{labels[saved].lower()} claim can't return to. Reverting restores the "
+                "version's statement, date, source, articles, evidence, topics and editor notes, "
+                f"and keeps the status {labels[saved].lower()}."
+            )
 
 
 class AppearanceForm(VersionedRowForm, AnchoredTextForm):

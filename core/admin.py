@@ -4,6 +4,7 @@ and history that records each save once, with the relations it saved."""
 import contextlib
 
 from django import forms
+from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import ValidationError
 from django.db import router, transaction
@@ -32,9 +33,11 @@ class VersionedForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # The history record a revert starts from; None for any other change.
+        self.reverting_to = getattr(self.instance, SIMPLE_HISTORY_REVERSE_ATTR_NAME, None)
         if not self.instance.pk:
             return
-        record = getattr(self.instance, SIMPLE_HISTORY_REVERSE_ATTR_NAME, None)
+        record = self.reverting_to
         if record is None:
             self.initial["version"] = self.instance.version
         else:
@@ -82,6 +85,26 @@ class VersionedRowForm(VersionedForm):
         if not self.has_changed():
             return self.cleaned_data
         return super().clean()
+
+
+class LabelledRowsFormSet(forms.BaseInlineFormSet):
+    """The rows of a table of related records, each field named by its label: the table shows
+    a label once, as its column's heading, and leaves the fields below it unnamed for screen
+    readers (axe-core's label and select-name rules; issue #26)."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        for name, field in form.fields.items():
+            # A related record's widget is wrapped with its add and change links.
+            widget = getattr(field.widget, "widget", field.widget)
+            if not widget.is_hidden:
+                widget.attrs.setdefault("aria-label", form[name].label)
+
+
+class LabelledTabularInline(admin.TabularInline):
+    """A table of related records whose fields screen readers can name (LabelledRowsFormSet)."""
+
+    formset = LabelledRowsFormSet
 
 
 @contextlib.contextmanager

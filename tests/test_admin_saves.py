@@ -10,7 +10,7 @@ from django.contrib.auth.models import Group, User
 from django.test import Client
 from django.urls import reverse
 
-from articles.forms import occurrences
+from articles.forms import WORDS_NOT_IN_TEXT, occurrences
 from articles.models import Article, Capture, Quote
 from claims.models import Claim, Topic
 from core.roles import EDITOR
@@ -206,6 +206,37 @@ def test_a_revert_restores_the_recorded_statement_topics_articles_and_evidence(
     assert claim.history.latest().history_user == editor
 
 
+def test_a_revert_to_a_status_the_workflow_does_not_return_to_keeps_the_status(
+    editor, editor_client, archive
+):
+    claim = archive["claim"]
+    save_unchanged(editor_client, claim, notes="Two experts, one of them anonymous.")
+    reported, reported_version = claim_state(claim), claim.history.latest()
+    save_unchanged(editor_client, claim, status="corroborated")
+    save_unchanged(
+        editor_client, claim, statement="Edited by mistake.", notes="A wrong note.",
+        topics=[factories.make_topic(name="Sanctions on Russia").pk],
+    )  # fmt: skip
+    revert_url = reverse("admin:claims_claim_simple_history", args=[claim.pk, reported_version.pk])
+
+    page = editor_client.get(revert_url).text
+    assert (
+        "This version&#x27;s status, reported, is one a corroborated claim can&#x27;t return to. "
+        "Reverting restores the version&#x27;s statement, date, source, articles, evidence, "
+        "topics and editor notes, and keeps the status corroborated."
+    ) in page
+    data = as_browser_sends(read_form(editor_client, revert_url, "historicalclaim_form"))
+    assert data["status"] == "corroborated"
+    response = editor_client.post(revert_url, data)
+
+    assert response.status_code == 302, response.text[:3000]
+    assert claim_state(claim) == {**reported, "status": "corroborated"}
+    latest = claim.history.latest()
+    assert (latest.statement, latest.status, latest.history_user) == (
+        reported["statement"], "corroborated", editor,
+    )  # fmt: skip
+
+
 @pytest.mark.parametrize("occurrence", [2, 3])
 def test_a_quote_at_a_later_occurrence_saved_unchanged_keeps_its_offset(editor_client, occurrence):
     article = factories.make_article(
@@ -276,6 +307,17 @@ def test_the_history_page_lists_each_save_with_its_editor(editor, editor_client,
     assert len(records) == claim.history.count()
 
 
+def test_the_history_pages_send_no_inline_style_for_the_csp_to_refuse(editor_client, archive):
+    claim = archive["claim"]
+    pages = [
+        reverse("admin:claims_claim_history", args=[claim.pk]),
+        reverse("admin:claims_claim_simple_history", args=[claim.pk, claim.history.latest().pk]),
+    ]
+    for url in pages:
+        text = editor_client.get(url).text
+        assert " style=" not in text and "<style" not in text, url
+
+
 def test_a_model_without_relations_reverts_too(editor_client, archive):
     topic = archive["topic"]
     save_unchanged(editor_client, topic, description="A description added by mistake.")
@@ -342,3 +384,45 @@ def test_an_attribution_that_is_not_the_articles_words_is_refused(editor_client,
     )
     assert response.status_code == 200
     assert "Copy whom the article credits exactly as it stands in its text" in response.text
+
+
+@pytest.mark.parametrize(
+    "row, errors",
+    [
+        (
+            {"article": "", "text": "Some words of the article"},
+            {"article": ["Choose the article the words are from."]},
+        ),
+        (
+            {"article": "REPORTING", "text": ""},
+            {"text": ["Paste the article's words, exactly as they stand in its text."]},
+        ),
+        (
+            {"article": "REPORTING", "text": "Words that are not in the article"},
+            {"text": [WORDS_NOT_IN_TEXT]},
+        ),
+        (
+            {"article": "", "text": "", "attribution": "Politico reported"},
+            {
+                "article": ["Choose the article the words are from."],
+                "text": ["Paste the article's words, exactly as they stand in its text."],
+            },
+        ),
+    ],
+    ids=["no article", "no words", "words not in the article", "only an attribution"],
+)
+def test_an_unfinished_appearance_is_refused_on_the_field_to_fix(editor_client, seed, row, errors):
+    claim = Claim.objects.get(appearances__text__contains="support for Kyiv")
+    reporting = str(claim.articles.first().pk)
+    data = add_appearance_row(
+        as_browser_sends(read_form(editor_client, change_url(claim), "claim_form")),
+        **{name: reporting if value == "REPORTING" else value for name, value in row.items()},
+    )  # fmt: skip
+    response = editor_client.post(change_url(claim), data)
+    assert response.status_code == 200
+    appearances = next(
+        inline.formset for inline in response.context["inline_admin_formsets"]
+        if inline.formset.prefix == "appearances"
+    )  # fmt: skip
+    assert appearances.forms[-1].errors == errors
+    assert "offsets" not in response.text

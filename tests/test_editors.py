@@ -407,26 +407,41 @@ def test_a_pasted_capture_is_kept_as_pasted_but_for_crlf(db):
     assert capture.article.body == capture.text == f"{first.strip()}\n\n{second.strip()}"
 
 
-def test_a_quote_without_article_or_words_is_a_form_error(editor_client, db):
+def test_a_quote_without_article_or_words_is_refused_on_that_field_alone(editor_client, db):
     article = factories.make_article()
     url = reverse("admin:articles_quote_add")
-    for missing in ["article", "text"]:
+    for missing, message in [
+        ("article", "Choose the article the words are from."),
+        ("text", "Paste the article's words, exactly as they stand in its text."),
+    ]:
         data = quote_form(editor_client, article, "according to a report by Politico")
         data[missing] = ""
         response = editor_client.post(url, data)
         assert response.status_code == 200
-        assert response.context["adminform"].form.errors[missing] == ["This field is required."]
+        assert response.context["adminform"].form.errors == {missing: [message]}
     assert not Quote.objects.exists()
+
+
+def test_a_stale_quote_with_new_words_is_refused_as_stale_only(editor_client, archive):
+    quote = archive["quote"]
+    url = reverse("admin:articles_quote_change", args=[quote.pk])
+    data = {**read_form(editor_client, url, "quote_form"), "text": "according to a report"}
+    Quote.objects.get(pk=quote.pk).save()
+    errors = editor_client.post(url, data).context["adminform"].form.errors
+    assert list(errors) == ["__all__"]
+    assert "Someone else saved this quote after you opened it" in errors["__all__"][0]
 
 
 def test_words_not_in_the_article_get_the_whole_explanation(editor_client, db):
     data = quote_form(editor_client, factories.make_article(), "words that are not there")
     response = editor_client.post(reverse("admin:articles_quote_add"), data)
-    assert response.context["adminform"].form.errors["text"] == [
-        "These words are not in the article's text. Paste them word for word as they stand "
-        "there (straight and curly quotation marks and apostrophes, and dashes of any length, "
-        "are read alike)."
-    ]
+    assert response.context["adminform"].form.errors == {
+        "text": [
+            "These words are not in the article's text. Paste them word for word as they stand "
+            "there (straight and curly quotation marks and apostrophes, and dashes of any length, "
+            "are read alike)."
+        ]
+    }
 
 
 def test_a_quote_moved_in_its_articles_form_gets_new_offsets(db):

@@ -34,6 +34,15 @@ def describe(violations):
     )
 
 
+def axe_violations(page, axe_script):
+    """What axe-core finds against the WCAG A and AA rules on the page as it stands."""
+    page.add_script_tag(path=axe_script)
+    results = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_AA
+    )
+    return results["violations"]
+
+
 def violations(browser, url, axe_script, viewport=None):
     # The site's CSP allows no inline scripts, and Playwright injects axe as one, so this
     # context bypasses the CSP. The pages send no inline script or style for it to let through.
@@ -41,12 +50,9 @@ def violations(browser, url, axe_script, viewport=None):
     context = browser.new_context(viewport=viewport, bypass_csp=True)
     page = context.new_page()
     page.goto(url)
-    page.add_script_tag(path=axe_script)
-    results = page.evaluate(
-        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_AA
-    )
+    found = axe_violations(page, axe_script)
     context.close()
-    return results["violations"]
+    return found
 
 
 @pytest.mark.parametrize("path", PAGES.values(), ids=PAGES.keys())
