@@ -240,6 +240,52 @@ def test_claim_pages_embed_claim_review_json_ld(client, seed):
     assert data["reviewRating"]["alternateName"] == "Disputed"
 
 
+def json_ld(client, claim):
+    page = client.get(claim.get_absolute_url()).text
+    return json.loads(re.search(r'ld\+json">(.*?)</script>', page, re.S)[1])
+
+
+def test_a_claim_review_names_the_claimant_and_where_the_claim_appeared(client, db):
+    claimant = factories.make_person(name="Kevin Roberts", wikidata_id="Q6396868")
+    reported = factories.make_article(
+        outlet=factories.make_outlet(name="Euromaidan Press"), url="https://example.org/deal"
+    )
+    copied = factories.make_article(title="Pasted, from nowhere known")
+    claim = factories.make_claim(
+        statement="A deal.", status="disputed", articles=[reported, copied],
+        actors=[claimant, (factories.make_person(name="Subject Person"), "subject")],
+    )  # fmt: skip
+    review = json_ld(client, claim)
+    assert {key: review[key] for key in ["@context", "@type", "claimReviewed", "url"]} == {
+        "@context": "https://schema.org", "@type": "ClaimReview", "claimReviewed": "A deal.",
+        "url": f"http://testserver{claim.get_absolute_url()}",
+    }  # fmt: skip
+    assert review["reviewRating"] == {"@type": "Rating", "alternateName": "Disputed"}
+    assert review["author"] == {"@type": "Organization", "name": "newsarchive"}
+    claimed = review["itemReviewed"]
+    assert claimed["@type"] == "Claim"
+    assert claimed["author"] == [
+        {"@type": "Person", "name": "Kevin Roberts",
+         "url": f"http://testserver{claimant.get_absolute_url()}",
+         "sameAs": "https://www.wikidata.org/wiki/Q6396868"}
+    ]  # fmt: skip
+    # The article where it appeared at its own URL; the archive's copy is where it is archived.
+    by_title = {article["headline"]: article for article in claimed["appearance"]}
+    assert by_title[reported.title]["url"] == "https://example.org/deal"
+    assert by_title[reported.title]["archivedAt"] == (
+        f"http://testserver{reported.get_absolute_url()}"
+    )
+    assert by_title[reported.title]["publisher"] == {
+        "@type": "Organization", "name": "Euromaidan Press"
+    }  # fmt: skip
+    assert "url" not in by_title[copied.title] and "publisher" not in by_title[copied.title]
+
+
+def test_a_claim_no_one_is_recorded_making_has_no_empty_author(client, db):
+    claim = factories.make_claim(statement="Nobody said it.", status="denied")
+    assert "author" not in json_ld(client, claim)["itemReviewed"]
+
+
 def test_json_ld_cannot_close_its_script_block(client, db):
     claim = factories.make_claim(statement="</script><script>alert(1)</script>")
     page = client.get(claim.get_absolute_url()).text
