@@ -8,7 +8,7 @@ import pytest
 
 from articles.models import Article, Capture, Quote
 from claims.models import Claim
-from core.citations import bibtex, citations, of_version, person_name
+from core.citations import bibtex, byline_names, citations, of_version, person_name
 from core.dates import DatePrecision
 from tests import factories
 
@@ -255,6 +255,21 @@ def test_names_split_into_family_and_given_keeping_particles_and_single_names_wh
     assert person_name("Ursula von der Leyen") == {"family": "von der Leyen", "given": "Ursula"}
     assert person_name("Robert O'Brien") == {"family": "O'Brien", "given": "Robert"}
     assert person_name("Madonna") == {"literal": "Madonna"}
+
+
+def test_a_bylines_people_are_named_as_people_and_newsrooms_as_written():
+    assert byline_names("By Olena Marchenko and Ivan Petrenko (Kyiv)") == [
+        {"family": "Marchenko", "given": "Olena"},
+        {"family": "Petrenko", "given": "Ivan"},
+    ]
+    assert byline_names("Jane Doe; Staff Reporter, Reuters") == [
+        {"family": "Doe", "given": "Jane"}, {"literal": "Staff Reporter"}, {"literal": "Reuters"},
+    ]  # fmt: skip
+    assert byline_names("Kyiv Independent", outlet="Kyiv Independent") == [
+        {"literal": "Kyiv Independent"}
+    ]
+    assert byline_names("Euromaidan Press news desk") == [{"literal": "Euromaidan Press news desk"}]
+    assert byline_names("") == []
 
 
 def test_a_source_is_cited_under_its_publisher_as_an_organisation(db):
