@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.text import Truncator, capfirst
 from simple_history.models import HistoricalRecords
 
-from core.citations import Citable, CitedByName, date_parts, literal_name, person_name
+from core.citations import Citable, CitedByName, byline_names, date_parts, person_name
 from core.dates import (
     DatePrecision,
     format_partial_date,
@@ -274,16 +274,20 @@ class Article(models.Model):
         Article.objects.filter(pk=self.pk).update(body=self.body)
 
     def citable(self, permalink):
+        """Cited under its authors, or else the names its byline gives, in its outlet: none
+        named where the outlet is unknown."""
+        outlet = self.outlet.name if self.outlet else ""
         authors = [person_name(author.name) for author in self.authors.all()]
         return Citable(
             f"article-{self.pk}",
             self.display_title,
-            authors or ([literal_name(self.byline)] if self.byline else []),
-            self.outlet.name if self.outlet else "Unknown outlet",
+            authors or byline_names(self.byline, outlet),
+            outlet,
             date_parts(self.published_date, self.published_date_precision),
             self.retrieved_date,
             permalink,
             type="article-newspaper",
+            publisher=outlet,
         )
 
     @property
@@ -621,14 +625,16 @@ class Quote(AnchoredText, VersionedModel):
         return self.transmission in self.FROM_A_REPORT and not self.quoted_from.all()
 
     def citable(self, permalink):
+        """Cited under its speaker; a speaker the article only describes is no name to cite
+        under, so the description is part of the title."""
         if self.speaker:
-            speaker = person_name(self.speaker.name)
+            title, speakers = f"Quote: {self.text}", [person_name(self.speaker.name)]
         else:
-            speaker = literal_name(self.speaker_label)
+            title, speakers = f"Quote of {self.speaker_label}: {self.text}", []
         return Citable(
             f"quote-{self.pk}",
-            f"Quote: {self.text}",
-            [speaker],
+            title,
+            speakers,
             self.article.display_title,
             date_parts(self.occasion_date, self.occasion_date_precision)
             or date_parts(self.article.published_date, self.article.published_date_precision),

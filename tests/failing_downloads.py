@@ -30,5 +30,5 @@ def application():
     from newsarchive.wsgi import application
 
     Batches.records = failing_after_the_first(Batches.records)
-    Batches.objects = failing_after_the_first(Batches.objects)
+    Batches.citables = failing_after_the_first(Batches.citables)
     return application

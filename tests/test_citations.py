@@ -8,7 +8,7 @@ import pytest
 
 from articles.models import Article, Capture, Quote
 from claims.models import Claim
-from core.citations import bibtex, citations, of_version, person_name
+from core.citations import bibtex, byline_names, citations, of_version, person_name
 from core.dates import DatePrecision
 from tests import factories
 
@@ -19,9 +19,10 @@ ACCESSED = datetime.date(2026, 11, 22)
 def test_an_article_is_cited_from_its_outlet_and_date_with_no_archived_date_unless_captured(seed):
     article = Article.objects.get(slug="politico-plan-restructure-nato")
     cited = citations(article.citable("https://archive.example/articles/4/x/"), accessed=ACCESSED)
+    # Its outlet is unknown: none is named.
     assert cited["Chicago (notes and bibliography)"] == (
-        "Tawiah, Francis. “[Trump Plans to Restructure NATO Rather Than Leave It, According to "
-        "Politico].” Unknown Outlet, July 4, 2024. newsarchive. https://archive.example/articles/4/x/."
+        "Tawiah, Francis. [Trump Plans to Restructure NATO Rather Than Leave It, According to "
+        "Politico]. July 4, 2024. newsarchive. https://archive.example/articles/4/x/."
     )
     assert cited["APA"].startswith("Tawiah, F. (2024, July 4).")
     # The seed's captures say nothing of when they were made: the day the archive loaded them
@@ -120,32 +121,35 @@ def test_an_article_with_outlet_byline_and_day_is_cited_in_every_format(db):
         retrieved_at=datetime.datetime(2024, 7, 3, 9, 30, tzinfo=UTC),
     )  # fmt: skip
     cited = cite(article)
-    # A byline is printed text, kept as written; the archived date is the capture's.
+    # A byline's names are people's; the archived date is the capture's; the outlet published it.
     assert cited["Plain text"] == (
         "Jane Doe. “NATO_plan & 50%.” Euromaidan Press, 2 July 2024. Archived by newsarchive, "
         f"3 July 2024. {URL} (accessed 22 November 2026)."
     )
     assert (
         cited["APA"]
-        == f"Jane Doe. (2024, July 2). NATO_plan & 50%. Euromaidan Press. newsarchive. {URL}"
+        == f"Doe, J. (2024, July 2). NATO_plan & 50%. Euromaidan Press. newsarchive. {URL}"
     )
     assert cited["Chicago (author-date)"] == (
-        f"Jane Doe. 2024. “NATO_plan & 50%.” Euromaidan Press, July 2. newsarchive. {URL}."
+        f"Doe, Jane. 2024. “NATO_plan & 50%.” Euromaidan Press, July 2. newsarchive. {URL}."
     )
     assert cited["MLA"] == (
-        f"Jane Doe. “NATO_plan & 50%.” Euromaidan Press, 2 July 2024, newsarchive, {URL}."
+        f"Doe, Jane. “NATO_plan & 50%.” Euromaidan Press, 2 July 2024, newsarchive, {URL}."
     )
     assert cited["BibTeX"] == (
         f"@misc{{newsarchive-article-{article.pk},\n"
-        "  title = {{NATO\\_plan \\& 50\\%}},\n  author = {{Jane Doe}},\n"
-        "  howpublished = {Euromaidan Press, via newsarchive},\n  year = {2024},\n"
-        f"  url = {{{URL}}},\n  note = {{Archived 2024-07-03; accessed 2026-11-22}},\n}}"
+        "  title = {{NATO\\_plan \\& 50\\%}},\n  author = {Doe, Jane},\n"
+        "  howpublished = {Euromaidan Press, via newsarchive},\n"
+        "  publisher = {Euromaidan Press},\n  year = {2024},\n"
+        f"  url = {{{URL}}},\n  urldate = {{2026-11-22}},\n"
+        "  note = {Archived 2024-07-03; accessed 2026-11-22},\n}"
     )
     assert json.loads(cited["CSL-JSON"]) == [
         {
             "id": f"newsarchive-article-{article.pk}", "type": "article-newspaper",
             "title": "NATO_plan & 50%", "container-title": "Euromaidan Press", "URL": URL,
-            "accessed": {"date-parts": [[2026, 11, 22]]}, "author": [{"literal": "Jane Doe"}],
+            "accessed": {"date-parts": [[2026, 11, 22]]},
+            "author": [{"family": "Doe", "given": "Jane"}], "publisher": "Euromaidan Press",
             "issued": {"date-parts": [[2024, 7, 2]]}, "archive": "newsarchive",
             "note": "Archived 2024-07-03",
         }
@@ -162,7 +166,7 @@ def test_an_article_is_cited_under_its_authors_as_people(db):
     )
     cited = cite(Article.objects.get(pk=article.pk))
     assert cited["APA"] == (
-        "Author, A., & Writer, B. (n.d.). [Undated capture]. Unknown Outlet. newsarchive. "
+        "Author, A., & Writer, B. (n.d.). [Undated capture]. newsarchive. "
         f"Retrieved November 22, 2026, from {URL}"
     )
     assert "  author = {Author, Ann and Writer, Bo},\n" in cited["BibTeX"]
@@ -185,11 +189,13 @@ def test_a_quote_is_dated_by_its_occasion_or_else_its_article(db):
         "Roberts, Kevin. “Quote: I Would Expect a Very Quick Deal to End the Conflict.” A Report, "
         f"June 2024. newsarchive. {URL}."
     )
-    # A speaker the article only describes is named as described.
+    # A speaker the article only describes is no name to cite under: the title describes them.
     assert cite(reported)["Plain text"] == (
-        "an anonymous source. “Quote: according to a report by Politico.” A report, 2 July 2024. "
-        f"Archived by newsarchive, 20 November 2026. {URL} (accessed 22 November 2026)."
+        "“Quote of an anonymous source: according to a report by Politico.” A report, "
+        f"2 July 2024. Archived by newsarchive, 20 November 2026. {URL} "
+        "(accessed 22 November 2026)."
     )
+    assert json.loads(cite(reported)["CSL-JSON"])[0]["author"] == [{"literal": "newsarchive"}]
     assert "  year = {2024},\n" in cite(reported)["BibTeX"]
 
 
@@ -220,7 +226,7 @@ def test_a_claim_is_cited_under_its_claimants_family_names_first(db):
     assert cited["BibTeX"] == (
         f"@misc{{newsarchive-claim-{claim.pk},\n  title = {{{{Trump would cut aid.}}}},\n"
         "  author = {Vance, J. D. and Roberts, Kevin},\n  howpublished = {newsarchive},\n"
-        f"  year = {{2024}},\n  url = {{{URL}}},\n"
+        f"  year = {{2024}},\n  url = {{{URL}}},\n  urldate = {{2026-11-22}},\n"
         "  note = {Archived 2026-11-19; accessed 2026-11-22},\n}"
     )
     assert json.loads(cited["CSL-JSON"])[0]["author"] == [
@@ -251,6 +257,21 @@ def test_names_split_into_family_and_given_keeping_particles_and_single_names_wh
     assert person_name("Madonna") == {"literal": "Madonna"}
 
 
+def test_a_bylines_people_are_named_as_people_and_newsrooms_as_written():
+    assert byline_names("By Olena Marchenko and Ivan Petrenko (Kyiv)") == [
+        {"family": "Marchenko", "given": "Olena"},
+        {"family": "Petrenko", "given": "Ivan"},
+    ]
+    assert byline_names("Jane Doe; Staff Reporter, Reuters") == [
+        {"family": "Doe", "given": "Jane"}, {"literal": "Staff Reporter"}, {"literal": "Reuters"},
+    ]  # fmt: skip
+    assert byline_names("Kyiv Independent", outlet="Kyiv Independent") == [
+        {"literal": "Kyiv Independent"}
+    ]
+    assert byline_names("Euromaidan Press news desk") == [{"literal": "Euromaidan Press news desk"}]
+    assert byline_names("") == []
+
+
 def test_a_source_is_cited_under_its_publisher_as_an_organisation(db):
     source = factories.make_source(
         publisher="Bloomberg", date=datetime.date(2024, 2, 1), date_precision=DatePrecision.MONTH
@@ -260,7 +281,8 @@ def test_a_source_is_cited_under_its_publisher_as_an_organisation(db):
         f"Bloomberg. 2024. “Bloomberg News Report (February 2024).” Newsarchive, February. {URL}."
     )
     assert cited["BibTeX"].endswith(
-        f"  year = {{2024}},\n  url = {{{URL}}},\n  note = {{Accessed 2026-11-22}},\n}}"
+        f"  year = {{2024}},\n  url = {{{URL}}},\n  urldate = {{2026-11-22}},\n"
+        "  note = {Accessed 2026-11-22},\n}"
     )
     assert "  author = {{Bloomberg}},\n" in cited["BibTeX"]  # braced: BibTeX never splits it
     assert json.loads(cited["CSL-JSON"])[0]["author"] == [{"literal": "Bloomberg"}]
@@ -283,9 +305,11 @@ def test_a_person_topic_and_outlet_are_cited_as_the_archives_pages(db):
         assert cited["BibTeX"] == (
             f"@misc{{newsarchive-{key}-{obj.pk},\n  title = {{{{NATO expansion}}}},\n"
             f"  howpublished = {{newsarchive}},\n  url = {{{URL}}},\n"
-            "  note = {Accessed 2026-11-22},\n}"
+            "  urldate = {2026-11-22},\n  note = {Accessed 2026-11-22},\n}"
         )
-        assert "author" not in json.loads(cited["CSL-JSON"])[0]
+        # The archive's own page, cited under the archive, so that no style puts the title in
+        # an absent author's place (citeproc-py then prints it twice).
+        assert json.loads(cited["CSL-JSON"])[0]["author"] == [{"literal": "newsarchive"}]
 
 
 def test_a_title_ending_in_x_keeps_its_x_unescaped(db):

@@ -3,6 +3,7 @@
 import datetime
 import xml.etree.ElementTree as ET
 
+import feedparser
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -169,3 +170,56 @@ def test_a_topic_or_person_feed_follows_the_explorers_parameters(client, db, fee
         "alternate": f"http://testserver{page}?status=disputed",
         "self": f"http://testserver{path}?status=disputed",
     }
+
+
+def rfc_4287_problems(document):
+    """What RFC 4287 (section 4.1) requires of a feed that `document` lacks: the feed's id,
+    title, updated and author (unless every entry has one); each entry's id, title, updated."""
+    feed = ET.fromstring(document)
+    problems = [f"feed {name}" for name in ["id", "title", "updated"]
+                if not feed.findtext(f"{ATOM}{name}")]  # fmt: skip
+    entries = feed.findall(f"{ATOM}entry")
+    authored = feed.find(f"{ATOM}author/{ATOM}name") is not None or (
+        entries and all(entry.find(f"{ATOM}author/{ATOM}name") is not None for entry in entries)
+    )
+    if not authored:
+        problems.append("feed author")
+    for entry in entries:
+        problems += [f"entry {name}" for name in ["id", "title", "updated"]
+                     if not entry.findtext(f"{ATOM}{name}")]  # fmt: skip
+    return problems
+
+
+@pytest.mark.parametrize("claims", [0, 2])
+def test_every_feed_is_atom_as_rfc_4287_and_feedparser_read_it(client, db, claims):
+    topic, person = factories.make_topic(), factories.make_person()
+    for number in range(claims):
+        factories.make_claim(statement=f"Claim {number}.", topics=[topic], actors=[person])
+    for url in ["/feeds/claims/", f"/feeds/topics/{topic.pk}/", f"/feeds/people/{person.pk}/",
+                "/feeds/claims/?status=disputed"]:  # fmt: skip
+        document = client.get(url).content
+        assert rfc_4287_problems(document) == [], url
+        parsed = feedparser.parse(document)
+        assert not parsed.bozo, (url, parsed.get("bozo_exception"))
+        assert parsed.version == "atom10"
+        assert parsed.feed.author == "newsarchive"
+        assert len(parsed.entries) == (0 if "disputed" in url else claims)
+
+
+def test_an_empty_feed_is_dated_by_the_last_change_of_a_claim_not_by_each_poll(client, db):
+    def updated(url):
+        response = client.get(url)
+        return ET.fromstring(response.content).findtext(f"{ATOM}updated"), response["Last-Modified"]
+
+    assert updated("/feeds/claims/") == (
+        "1970-01-01T00:00:00+00:00",
+        "Thu, 01 Jan 1970 00:00:00 GMT",
+    )
+    claim = factories.make_claim(statement="Reported.")
+    changed = datetime.datetime(2026, 11, 20, 9, 30, tzinfo=datetime.UTC)
+    Claim.objects.filter(pk=claim.pk).update(created_at=changed, updated_at=changed)
+    empty = "/feeds/claims/?status=disputed"
+    first = updated(empty)
+    assert first == updated(empty) == ("2026-11-20T09:30:00+00:00", "Fri, 20 Nov 2026 09:30:00 GMT")
+    # A feed with entries is dated by the latest change of what it lists.
+    assert updated("/feeds/claims/") == first

@@ -240,6 +240,52 @@ def test_claim_pages_embed_claim_review_json_ld(client, seed):
     assert data["reviewRating"]["alternateName"] == "Disputed"
 
 
+def json_ld(client, claim):
+    page = client.get(claim.get_absolute_url()).text
+    return json.loads(re.search(r'ld\+json">(.*?)</script>', page, re.S)[1])
+
+
+def test_a_claim_review_names_the_claimant_and_where_the_claim_appeared(client, db):
+    claimant = factories.make_person(name="Kevin Roberts", wikidata_id="Q6396868")
+    reported = factories.make_article(
+        outlet=factories.make_outlet(name="Euromaidan Press"), url="https://example.org/deal"
+    )
+    copied = factories.make_article(title="Pasted, from nowhere known")
+    claim = factories.make_claim(
+        statement="A deal.", status="disputed", articles=[reported, copied],
+        actors=[claimant, (factories.make_person(name="Subject Person"), "subject")],
+    )  # fmt: skip
+    review = json_ld(client, claim)
+    assert {key: review[key] for key in ["@context", "@type", "claimReviewed", "url"]} == {
+        "@context": "https://schema.org", "@type": "ClaimReview", "claimReviewed": "A deal.",
+        "url": f"http://testserver{claim.get_absolute_url()}",
+    }  # fmt: skip
+    assert review["reviewRating"] == {"@type": "Rating", "alternateName": "Disputed"}
+    assert review["author"] == {"@type": "Organization", "name": "newsarchive"}
+    claimed = review["itemReviewed"]
+    assert claimed["@type"] == "Claim"
+    assert claimed["author"] == [
+        {"@type": "Person", "name": "Kevin Roberts",
+         "url": f"http://testserver{claimant.get_absolute_url()}",
+         "sameAs": "https://www.wikidata.org/wiki/Q6396868"}
+    ]  # fmt: skip
+    # The article where it appeared at its own URL; the archive's copy is where it is archived.
+    by_title = {article["headline"]: article for article in claimed["appearance"]}
+    assert by_title[reported.title]["url"] == "https://example.org/deal"
+    assert by_title[reported.title]["archivedAt"] == (
+        f"http://testserver{reported.get_absolute_url()}"
+    )
+    assert by_title[reported.title]["publisher"] == {
+        "@type": "Organization", "name": "Euromaidan Press"
+    }  # fmt: skip
+    assert "url" not in by_title[copied.title] and "publisher" not in by_title[copied.title]
+
+
+def test_a_claim_no_one_is_recorded_making_has_no_empty_author(client, db):
+    claim = factories.make_claim(statement="Nobody said it.", status="denied")
+    assert "author" not in json_ld(client, claim)["itemReviewed"]
+
+
 def test_json_ld_cannot_close_its_script_block(client, db):
     claim = factories.make_claim(statement="</script><script>alert(1)</script>")
     page = client.get(claim.get_absolute_url()).text
@@ -386,13 +432,17 @@ def test_csl_json_items_name_type_title_container_author_and_dates(client, dated
     claim, article = dated_archive["claim"], dated_archive["article"]
     today = timezone.now().date()
     accessed = {"date-parts": [[today.year, today.month, today.day]]}
+    Claim.history.filter(id=claim.pk).update(
+        history_date=datetime.datetime(2026, 11, 20, tzinfo=datetime.UTC)
+    )
     (item,) = json.loads(body(client.get(reverse("claims:claim_list"), {"format": "csljson"})))
+    # A claim is cited as its Cite box cites it: at its current version, recorded that day.
     assert item == {
         "id": f"newsarchive-claim-{claim.pk}", "type": "webpage",
         "title": "Trump would make a deal with Putin to halt NATO expansion.",
-        "container-title": "newsarchive", "URL": "http://testserver" + claim.get_absolute_url(),
-        "accessed": accessed, "author": [{"family": "Roberts", "given": "Kevin"}],
-        "issued": {"date-parts": [[2024, 7]]}, "note": "Archived 2026-11-19",
+        "container-title": "newsarchive", "URL": f"http://testserver/claims/{claim.pk}/v/1/",
+        "version": "1", "accessed": accessed, "author": [{"family": "Roberts", "given": "Kevin"}],
+        "issued": {"date-parts": [[2024, 7]]}, "note": "Archived 2026-11-20",
     }  # fmt: skip
     url = reverse("claims:search")
     (item,) = json.loads(body(client.get(url, {"q": "NATO deal", "type": "articles",
@@ -401,15 +451,16 @@ def test_csl_json_items_name_type_title_container_author_and_dates(client, dated
         "id": f"newsarchive-article-{article.pk}", "type": "article-newspaper",
         "title": "Trump considers NATO deal", "container-title": "Euromaidan Press",
         "URL": "http://testserver" + article.get_absolute_url(), "accessed": accessed,
-        "author": [{"literal": "Jane Doe"}], "issued": {"date-parts": [[2024, 7, 2]]},
-        "archive": "newsarchive",
+        "author": [{"family": "Doe", "given": "Jane"}], "publisher": "Euromaidan Press",
+        "issued": {"date-parts": [[2024, 7, 2]]}, "archive": "newsarchive",
     }  # fmt: skip
 
 
-def test_csl_json_leaves_out_an_unknown_author_and_date(client, db):
+def test_csl_json_cites_a_claim_no_one_made_under_the_archive_and_leaves_out_a_date(client, db):
     factories.make_claim(statement="Nobody claims this.")
     (item,) = json.loads(body(client.get(reverse("claims:claim_list"), {"format": "csljson"})))
-    assert "author" not in item and "issued" not in item
+    assert item["author"] == [{"literal": "newsarchive"}]
+    assert "issued" not in item and item["accessed"]
 
 
 def test_an_export_is_a_download_named_for_its_view_and_day(client, archive):
@@ -469,7 +520,7 @@ def test_bibtex_and_csl_json_exports_keep_text_as_written(client, db):
     assert entries[-1] == "" and len(entries) == 3
     for entry, claim in zip(entries, sorted(claims, key=lambda c: -c.pk), strict=False):
         assert entry.startswith(f"@misc{{newsarchive-claim-{claim.pk},\n")
-        assert f"  url = {{http://testserver{claim.get_absolute_url()}}}," in entry
+        assert f"  url = {{http://testserver/claims/{claim.pk}/v/1/}}," in entry
     csl = body(client.get(reverse("claims:claim_list"), {"format": "csljson"}))
     assert "Zelenskyy’s plan 0." in csl
 

@@ -290,10 +290,17 @@ def test_a_quote_and_an_article_page_carry_their_own_metadata(client, archive):
     assert tags["citation_author"] == ["Roberts, Kevin"]
     assert tags["citation_public_url"] == [f"http://testserver/quotes/{quote.pk}/v/1/"]
     assert tags["og:url"] == [f"http://testserver/quotes/{quote.pk}/"]
+    assert tags["citation_publisher"] == tags["DC.publisher"] == ["newsarchive"]
     tags = MetaReader(client.get(article.get_absolute_url()).text).tags
     assert tags["citation_title"] == ["Trump considers NATO deal"]
     assert tags["citation_public_url"] == [f"http://testserver{article.get_absolute_url()}"]
     assert tags["og:description"][0].startswith("Former President Donald Trump is mulling")
+    # Its outlet published the article; the archive keeps a copy.
+    assert tags["citation_publisher"] == tags["DC.publisher"] == ["Euromaidan Press"]
+    article.outlet = None
+    article.save()
+    tags = MetaReader(client.get(article.get_absolute_url()).text).tags
+    assert "citation_publisher" not in tags and "DC.publisher" not in tags
 
 
 def test_the_seed_corpus_is_loaded_with_its_first_versions_recorded(client, db):

@@ -11,6 +11,7 @@ from core.dates import DatePrecision
 register = template.Library()
 # As json_script does: no "</script>" or "<!--" can appear inside the block.
 JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+WIKIDATA_ENTITY = "https://www.wikidata.org/wiki/"
 
 
 @register.simple_tag(takes_context=True)
@@ -27,21 +28,15 @@ def claim_structured_data(claim, absolute):
         "@type": "Claim",
         "text": claim.statement,
         "url": absolute(claim.get_absolute_url()),
-        "author": [
-            {
-                "@type": "Person",
-                "name": actor.person.name,
-                "url": absolute(actor.person.get_absolute_url()),
-            }
-            for actor in claim.claim_actors.all()
-            if actor.role in (actor.Role.CLAIMANT, actor.Role.PROPOSER)
-        ],
         "about": [topic.name for topic in claim.topics.all()],
+        # Where the claim appeared: the reporting article at its own URL, where the archive
+        # knows it, and the archive's copy of it.
         "appearance": [
             {
                 "@type": "NewsArticle",
                 "headline": article.display_title,
-                "url": absolute(article.get_absolute_url()),
+                **({"url": article.url} if article.url else {}),
+                "archivedAt": absolute(article.get_absolute_url()),
                 **_published(article.published_date, article.published_date_precision),
                 **(
                     {"publisher": {"@type": "Organization", "name": article.outlet.name}}
@@ -53,6 +48,13 @@ def claim_structured_data(claim, absolute):
         ],
         **_date("dateCreated", claim.claimed_date, claim.claimed_date_precision),
     }
+    authors = [
+        _person(actor.person, absolute)
+        for actor in claim.claim_actors.all()
+        if actor.role in (actor.Role.CLAIMANT, actor.Role.PROPOSER)
+    ]
+    if authors:  # no one recorded as making it: no author, rather than an empty one
+        statement["author"] = authors
     if claim.source:
         statement["firstAppearance"] = {
             "@type": "CreativeWork",
@@ -73,6 +75,15 @@ def claim_structured_data(claim, absolute):
         "reviewRating": {"@type": "Rating", "alternateName": claim.get_status_display()},
         "author": {"@type": "Organization", "name": "newsarchive"},
         "datePublished": claim.updated_at.date().isoformat(),
+    }
+
+
+def _person(person, absolute):
+    return {
+        "@type": "Person",
+        "name": person.name,
+        "url": absolute(person.get_absolute_url()),
+        **({"sameAs": WIKIDATA_ENTITY + person.wikidata_id} if person.wikidata_id else {}),
     }
 
 

@@ -58,6 +58,8 @@ def record_meta(context, obj, url=None, version=None):
     canonical = item.url if version else permalink
     authors = [_author(name) for name in item.authors]
     date = "/".join(f"{part:02d}" for part in item.issued)
+    # The archive publishes its own records; an article was published by its outlet.
+    publisher = [item.publisher] if item.publisher else []
     tags = [
         ("property", "og:type", "article"),
         ("property", "og:site_name", ARCHIVE_NAME),
@@ -71,12 +73,12 @@ def record_meta(context, obj, url=None, version=None):
         ("name", "citation_title", item.title),
         *[("name", "citation_author", author) for author in authors],
         *([("name", "citation_publication_date", date)] if date else []),
-        ("name", "citation_publisher", ARCHIVE_NAME),
+        *[("name", "citation_publisher", name) for name in publisher],
         ("name", "citation_public_url", item.url),
         ("name", "DC.title", item.title),
         *[("name", "DC.creator", author) for author in authors],
         *([("name", "DC.date", date.replace("/", "-"))] if date else []),
-        ("name", "DC.publisher", ARCHIVE_NAME),
+        *[("name", "DC.publisher", name) for name in publisher],
         ("name", "DC.identifier", item.url),
         ("name", "DC.description", description),
         ("name", "DC.type", "Text"),
