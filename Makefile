@@ -75,9 +75,10 @@ nginx:
 	  fi; \
 	fi
 
-# axe-core, which the accessibility tests inject into each page, from the npm registry at the
-# version package-lock.json pins (reinstalled when it changes). Without npm those tests skip and
-# say why, except under CI=true, where they fail instead.
+# axe-core, which the accessibility tests inject into each page, and citeproc-js, which the
+# citation tests render the exports with, from the npm registry at the versions
+# package-lock.json pins (reinstalled when it changes). Without npm those tests skip and say why,
+# except under CI=true, where they fail instead.
 AXE := node_modules/axe-core/axe.min.js
 
 axe: $(AXE)
@@ -85,9 +86,9 @@ axe: $(AXE)
 $(AXE): package-lock.json
 	@if command -v npm >/dev/null; then \
 	  npm ci --no-audit --no-fund --loglevel=error \
-	    || echo "Could not install axe-core: the accessibility tests will not run."; \
+	    || echo "Could not install axe-core and citeproc-js: the accessibility and citation tests will not run."; \
 	else \
-	  echo "No npm to install axe-core: the accessibility tests will not run."; \
+	  echo "No npm to install axe-core and citeproc-js: the accessibility and citation tests will not run."; \
 	fi
 
 clean:
