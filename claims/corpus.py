@@ -254,7 +254,7 @@ def _articles(sizes, rng, words):
             title=" ".join(words.draw(rng, 8)).capitalize(), title_is_supplied=False,
             slug=f"article-{pk}", url=None, published_date=date,
             published_date_precision=precision, byline="", language="en", body=body,
-            archived_at=ARCHIVED_AT, provenance_note=SYNTHETIC_NOTE,
+            archived_at=ARCHIVED_AT, provenance_note=SYNTHETIC_NOTE, proposed_outlet="",
         )  # fmt: skip
 
 
