@@ -1,6 +1,8 @@
 import re
 
 from django import forms
+from django.core.validators import URLValidator
+from django.utils.encoding import iri_to_uri
 
 from articles.extraction import MAX_CAPTURE_BYTES
 from articles.models import Capture, Outlet, Quote, QuoteProposal
@@ -9,10 +11,36 @@ from core.admin import VersionedForm, VersionedRowForm
 
 class ArticleViewForm(forms.Form):
     """Parameters of an article page: the quote to bring forward, from a quote's permalink, and
-    the capture whose text to show."""
+    the capture whose text to show (the capture's own page, now: articles.views)."""
 
     quote = forms.IntegerField(min_value=1, required=False)
     capture = forms.IntegerField(min_value=1, required=False)
+
+
+class OriginalUrlField(forms.URLField):
+    """The address of a web page, as a URI: what a capture is looked up by (articles.memento).
+    An IRI or a pasted address with spaces is percent-encoded, as browsers send it."""
+
+    default_validators = [
+        URLValidator(
+            schemes=["http", "https"],
+            message="Enter the address of a web page, starting with http:// or https://.",
+        )
+    ]
+
+    def __init__(self, **kwargs):
+        max_length = Capture._meta.get_field("request_url").max_length
+        super().__init__(max_length=max_length, assume_scheme="https", **kwargs)
+
+    def to_python(self, value):
+        return super().to_python(iri_to_uri(value.strip()) if value else value)
+
+
+class OriginalUrlForm(forms.Form):
+    """The address whose captures to find: the lookup page's form, and the URL in the path of
+    the TimeGate and TimeMaps."""
+
+    url = OriginalUrlField(label="Address of a page")
 
 
 class ArticleChangesForm(forms.Form):

@@ -2,7 +2,7 @@ import hashlib
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
-from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.indexes import GinIndex, HashIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -351,6 +351,12 @@ class Capture(models.Model):
             ),
             models.CheckConstraint(condition=~Q(text=""), name="capture_text_not_empty"),
         ]
+        # The TimeGate and TimeMap look captures up by address (articles.memento). Hash indexes:
+        # a URL of 2,000 characters can be longer than a B-tree entry may be.
+        indexes = [
+            HashIndex(fields=["request_url"], name="capture_request_url"),
+            HashIndex(fields=["final_url"], name="capture_final_url"),
+        ]
 
     def __str__(self):
         return capfirst(self.description)
@@ -361,6 +367,22 @@ class Capture(models.Model):
         else:
             self.validate_unchanged()
         super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        """The capture's own page: its article as this capture has it (a memento, RFC 7089). No
+        slug, so that it never redirects: a memento's address is forever."""
+        return reverse("articles:capture", kwargs={"pk": self.article_id, "capture_pk": self.pk})
+
+    @property
+    def original_url(self):
+        """The address whose state the capture records: the one asked for, else the one
+        retrieved, else its article's canonical URL ("" when none is known)."""
+        return self.request_url or self.final_url or self.article.url or ""
+
+    @property
+    def is_memento(self):
+        """A memento needs an original URL and the time it was retrieved."""
+        return bool(self.retrieved_at and self.original_url)
 
     @property
     def description(self):

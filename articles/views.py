@@ -1,8 +1,10 @@
 from django.db.models import prefetch_related_objects
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.response import TemplateResponse
 
-from articles.forms import ArticleChangesForm, ArticleViewForm
+from articles import memento
+from articles.forms import ArticleChangesForm, ArticleViewForm, OriginalUrlForm
 from articles.highlight import body_segments
 from articles.models import Article, Capture, Quote
 from articles.versions import quote_versions
@@ -20,21 +22,44 @@ def parameter_errors(form):
 
 
 def article_detail(request, pk, slug=None):
-    """The article in one of its captures: the one a quote was taken from when the page opens at
-    that quote, one chosen from its list of captures, or else the latest."""
+    """The article in its latest capture, or, when the page opens at a quote, in the capture the
+    quote was taken from."""
     article = get_object_or_404(Article.objects.for_detail_page(), pk=pk)
     if redirect := redirect_to_canonical(request, article, slug):
         return redirect
     form = ArticleViewForm(request.GET)
     if not form.is_valid():
         return bad_request(request, parameter_errors(form))
+    if chosen := form.cleaned_data["capture"]:
+        # ?capture= was a capture's address before captures had pages of their own.
+        capture = next((c for c in article.captures.all() if c.pk == chosen), None)
+        if capture is None:
+            return bad_request(request, f"This article has no capture {chosen}.")
+        return HttpResponsePermanentRedirect(capture.get_absolute_url())
+    return article_page(request, article, focus=form.cleaned_data["quote"])
+
+
+def capture_detail(request, pk, capture_pk):
+    """A capture's own page, which always shows that capture: a memento of its original URL
+    (RFC 7089), with the headers Memento clients read."""
+    article = get_object_or_404(Article.objects.for_detail_page(), pk=pk)
+    response = article_page(request, article, pinned=capture_pk)
+    shown = response.context_data["shown"]
+    if shown.is_memento:
+        response["Memento-Datetime"] = memento.memento_datetime(shown)
+        response["Link"] = memento.memento_links(request, shown)
+    return response
+
+
+def article_page(request, article, *, focus=None, pinned=None):
+    """The article page, showing the capture `pinned` (its own page), or the one the quote
+    `focus` was taken from, or else the latest."""
     quotes = {quote.pk: quote for quote in article.quotes.all()}
     captures = {capture.pk: capture for capture in article.captures.all()}
-    focus, chosen = form.cleaned_data["quote"], form.cleaned_data["capture"]
     if focus and focus not in quotes:
         return bad_request(request, f"This article has no quote {focus}.")
-    if chosen and chosen not in captures:
-        return bad_request(request, f"This article has no capture {chosen}.")
+    if pinned and pinned not in captures:
+        raise Http404("This article has no such capture.")
     for quote in quotes.values():
         quote.capture = captures[quote.capture_id]  # from the list above, not a query each
     focus = quotes.get(focus)
@@ -42,11 +67,12 @@ def article_detail(request, pk, slug=None):
         # The reports the quote was taken from: claims.Source records them (Source.quotes).
         prefetch_related_objects([focus], "quoted_from")
     latest = max(captures.values(), key=Capture.latest_key)
-    shown = captures[chosen] if chosen else captures[focus.capture_id] if focus else latest
+    shown = captures[pinned] if pinned else captures[focus.capture_id] if focus else latest
     context = {
         "article": article,
         "focus": focus,
         "shown": shown,
+        "pinned": bool(pinned),
         "latest": latest,
         "captures": list(captures.values()),
         "segments": body_segments(
@@ -54,7 +80,7 @@ def article_detail(request, pk, slug=None):
         ),
         "elsewhere": [quote for quote in quotes.values() if quote.capture_id != shown.pk],
     }
-    return render(request, "articles/article_detail.html", context)
+    return TemplateResponse(request, "articles/article_detail.html", context)
 
 
 def article_changes(request, pk):
@@ -99,3 +125,69 @@ def quote_version(request, pk, number):
 
 def quote_changelog(request, pk):
     return changelog_page(request, quote_versions(pk))
+
+
+def capture_lookup(request):
+    """Where a person pastes an address and sees the archive's captures of it, by date."""
+    form = OriginalUrlForm(request.GET or None)
+    context = {"form": form, "captures": None}
+    if form.is_valid():
+        url = form.cleaned_data["url"]
+        context["captures"] = list(memento.captures_of(url))
+        if any(capture.retrieved_at for capture in context["captures"]):
+            for name in ["timegate", "timemap_link", "timemap_json"]:
+                context[name] = memento.service_url(request, f"articles:{name}", url)
+    status = 400 if form.is_bound and not form.is_valid() else 200
+    return render(request, "articles/capture_lookup.html", context, status=status)
+
+
+def original_and_mementos(request, url):
+    """(the original URL of a TimeGate or TimeMap address, its mementos oldest first), or the
+    answer for an address no page can have (400) or one never captured (404)."""
+    form = OriginalUrlForm({"url": memento.requested_original(request, url)})
+    if not form.is_valid():
+        return bad_request(request, f"Not the address of a web page: {parameter_errors(form)}")
+    original = form.cleaned_data["url"]
+    mementos = list(memento.mementos_of(original))
+    if not mementos:
+        raise Http404("The archive holds no capture of this address.")
+    return original, mementos
+
+
+def timegate(request, url):
+    """RFC 7089's TimeGate: a redirect to the memento nearest the Accept-Datetime asked for,
+    or to the latest when none is."""
+    found = original_and_mementos(request, url)
+    if isinstance(found, HttpResponse):
+        return found
+    original, mementos = found
+    asked = request.headers.get("Accept-Datetime")
+    try:
+        when = None if asked is None else memento.parse_accept_datetime(asked)
+    except ValueError:
+        response = bad_request(request, "Accept-Datetime must be a date as HTTP gives it "
+                               "(RFC 1123), e.g. “Thu, 03 Jul 2025 12:00:00 GMT”.")  # fmt: skip
+    else:
+        chosen = mementos[-1] if when is None else memento.nearest(mementos, when)
+        response = redirect(memento.memento_url(request, chosen))
+        response["Link"] = memento.timegate_links(request, original, mementos)
+    # The answer depends on the header: caches must tell (RFC 7089 section 4.1.1).
+    response["Vary"] = "accept-datetime"
+    return response
+
+
+def timemap_link(request, url):
+    """RFC 7089's TimeMap in application/link-format: every memento of the address."""
+    found = original_and_mementos(request, url)
+    if isinstance(found, HttpResponse):
+        return found
+    body = memento.timemap_link_format(request, *found)
+    return HttpResponse(body, content_type=memento.LINK_FORMAT)
+
+
+def timemap_json(request, url):
+    """The TimeMap in the JSON of pywb and the Memento aggregator."""
+    found = original_and_mementos(request, url)
+    if isinstance(found, HttpResponse):
+        return found
+    return JsonResponse(memento.timemap_json(request, *found))

@@ -581,15 +581,18 @@ class Appearance(AnchoredText, VersionedModel):
         return f"{self.article}: “{self.text}”"
 
     def get_absolute_url(self):
-        """The article's page showing the capture these words were read in, scrolled to them
-        and highlighted by the browser (a text fragment: first and last words, for a span that
-        may cross paragraphs)."""
+        """The page of the capture these words were read in, scrolled to them and highlighted
+        by the browser (a text fragment: first and last words, for a span that may cross
+        paragraphs)."""
         words = self.text.split()
         if len(words) > 8:
             target = f"{_fragment_text(words[:4])},{_fragment_text(words[-4:])}"
         else:
             target = _fragment_text(words)
-        return f"{self.article.get_absolute_url()}?capture={self.capture_id}#:~:text={target}"
+        capture = reverse(
+            "articles:capture", kwargs={"pk": self.article_id, "capture_pk": self.capture_id}
+        )
+        return f"{capture}#:~:text={target}"
 
 
 def _fragment_text(words):

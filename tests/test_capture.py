@@ -371,7 +371,7 @@ def test_the_article_page_shows_a_quotes_own_capture_and_lists_the_others(client
     assert "An earlier capture" in at_quote and "were later corrected" not in at_quote
     assert f'id="quote-{quote.pk}"' in at_quote
 
-    chosen = client.get(url, {"capture": second.capture.pk}).text
+    chosen = client.get(url, {"capture": second.capture.pk}, follow=True).text  # its own page
     assert "were later corrected" in chosen
 
 

@@ -371,18 +371,28 @@ def test_an_article_is_cited_as_of_its_latest_capture_and_a_quote_as_of_its_own(
     assert archived_date(Quote.objects.get(pk=in_latest.pk)) == "Archived 2024-07-10"
 
 
-def test_the_article_page_cites_its_latest_capture_whichever_capture_it_shows(client, db):
+def test_the_article_page_cites_the_capture_it_shows(client, db):
+    """Issue #24: a page showing an earlier capture cited the latest, at the living URL, whose
+    text is another. Each capture's page cites that capture, at its own URL."""
     article = factories.make_article(
         body="The first text of the article, retrieved on the third.",
         retrieved_at=datetime.datetime(2024, 7, 3, 12, tzinfo=UTC),
     )
     first = article.latest_capture
-    captured(article, "The second text of the article, retrieved on the tenth.", 10)
+    latest = captured(article, "The second text of the article, retrieved on the tenth.", 10)
     article.take_text_of_latest_capture()
-    page = client.get(article.get_absolute_url(), {"capture": first.pk}).text
+    # The capture's former address leads to its own page.
+    page = client.get(article.get_absolute_url(), {"capture": first.pk}, follow=True).text
     assert "retrieved on the third" in page  # the capture shown
-    assert "Archived by newsarchive, 10 July 2024." in page
-    assert "Archived by newsarchive, 3 July 2024" not in page
+    assert (
+        f"Archived by newsarchive, 3 July 2024. http://testserver{first.get_absolute_url()}" in page
+    )
+    assert "Archived by newsarchive, 10 July 2024" not in page
+    page = client.get(article.get_absolute_url()).text
+    assert (
+        f"Archived by newsarchive, 10 July 2024. http://testserver{latest.get_absolute_url()}"
+        in page
+    )
 
 
 @pytest.mark.parametrize(

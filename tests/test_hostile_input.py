@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from articles import views as article_views
-from articles.forms import ArticleViewForm
+from articles.forms import ArticleViewForm, OriginalUrlForm
 from articles.models import Article, Outlet, Person, Quote
 from claims import feeds, views
 from claims.api import ClaimDetail, OpenApiDocument
@@ -153,6 +153,13 @@ PARAMETERS = {
     # Its form's choices are the article's captures: every value is sent to it.
     article_views.article_changes: ["old", "new"],
     article_views.capture_warc_download: None,
+    article_views.capture_detail: None,
+    article_views.capture_lookup: OriginalUrlForm,
+    # Memento's: the query string is the original URL's own, so any name carries a value into
+    # the address looked up.
+    article_views.timegate: ["q"],
+    article_views.timemap_link: ["q"],
+    article_views.timemap_json: ["q"],
     article_views.quote_detail: None,
     article_views.quote_version: None,
     article_views.quote_changelog: None,
@@ -238,13 +245,21 @@ def acceptance(view):
     return accepts
 
 
+# The original URL of Memento's TimeGate and TimeMaps (the seed corpus has none).
+ORIGINAL_URL = "https://news.example/2025/07/aid"
+
+
 def concrete_path(route):
-    """The route with the ids and slug of an object of the seed corpus (its first version)."""
+    """The route with the ids and slug of an object of the seed corpus (its first version, and
+    its first capture)."""
+    route = route.replace("<path:url>", ORIGINAL_URL)
     if "<" not in route:
         return "/" + route
     kind = re.match(r"(.*?)/<", route)[1]
     obj = OBJECTS[kind].objects.order_by("pk").first()
     path = route.replace("<int:pk>", str(obj.pk)).replace("<int:number>", "1")
+    if "<int:capture_pk>" in path:
+        path = path.replace("<int:capture_pk>", str(obj.captures.order_by("pk").first().pk))
     return "/" + (path.replace("<slug:slug>", obj.slug) if "<slug:slug>" in path else path)
 
 

@@ -12,7 +12,8 @@ OTHER_METHODS = ["options", "trace", "put", "delete"]
 
 def page_addresses(patterns=None, prefix=""):
     """An address for every page and feed of the site (the admin's and the API's aside), with
-    999 for every id: the answer comes before the view, whether or not such a record exists."""
+    999 for every id and an address for every original URL: the answer comes before the view,
+    whether or not such a record exists."""
     addresses = []
     for pattern in get_resolver().url_patterns if patterns is None else patterns:
         route = prefix + str(pattern.pattern)
@@ -20,6 +21,7 @@ def page_addresses(patterns=None, prefix=""):
             if pattern.namespace not in ("admin", "api"):
                 addresses += page_addresses(pattern.url_patterns, route)
         else:
+            route = re.sub(r"<path:\w+>", "https://news.example/a", route)  # Memento's
             addresses.append("/" + re.sub(r"<int:\w+>", "999", re.sub(r"<slug:\w+>", "x", route)))
     return addresses
 

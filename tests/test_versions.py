@@ -293,7 +293,9 @@ def test_a_quote_and_an_article_page_carry_their_own_metadata(client, archive):
     assert tags["citation_publisher"] == tags["DC.publisher"] == ["newsarchive"]
     tags = MetaReader(client.get(article.get_absolute_url()).text).tags
     assert tags["citation_title"] == ["Trump considers NATO deal"]
-    assert tags["citation_public_url"] == [f"http://testserver{article.get_absolute_url()}"]
+    # It cites the capture shown (issue #24), at that capture's own page.
+    latest = f"http://testserver{article.latest_capture.get_absolute_url()}"
+    assert tags["citation_public_url"] == tags["og:url"] == [latest]
     assert tags["og:description"][0].startswith("Former President Donald Trump is mulling")
     # Its outlet published the article; the archive keeps a copy.
     assert tags["citation_publisher"] == tags["DC.publisher"] == ["Euromaidan Press"]

@@ -1,21 +1,25 @@
 from django import template
 from django.utils.html import format_html_join
 
-from core.citations import ARCHIVE_NAME, citations, of_version
+from core.citations import ARCHIVE_NAME, citations, of_capture, of_version, robust_link
 from core.models import VersionedModel
 from core.versions import latest_recorded
 
 register = template.Library()
 
 
-def cited(request, obj, url=None, version=None):
+def cited(request, obj, url=None, version=None, capture=None):
     """(the living permalink, the Citable of the version cited, that version or None).
 
     A versioned record is cited at a version: `version` on a version page, else its current
-    one. Versions are numbers with a date: a core.versions.Version or a history record.
+    one. Versions are numbers with a date: a core.versions.Version or a history record. An
+    article is cited in the capture shown (articles.Capture), at the capture's own page.
     """
     permalink = request.build_absolute_uri(url or obj.get_absolute_url())
     item = obj.citable(permalink)
+    if capture is not None:
+        url = request.build_absolute_uri(capture.get_absolute_url())
+        return permalink, of_capture(item, url, capture.retrieved_at), None
     if version is None and isinstance(obj, VersionedModel):
         record = _current_record(obj)
         version = record and (record.version, record.history_date)
@@ -36,26 +40,39 @@ def _current_record(obj):
 
 
 @register.inclusion_tag("_cite_box.html", takes_context=True)
-def cite_box(context, obj, url=None, version=None):
+def cite_box(context, obj, url=None, version=None, capture=None):
     """The permalinks and citations of obj (or of url, a page of it such as a quote's): of the
-    version shown, by default, beside the living permalink."""
-    permalink, item, version = cited(context["request"], obj, url, version)
+    version or capture shown, by default, beside the living permalink."""
+    permalink, item, version = cited(context["request"], obj, url, version, capture)
     return {
         "permalink": permalink,
         "version": version and {"number": version[0], "date": version[1], "url": item.url},
         "versions_url": version and obj.get_versions_url(),
+        "capture": capture and _cited_capture(capture, item),
         "citations": citations(item),
     }
 
 
+def _cited_capture(capture, item):
+    """What the Cite box says of the capture it cites: its page, its date and, for a memento
+    (a capture of a known address at a known time), the Robust Link to it."""
+    return {
+        "url": item.url,
+        "date": capture.retrieved_at,
+        "robust_link": capture.is_memento
+        and robust_link(item.url, capture.original_url, capture.retrieved_at, item.title),
+    }
+
+
 @register.simple_tag(takes_context=True)
-def record_meta(context, obj, url=None, version=None):
+def record_meta(context, obj, url=None, version=None, capture=None):
     """Link-preview metadata (OpenGraph, Twitter card) and the citation metadata reference
-    managers read from a page (Highwire citation_* tags, as Zotero does, and Dublin Core)."""
+    managers read from a page (Highwire citation_* tags, as Zotero does, and Dublin Core), of
+    the version or capture the page cites."""
     request = context["request"]
-    permalink, item, _ = cited(request, obj, url, version)
+    permalink, item, _ = cited(request, obj, url, version, capture)
     description = obj.summary
-    canonical = item.url if version else permalink
+    canonical = item.url if version or capture else permalink
     authors = [_author(name) for name in item.authors]
     date = "/".join(f"{part:02d}" for part in item.issued)
     # The archive publishes its own records; an article was published by its outlet.

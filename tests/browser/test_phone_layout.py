@@ -37,7 +37,7 @@ def test_header_links_are_at_least_24_px_tall(browser, live_server, live_seed, v
     page = context.new_page()
     page.goto(f"{live_server.url}/")
     links = page.locator(".site-header a")
-    expect(links).to_have_count(3)  # the site's name, Claims, Search
+    expect(links).to_have_count(4)  # the site's name, Claims, Search, Captures
     heights = {link.inner_text(): link.bounding_box()["height"] for link in links.all()}
     context.close()
     assert all(height >= 24 for height in heights.values()), heights
