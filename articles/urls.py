@@ -13,6 +13,7 @@ urlpatterns = [
         views.capture_warc_download,
         name="capture_warc",
     ),
+    path("articles/<int:pk>/captures.wacz", views.article_wacz_download, name="wacz"),
     path("quotes/<int:pk>/", views.quote_detail, name="quote"),
     path("quotes/<int:pk>/v/", views.quote_changelog, name="quote_versions"),
     path("quotes/<int:pk>/v/<int:number>/", views.quote_version, name="quote_version"),
