@@ -138,6 +138,7 @@ RAW_VALUES = ["%00", "a%00b", "%FF%FE", "%C0%AF", "%ED%A0%80", "%E2%82", "%25%00
 PARAMETERS = {
     views.home: None,
     views.search: SearchForm,
+    views.search_wacz: SearchForm,
     views.claim_list: ClaimFilter,
     views.claim_detail: None,
     views.claim_version: None,
@@ -153,6 +154,7 @@ PARAMETERS = {
     # Its form's choices are the article's captures: every value is sent to it.
     article_views.article_changes: ["old", "new"],
     article_views.capture_warc_download: None,
+    article_views.article_wacz_download: None,
     article_views.quote_detail: None,
     article_views.quote_version: None,
     article_views.quote_changelog: None,
@@ -188,6 +190,7 @@ EXTRA_CONTEXTS = {
         *({"type": kind, "format": "json"} for kind in RESULT_KINDS),
         *({"type": "claims", "format": name} for name in FORMATS if name != "json"),
     ],
+    views.search_wacz: [{"type": kind} for kind in RESULT_KINDS],
 }
 
 
