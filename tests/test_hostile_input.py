@@ -190,7 +190,6 @@ EXTRA_CONTEXTS = {
         *({"type": kind, "format": "json"} for kind in RESULT_KINDS),
         *({"type": "claims", "format": name} for name in FORMATS if name != "json"),
     ],
-    views.search_wacz: [{"type": kind} for kind in RESULT_KINDS],
 }
 
 
