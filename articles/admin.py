@@ -280,8 +280,11 @@ class CaptureAdmin(admin.ModelAdmin):
                 url=pending["url"],
                 final_url=pending["final_url"],
                 retrieved_at=parse_datetime(pending["retrieved_at"] or ""),
+                http_protocol=pending["http_protocol"],
                 http_status=pending["http_status"],
+                http_reason=pending["http_reason"],
                 http_headers=pending["http_headers"],
+                http_request_headers=pending["http_request_headers"],
                 content_type=pending["content_type"],
                 title=pending["title"],
                 outlet=outlet,
@@ -436,8 +439,10 @@ PENDING_KEY = "capture_awaiting_archive"
 def _pending_capture(form):
     """What the form gives, as capture_archive() takes it (the URL retrieved now)."""
     data = form.cleaned_data
-    pending = {"url": "", "final_url": "", "retrieved_at": None, "http_status": None,
-               "http_headers": [], "content_type": "", "title": data["title"].strip()}  # fmt: skip
+    pending = {"url": "", "final_url": "", "retrieved_at": None, "http_protocol": "",
+               "http_status": None, "http_reason": "", "http_headers": [],
+               "http_request_headers": [], "content_type": "",
+               "title": data["title"].strip()}  # fmt: skip
     if data["url"]:
         pending.update(fetch(data["url"], deadline=URL_CAPTURE_DEADLINE).as_capture())
     elif data["file"]:

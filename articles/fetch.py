@@ -50,6 +50,7 @@ USER_AGENT = "newsarchive/0.1 (web archive of policy reporting)"
 NAT64 = ipaddress.ip_network("64:ff9b::/96")  # RFC 6052's well-known prefix
 LOCAL_NAT64 = ipaddress.ip_network("64:ff9b:1::/48")  # RFC 8215: where the IPv4 address sits varies
 IPV4_COMPATIBLE = ipaddress.ip_network("::/96")  # deprecated by RFC 4291
+HTTP_VERSIONS = {9: "HTTP/0.9", 10: "HTTP/1.0", 11: "HTTP/1.1"}  # http.client's response.version
 
 
 @dataclass
@@ -57,8 +58,11 @@ class Retrieved:
     raw: bytes
     request_url: str
     final_url: str
+    protocol: str  # HTTP/1.1, as the response's status line gave it
     status: int
+    reason: str  # the status line's reason phrase, as received
     headers: list  # [(name, value)] as received
+    request_headers: list  # [(name, value)] as sent, Host included
     content_type: str
     retrieved_at: datetime.datetime
 
@@ -70,8 +74,11 @@ class Retrieved:
             "url": self.request_url,
             "final_url": self.final_url,
             "retrieved_at": self.retrieved_at,
+            "http_protocol": self.protocol,
             "http_status": self.status,
+            "http_reason": self.reason,
             "http_headers": [list(pair) for pair in self.headers],
+            "http_request_headers": [list(pair) for pair in self.request_headers],
             "content_type": self.content_type,
         }
 
@@ -113,7 +120,7 @@ def fetch(url, *, deadline=None):
             if response.status in REDIRECTS and response.getheader("Location"):
                 current = urljoin(current, response.getheader("Location"))
                 continue
-            return _accept(url, current, response, deadline)
+            return _accept(url, current, response, deadline, connection.sent_headers)
         finally:
             connection.close()
     raise CaptureRefused(f"{url} redirects more than {MAX_REDIRECTS} times; the archive stops.")
@@ -155,7 +162,7 @@ def _request(url, deadline):
     return response, connection
 
 
-def _accept(request_url, url, response, deadline):
+def _accept(request_url, url, response, deadline, request_headers):
     if not 200 <= response.status < 300:
         raise CaptureRefused(f"{url}: the server answered {response.status} {response.reason}.")
     declared = response.getheader("Content-Type", "")
@@ -194,8 +201,11 @@ def _accept(request_url, url, response, deadline):
         raw=bytes(body),
         request_url=request_url,
         final_url=url,
+        protocol=HTTP_VERSIONS.get(response.version, "HTTP/1.1"),
         status=response.status,
+        reason=response.reason,
         headers=list(response.getheaders()),
+        request_headers=request_headers,
         content_type=declared,
         retrieved_at=datetime.datetime.now(datetime.UTC),
     )
@@ -339,7 +349,24 @@ class _TimeBoxedSSLSocket(_TimeBoxed, ssl.SSLSocket):
         return super().send(*args)
 
 
-class _PinnedHTTPConnection(http.client.HTTPConnection):
+class _RecordingHeaders:
+    """Keeps the request's headers as sent, those http.client adds (Host) included, for the
+    WARC request record (issue #24)."""
+
+    def putrequest(self, *args, **kwargs):
+        self.sent_headers = []
+        super().putrequest(*args, **kwargs)
+
+    def putheader(self, header, *values):
+        # http.client gives Host as bytes, and folds several values onto continuation lines.
+        value = "\r\n\t".join(
+            value.decode("latin-1") if isinstance(value, bytes) else str(value) for value in values
+        )
+        self.sent_headers.append((header, value))
+        super().putheader(header, *values)
+
+
+class _PinnedHTTPConnection(_RecordingHeaders, http.client.HTTPConnection):
     """Connects to the address that was checked, never resolving the name again."""
 
     def __init__(self, host, port, *, address, deadline):
@@ -351,7 +378,7 @@ class _PinnedHTTPConnection(http.client.HTTPConnection):
         self.sock = _connect(self.address, self.port, self.host, self.deadline)
 
 
-class _PinnedHTTPSConnection(http.client.HTTPSConnection):
+class _PinnedHTTPSConnection(_RecordingHeaders, http.client.HTTPSConnection):
     """As _PinnedHTTPConnection, with TLS verified for the host name."""
 
     def __init__(self, host, port, *, address, deadline):

@@ -327,9 +327,28 @@ class Capture(models.Model):
     final_url = models.URLField(
         max_length=2000, blank=True, help_text="Where the last redirect led, when retrieved by URL."
     )
+    http_protocol = models.CharField(
+        max_length=10,
+        blank=True,
+        default="",
+        db_default="",
+        help_text="The response's protocol as received (HTTP/1.1), if recorded.",
+    )
     http_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    http_reason = models.TextField(
+        blank=True,
+        default="",
+        db_default="",
+        help_text="The reason phrase of the response's status line as received, if recorded.",
+    )
     http_headers = models.JSONField(
         default=list, blank=True, help_text="The response's headers as received: [[name, value]]."
+    )
+    http_request_headers = models.JSONField(
+        default=list,
+        db_default=[],
+        blank=True,
+        help_text="The request's headers as sent: [[name, value]] (recorded since issue #24).",
     )
     retrieved_at = models.DateTimeField(
         null=True, blank=True, help_text="When the bytes were retrieved, if known."

@@ -19,6 +19,7 @@ urlpatterns = [
     path("timegate/<path:url>", views.timegate, name="timegate"),
     path("timemap/link/<path:url>", views.timemap_link, name="timemap_link"),
     path("timemap/json/<path:url>", views.timemap_json, name="timemap_json"),
+    path("articles/<int:pk>/captures.wacz", views.article_wacz_download, name="wacz"),
     path("quotes/<int:pk>/", views.quote_detail, name="quote"),
     path("quotes/<int:pk>/v/", views.quote_changelog, name="quote_versions"),
     path("quotes/<int:pk>/v/<int:number>/", views.quote_version, name="quote_version"),

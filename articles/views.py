@@ -8,6 +8,7 @@ from articles.forms import ArticleChangesForm, ArticleViewForm, OriginalUrlForm
 from articles.highlight import body_segments
 from articles.models import Article, Capture, Quote
 from articles.versions import quote_versions
+from articles.wacz import capture_page_url, wacz_response
 from articles.warc import capture_warc
 from core.permalinks import redirect_to_canonical
 from core.versions import changelog_page, version_page, word_diff
@@ -102,15 +103,30 @@ def article_changes(request, pk):
 
 
 def capture_warc_download(request, pk, capture_pk):
-    capture = get_object_or_404(Capture, pk=capture_pk, article_id=pk)
+    capture = get_object_or_404(Capture.objects.select_related("article"), pk=capture_pk,
+                                article_id=pk)  # fmt: skip
     if capture.http_status is None:
         return bad_request(request, "This capture was not retrieved by URL: it has no HTTP "
                            "response to put in a WARC file.")  # fmt: skip
-    response = HttpResponse(capture_warc(capture), content_type="application/warc")
+    page_url = capture_page_url(request.build_absolute_uri("/"), capture)
+    warc = capture_warc(capture, page_url=page_url)
+    response = HttpResponse(warc, content_type="application/warc")
     response["Content-Disposition"] = (
         f'attachment; filename="article-{pk}-capture-{capture.pk}.warc.gz"'
     )
     return response
+
+
+def article_wacz_download(request, pk):
+    """Every capture of the article as a WACZ file (issue #24)."""
+    article = get_object_or_404(Article, pk=pk)
+    return wacz_response(
+        Article.objects.filter(pk=pk),
+        base_url=request.build_absolute_uri("/"),
+        filename=f"article-{pk}.wacz",
+        title=article.display_title,
+        description=f"Every capture of {article.display_title}, as archived.",
+    )
 
 
 def quote_detail(request, pk):

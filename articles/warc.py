@@ -1,15 +1,21 @@
-"""WARC in and out (ISO 28500, through warcio, as Webrecorder and pywb write it).
+"""WARC in and out (ISO 28500, WARC 1.1, through warcio, as Webrecorder and pywb write it).
 
-Out: a capture retrieved by URL becomes a WARC file of one response record, its HTTP status and
-headers as received and its bytes as retrieved. In: the response records of HTML and text pages
-in a WARC file, with each record's target URI and date as provenance, read as a stream within
-bounds (issue #21): a hostile file is refused with a reason, never let to fill the memory.
+Out (issue #24): a WARC file opens with a warcinfo record saying what wrote it; each capture
+retrieved by URL is a request record (the headers as sent, when recorded) and a response record
+(the status line and headers as received, the bytes as retrieved), each capture not retrieved by
+URL a resource record at its page in the archive, and every capture a metadata record saying
+how it was made and that the retrieval was whole. Digests are SHA-256, the capture's own hash.
+In: the response records of HTML and text pages in a WARC file, with each record's target URI
+and date as provenance, read as a stream within bounds (issue #21): a hostile file is refused
+with a reason, never let to fill the memory.
 """
 
 import datetime
 import io
+import re
 import zlib
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from django.utils.dateparse import parse_datetime
 from warcio.archiveiterator import ArchiveIterator
@@ -17,7 +23,7 @@ from warcio.bufferedreaders import BufferedReader, ChunkedDataReader, Decompress
 from warcio.exceptions import ArchiveLoadFailed
 from warcio.limitreader import LimitReader
 from warcio.statusandheaders import StatusAndHeaders, StatusAndHeadersParser
-from warcio.utils import BUFF_SIZE
+from warcio.utils import BUFF_SIZE, Digester
 from warcio.warcwriter import WARCWriter
 
 from articles.extraction import (
@@ -31,31 +37,189 @@ from articles.extraction import (
 # The body is stored decoded from its transfer coding, so these headers no longer describe it;
 # they are kept under pywb's prefix for original headers, and the length is the stored one's.
 REWRITTEN_HEADERS = {"transfer-encoding", "content-length", "content-encoding"}
+WARC_1_1 = "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/"
+SOFTWARE = "newsarchive (warcio)"
+# The archive stores whole bodies only: articles.fetch refuses a body shorter than its length or
+# a chunked body without its last chunk, and warc_pages() a record marked WARC-Truncated.
+COMPLETE = "complete: the whole body was received; an incomplete retrieval is never archived"
 
 
-def capture_warc(capture):
-    """The capture as the bytes of a gzipped WARC file."""
-    raw = bytes(capture.raw)
-    headers = [
-        (f"X-Archive-Orig-{name}" if name.lower() in REWRITTEN_HEADERS else name, value)
-        for name, value in capture.http_headers
-    ]
-    headers.append(("Content-Length", str(len(raw))))
-    http_headers = StatusAndHeaders(f"{capture.http_status}", headers, protocol="HTTP/1.1")
-    buffer = io.BytesIO()
-    writer = WARCWriter(buffer, gzip=True)
-    when = capture.retrieved_at or capture.archived_at
-    record = writer.create_warc_record(
-        capture.final_url or capture.request_url,
-        "response",
-        payload=io.BytesIO(raw),
-        http_headers=http_headers,
-        warc_headers_dict={
-            "WARC-Date": when.strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "WARC-Payload-Digest": f"sha256:{capture.sha256}",
-        },
+@dataclass
+class IndexEntry:
+    """Where a capture's replayable record is in a WARC file, for a CDXJ index."""
+
+    url: str
+    date: datetime.datetime
+    mime: str
+    status: int | None
+    digest: str
+    offset: int
+    length: int
+
+
+class _Sha256Writer(WARCWriter):
+    """warcio's writer, its block and payload digests SHA-256 where warcio computes SHA-1."""
+
+    @staticmethod
+    def _create_digester():
+        return Digester("sha256")
+
+
+class WarcFile:
+    """A gzipped WARC 1.1 file written to `out` (a binary file that tells its position): the
+    warcinfo record, then each capture's records as add() is given them. `index` lists each
+    capture's replayable record."""
+
+    def __init__(self, out, *, filename, description):
+        self.out = out
+        self.writer = _Sha256Writer(out, gzip=True, warc_version="1.1")
+        self.index = []
+        self._write(
+            self.writer.create_warcinfo_record(
+                filename,
+                {
+                    "software": SOFTWARE,
+                    "format": "WARC File Format 1.1",
+                    "conformsTo": WARC_1_1,
+                    "description": description,
+                },
+            )
+        )
+
+    def add(self, capture, *, page_url):
+        """Write the records of `capture`, whose page in the archive is `page_url` (absolute)."""
+        when = _warc_date_text(capture.retrieved_at or capture.archived_at)
+        if capture.http_status is None:
+            record = self._resource(capture, page_url, when)
+        else:
+            record = self._response(capture, when)
+        offset, length = self._write(record)
+        record_id = record.rec_headers.get_header("WARC-Record-ID")
+        url = record.rec_headers.get_header("WARC-Target-URI")
+        if capture.http_status is not None and capture.http_request_headers:
+            self._write(self._request(capture, url, when, record_id))
+        self._write(self._metadata(capture, url, page_url, when, record_id))
+        self.index.append(
+            IndexEntry(
+                url=url,
+                date=capture.retrieved_at or capture.archived_at,
+                mime=media_type(capture.content_type)[0],
+                status=capture.http_status,
+                digest=record.rec_headers.get_header("WARC-Payload-Digest"),
+                offset=offset,
+                length=length,
+            )
+        )
+
+    def _write(self, record):
+        start = self.out.tell()
+        self.writer.write_record(record)
+        return start, self.out.tell() - start
+
+    def _response(self, capture, when):
+        raw = bytes(capture.raw)
+        headers = [
+            (f"X-Archive-Orig-{name}" if name.lower() in REWRITTEN_HEADERS else name, value)
+            for name, value in capture.http_headers
+        ]
+        headers.append(("Content-Length", str(len(raw))))
+        status_line = f"{capture.http_status} {capture.http_reason}".rstrip()
+        http_headers = StatusAndHeaders(
+            status_line, headers, protocol=capture.http_protocol or "HTTP/1.1"
+        )
+        return self.writer.create_warc_record(
+            capture.final_url or capture.request_url,
+            "response",
+            payload=io.BytesIO(raw),
+            http_headers=http_headers,
+            warc_headers_dict={"WARC-Date": when},
+        )
+
+    def _request(self, capture, url, when, response_id):
+        parts = urlsplit(url)
+        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        protocol = capture.http_protocol or "HTTP/1.1"
+        http_headers = StatusAndHeaders(
+            f"GET {target} {protocol}",
+            [tuple(pair) for pair in capture.http_request_headers],
+            is_http_request=True,
+        )
+        return self.writer.create_warc_record(
+            url,
+            "request",
+            payload=io.BytesIO(b""),
+            http_headers=http_headers,
+            warc_headers_dict={"WARC-Date": when, "WARC-Concurrent-To": response_id},
+        )
+
+    def _resource(self, capture, page_url, when):
+        return self.writer.create_warc_record(
+            page_url,
+            "resource",
+            payload=io.BytesIO(bytes(capture.raw)),
+            length=len(capture.raw),
+            warc_content_type=capture.content_type or "application/octet-stream",
+            warc_headers_dict={"WARC-Date": when},
+        )
+
+    def _metadata(self, capture, url, page_url, when, record_id):
+        fields = {
+            "origin": capture.get_origin_display(),
+            "archived-as": page_url,
+            "retrieval": COMPLETE if capture.http_status is not None else "",
+            "requested-url": capture.request_url if capture.request_url != url else "",
+            "body": _body_note(capture),
+            "not-recorded": _not_recorded(capture),
+            "sha256": capture.sha256,
+        }
+        text = "".join(f"{name}: {value}\r\n" for name, value in fields.items() if value)
+        return self.writer.create_warc_record(
+            url,
+            "metadata",
+            payload=io.BytesIO(text.encode()),
+            length=len(text.encode()),
+            warc_content_type="application/warc-fields",
+            warc_headers_dict={"WARC-Date": when, "WARC-Concurrent-To": record_id},
+        )
+
+
+def _body_note(capture):
+    renamed = [name for name, _ in capture.http_headers if name.lower() in REWRITTEN_HEADERS]
+    if not renamed:
+        return ""
+    return (
+        "stored decoded from its transfer and content codings; the headers that described them "
+        f"are kept as X-Archive-Orig-{', X-Archive-Orig-'.join(renamed)}"
     )
-    writer.write_record(record)
+
+
+def _not_recorded(capture):
+    """What the archive did not record of an HTTP exchange (captures made before issue #24)."""
+    if capture.http_status is None:
+        return ""
+    missing = []
+    if not capture.http_protocol:
+        missing.append("the status line's protocol (HTTP/1.1 is written)")
+    if not capture.http_reason:
+        missing.append("the status line's reason phrase")
+    if not capture.http_request_headers:
+        missing.append("the request (no request record is written)")
+    return "; ".join(missing)
+
+
+def _warc_date_text(when):
+    return when.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def capture_warc(capture, *, page_url):
+    """The capture as the bytes of a gzipped WARC file."""
+    buffer = io.BytesIO()
+    warc = WarcFile(
+        buffer,
+        filename=f"article-{capture.article_id}-capture-{capture.pk}.warc.gz",
+        description=f"The {capture.description}, archived as {page_url}",
+    )
+    warc.add(capture, page_url=page_url)
     return buffer.getvalue()
 
 
@@ -74,6 +238,7 @@ MAX_INFLATION = 100
 # such bound, so a body in it is left encoded (and refused as binary).
 CONTENT_ENCODINGS = {"gzip", "deflate"}
 HTTP_HEADERS = StatusAndHeadersParser([], verify=False)  # _page checks the status line
+HTTP_VERSION = re.compile(r"HTTP/\d(\.\d)?")
 NO_WARC_RECORD = "there is no WARC/1.x header line where the record should begin"
 
 
@@ -85,7 +250,9 @@ class WarcPage:
     raw: bytes = b""
     url: str = ""
     retrieved_at: object = None
+    http_protocol: str = ""
     http_status: int | None = None
+    http_reason: str = ""
     http_headers: list = None
     content_type: str = ""
     refused: CaptureRefused | None = None
@@ -178,8 +345,16 @@ def _page(record, place):
     page.content_type = http.get_header("Content-Type") or ""
     if media_type(page.content_type)[0] not in HTML_TYPES | TEXT_TYPES:
         return None
+    # HTTP/1.1 as received; anything else there (HTTP/1.1x, …) is not recorded as a version
+    page.http_protocol = http.protocol if HTTP_VERSION.fullmatch(http.protocol) else ""
     page.http_status = int(status)
+    page.http_reason = http.statusline[len(status) :].strip()
     page.http_headers = list(http.headers)
+    if truncated := record.rec_headers.get_header("WARC-Truncated"):
+        return page.refuse(
+            f"The record is marked truncated (WARC-Truncated: {truncated[:40]}): the page in it "
+            "is incomplete, and the archive takes only whole pages."
+        )
     date = record.rec_headers.get_header("WARC-Date") or ""
     page.retrieved_at = _warc_date(date)
     if page.retrieved_at is None:

@@ -7,6 +7,8 @@ name a person, a topic or a spelling variant, every other name of it is searched
 claims filed under Article 5. Results say when they matched only through an alias.
 """
 
+import functools
+import operator
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -197,6 +199,21 @@ class ResultGroup:
     kind: str  # "claims", "quotes" or "articles"
     count: int
     page: object  # a Page of the group's rows (the first few when showing every kind)
+
+
+def articles_found(search, kind):
+    """The articles behind a search's results of `kind`: those found, those the quotes found
+    are in, or those that report the claims found ("all": any of the three)."""
+    claims = search_claims(Claim.objects.all(), search).values("pk")
+    conditions = {
+        "claims": Q(
+            pk__in=Claim.articles.through.objects.filter(claim__in=claims).values("article")
+        ),
+        "quotes": Q(pk__in=search_quotes(Quote.objects.all(), search).values("article")),
+        "articles": Q(pk__in=search_articles(Article.objects.all(), search).values("pk")),
+    }
+    kinds = RESULT_KINDS if kind == "all" else [kind]
+    return Article.objects.filter(functools.reduce(operator.or_, (conditions[k] for k in kinds)))
 
 
 PREVIEW_SIZE = 5  # rows of each kind when showing every kind

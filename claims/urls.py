@@ -20,6 +20,7 @@ def record_versions(kind, prefix):
 
 urlpatterns = [
     path("search/", views.search, name="search"),
+    path("search/captures.wacz", views.search_wacz, name="search_wacz"),
     path("claims/", views.claim_list, name="claim_list"),
     # Versions before the slugged permalinks, which would take "v" for a slug.
     path("claims/<int:pk>/v/", views.claim_changelog, name="claim_versions"),

@@ -4,6 +4,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
 from articles.models import Article, Outlet, Person, Quote
+from articles.wacz import wacz_response
 from claims.explorer import explore
 from claims.exports import InOrder, export_links, export_response
 from claims.facets import archive_claim_counts
@@ -12,6 +13,7 @@ from claims.forms import ExportForm, SearchForm
 from claims.models import Claim, Source, Topic
 from claims.reporting import outlet_tellings
 from claims.search import (
+    articles_found,
     prepare_search,
     search_articles,
     search_claims,
@@ -188,6 +190,37 @@ def search(request):
         if not any(group.count for group in context["groups"]):
             context["suggestion"] = suggest(query.text)
     return render(request, "claims/search.html", context)
+
+
+# A WACZ is written whole before it is sent: a search's is kept to what a request can carry; the
+# whole archive is `manage.py export_wacz`'s.
+MAX_WACZ_ARTICLES = 100
+
+
+def search_wacz(request):
+    """Every capture of the articles behind a search's results, as a WACZ file (issue #24)."""
+    form = SearchForm(request.GET)
+    if not form.is_valid():
+        return _refused(request, form, "claims/search.html", {"form": form})
+    query = prepare_search(form.cleaned_data["q"])
+    kind = form.cleaned_data["type"]
+    articles = articles_found(query, kind) if query else Article.objects.none()
+    count = articles.count()
+    if not count or count > MAX_WACZ_ARTICLES:
+        form.add_error(
+            "q",
+            f"This search finds {count} articles; a WACZ file holds from 1 to "
+            f"{MAX_WACZ_ARTICLES}: narrow the search.",
+        )
+        return _refused(request, form, "claims/search.html", {"form": form})
+    title = f"Search for {query.text}" + ("" if kind == "all" else f" ({kind})")
+    return wacz_response(
+        articles,
+        base_url=request.build_absolute_uri("/"),
+        filename="search.wacz",
+        title=title,
+        description=f"{title}: every capture of the {count} article(s) behind the results.",
+    )
 
 
 def _result_groups(request, query, kind, page_number):

@@ -181,6 +181,7 @@ def test_a_capture_retrieved_by_url_downloads_as_a_warc_file_warcio_reads(
         (record.rec_type, record.rec_headers.get_header("WARC-Target-URI"),
          record.http_headers.get_statuscode(), record.content_stream().read())
         for record in ArchiveIterator(io.BytesIO(response.content))
+        if record.rec_type == "response"
     ]  # fmt: skip
     assert records == [("response", local_site.url("/news"), "200", bytes(capture.raw))]
     # Archived back, it is the same capture.

@@ -118,7 +118,9 @@ def test_production_serves_static_files_gzipped_ahead_not_again(tmp_path, settin
     )
     (stylesheet,) = (static_root / "css").glob("site.*.css")
     settings.STATIC_ROOT, settings.WHITENOISE_USE_FINDERS = str(static_root), False
-    response = Client().get(f"/static/css/{stylesheet.name}", **GZIP)
+    # A client that takes gzip only: whitenoise also writes brotli files when a brotli module is
+    # importable (pywb, a test dependency, brings one), and serves those to clients that take it.
+    response = Client().get(f"/static/css/{stylesheet.name}", HTTP_ACCEPT_ENCODING="gzip")
     assert response["Content-Encoding"] == "gzip"
     assert "Accept-Encoding" in vary(response)
     assert body(response) == stylesheet.with_name(f"{stylesheet.name}.gz").read_bytes()

@@ -138,6 +138,7 @@ RAW_VALUES = ["%00", "a%00b", "%FF%FE", "%C0%AF", "%ED%A0%80", "%E2%82", "%25%00
 PARAMETERS = {
     views.home: None,
     views.search: SearchForm,
+    views.search_wacz: SearchForm,
     views.claim_list: ClaimFilter,
     views.claim_detail: None,
     views.claim_version: None,
@@ -160,6 +161,7 @@ PARAMETERS = {
     article_views.timegate: ["q"],
     article_views.timemap_link: ["q"],
     article_views.timemap_json: ["q"],
+    article_views.article_wacz_download: None,
     article_views.quote_detail: None,
     article_views.quote_version: None,
     article_views.quote_changelog: None,

@@ -105,7 +105,9 @@ class Command(BaseCommand):
                         url=page.url,
                         final_url=page.url,
                         retrieved_at=page.retrieved_at,
+                        http_protocol=page.http_protocol,
                         http_status=page.http_status,
+                        http_reason=page.http_reason,
                         http_headers=page.http_headers,
                         content_type=page.content_type,
                     )
