@@ -19,6 +19,7 @@ from referencing import Registry, Resource
 from articles.models import Outlet, Person
 from claims.models import Topic
 from tests.factories import make_outlet, make_person, make_topic
+from tests.test_hostile_input import HOSTILE_VALUES
 
 SCHEMAS = Path(__file__).parent / "reconciliation_schemas"
 REGISTRY = Registry().with_resources(
@@ -276,3 +277,19 @@ def test_editors_are_told_what_a_wikidata_id_is(db, model, value):
 def admin_form(model):
     """The form class the admin makes for editing the model."""
     return admin.site._registry[model].get_form(RequestFactory().get("/"))
+
+
+def test_hostile_names_in_a_batch_are_matched_never_a_5xx(client, archive):
+    """The values of tests/test_hostile_input.py as names to match (that file sends them as the
+    whole `queries` parameter): every batch of them is answered; a name no query may hold (too
+    long, or with a NUL character) is a 400."""
+    names = [name for name in HOSTILE_VALUES if len(name) <= 500]
+    assert len(names) > 70
+    for start in range(0, len(names), 50):
+        batch = {str(n): {"query": name} for n, name in enumerate(names[start : start + 50])}
+        response = client.post("/reconcile/", {"queries": json.dumps(batch)})
+        assert response.status_code == 200, batch
+        validate(response.json(), "reconciliation-result-batch.json")
+    for refused in ["x" * 3000, "Zelensky\x00"]:
+        response = client.post("/reconcile/", {"queries": json.dumps({"q0": {"query": refused}})})
+        assert response.status_code == 400
