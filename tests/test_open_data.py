@@ -267,7 +267,7 @@ def test_a_claim_review_names_the_claimant_and_where_the_claim_appeared(client, 
     assert claimed["author"] == [
         {"@type": "Person", "name": "Kevin Roberts",
          "url": f"http://testserver{claimant.get_absolute_url()}",
-         "sameAs": "https://www.wikidata.org/wiki/Q6396868"}
+         "sameAs": "https://www.wikidata.org/entity/Q6396868"}
     ]  # fmt: skip
     # The article where it appeared at its own URL; the archive's copy is where it is archived.
     by_title = {article["headline"]: article for article in claimed["appearance"]}

@@ -6,6 +6,7 @@ out, as the service has none). Names are matched with aliases and synonyms, in b
 Wikidata ids are checked for their form wherever editors enter them."""
 
 import json
+import re
 from pathlib import Path
 
 import jsonschema
@@ -18,7 +19,7 @@ from referencing import Registry, Resource
 
 from articles.models import Outlet, Person
 from claims.models import Topic
-from tests.factories import make_outlet, make_person, make_topic
+from tests.factories import make_article, make_claim, make_outlet, make_person, make_topic
 from tests.test_hostile_input import HOSTILE_VALUES
 
 SCHEMAS = Path(__file__).parent / "reconciliation_schemas"
@@ -253,6 +254,25 @@ def test_the_manifests_view_and_preview_lead_to_the_records(client, archive):
 )
 def test_a_preview_of_no_entity_is_a_4xx(client, db, entity_id, status):
     assert client.get("/reconcile/preview/", {"id": entity_id}).status_code == status
+
+
+def test_claim_pages_say_in_json_ld_which_wikidata_entities_they_name(client, archive):
+    article = make_article(outlet=archive["outlet"])
+    claim = make_claim(
+        actors=[archive["zelensky"], archive["stoltenberg"]],
+        topics=[archive["topic"]],
+        articles=[article],
+    )
+    page = client.get(claim.get_absolute_url()).text
+    data = json.loads(re.search(r'ld\+json">(.*?)</script>', page, re.S)[1])
+    same_as = {author["name"]: author.get("sameAs") for author in data["author"]}
+    assert same_as == {
+        "Volodymyr Zelenskyy": "https://www.wikidata.org/entity/Q3881189",
+        "Jens Stoltenberg": None,
+    }
+    (publisher,) = [item["publisher"] for item in data["appearance"]]
+    assert publisher["sameAs"] == "https://www.wikidata.org/entity/Q110397397"
+    assert data["about"] == [{"@type": "Thing", "name": "Article 5"}]
 
 
 @pytest.mark.parametrize("value", ["Q42", "Q1", ""])
