@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('articles', '0015_article_proposed_outlet'),
+        ('articles', '0016_capture_url_indexes'),
     ]
 
     operations = [
