@@ -12,7 +12,7 @@ size.
 import re
 from dataclasses import dataclass
 
-from django.db import connection
+from django.db import connections, router
 from django.urls import reverse
 
 from articles.models import Outlet, Person
@@ -100,6 +100,36 @@ class Query:
     limit: int
 
 
+@dataclass
+class Candidate:
+    entity_type: EntityType
+    pk: int
+    name: str
+    description: str
+    wikidata_id: str
+    similarity: float  # pg_trgm's, of its closest name
+    exact: bool  # whether one of its names is the query's
+
+    def ranking(self):
+        return (not self.exact, -self.similarity, self.name)
+
+    def as_json(self, *, unique):
+        # Below 100 unless a name is the query's own (a similarity of 1 can still differ in
+        # the words' order, which search_key keeps).
+        score = 100 if self.exact else min(99, round(self.similarity * 100))
+        found = {
+            "id": entity_id(self.entity_type, self.pk),
+            "name": self.name,
+            "description": _short(self.description),
+            "score": score,
+            "match": self.exact and unique,
+            "type": [self.entity_type.as_json()],
+        }
+        if self.wikidata_id:
+            found["sameAs"] = wikidata_url(self.wikidata_id)
+        return found
+
+
 def reconcile(queries):
     """{key: {"result": [candidate, …]}} for a batch of queries ({key: Query}), best first.
     One SQL query per type that some query asks for."""
@@ -111,44 +141,28 @@ def reconcile(queries):
             continue
         texts = [queries[key].text for key in keys]
         limits = [queries[key].limit for key in keys]
-        for n, pk, name, description, wikidata_id, similarity, exact, exact_count in _rows(
-            entity_type, texts, limits
-        ):
+        for n, *found, exact_count in _rows(entity_type, texts, limits):
             key = keys[n - 1]
             exact_counts[key, entity_type.id] = exact_count
-            candidates[key].append(
-                (exact, similarity, entity_type, pk, name, description, wikidata_id)
-            )
+            candidates[key].append(Candidate(entity_type, *found))
     results = {}
     for key, query in queries.items():
-        found = sorted(candidates[key], key=lambda c: (not c[0], -c[1], c[4]))[: query.limit]
+        best = sorted(candidates[key], key=Candidate.ranking)[: query.limit]
         unique = sum(exact_counts.get((key, t.id), 0) for t in query.types) == 1
-        results[key] = {"result": [_candidate(*c, unique=unique) for c in found]}
+        results[key] = {"result": [candidate.as_json(unique=unique) for candidate in best]}
     return results
 
 
 def _rows(entity_type, texts, limits):
     sql = MATCHES_SQL.format(table=entity_type.table, other_names=entity_type.other_names)
-    with connection.cursor() as cursor:
+    with _cursor(entity_type) as cursor:
         cursor.execute(sql, {"texts": texts, "limits": limits, "least": LEAST_SIMILARITY})
         return cursor.fetchall()
 
 
-def _candidate(exact, similarity, entity_type, pk, name, description, wikidata_id, *, unique):
-    # Below 100 unless a name is the query's own (a similarity of 1 can still differ in words'
-    # order only, which search_key keeps).
-    score = 100 if exact else min(99, round(similarity * 100))
-    candidate = {
-        "id": entity_id(entity_type, pk),
-        "name": name,
-        "description": _short(description),
-        "score": score,
-        "match": bool(exact and unique),
-        "type": [entity_type.as_json()],
-    }
-    if wikidata_id:
-        candidate["sameAs"] = wikidata_url(wikidata_id)
-    return candidate
+def _cursor(entity_type):
+    """A cursor on the database the model is read from (a replica where there is one)."""
+    return connections[router.db_for_read(entity_type.model)].cursor()
 
 
 def _short(text):
@@ -184,7 +198,7 @@ def suggest_entities(prefix, types, *, start, size):
         f"WITH typed AS (SELECT search_key(%(prefix)s) AS key) SELECT * FROM ({found}) found"
         " ORDER BY starts DESC, name, type, id LIMIT %(size)s OFFSET %(start)s"
     )
-    with connection.cursor() as cursor:
+    with _cursor(types[0]) as cursor:
         cursor.execute(sql, {"prefix": prefix, "size": size, "start": start})
         rows = cursor.fetchall()
     return [
