@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('articles', '0016_capture_url_indexes'),
+        ('articles', '0017_http_exchange_as_received'),
     ]
 
     operations = [
