@@ -25,6 +25,7 @@ from core.models import VersionedModel
 from core.search import weighted_vector
 from core.slugs import NamedSlugMixin, unique_slug
 from core.text import NormalisedTextField
+from core.wikidata import wikidata_constraints, wikidata_id_field
 
 SUMMARY_LENGTH = 200
 
@@ -44,6 +45,7 @@ class Outlet(CitedByName, NamedSlugMixin, models.Model):
     language = models.CharField(max_length=20, blank=True, help_text="BCP 47 tag, e.g. en.")
     description = NormalisedTextField(blank=True, help_text="The outlet's kind and ownership.")
     notes = NormalisedTextField(blank=True)
+    wikidata_id = wikidata_id_field()
 
     class Meta:
         ordering = ["name"]
@@ -52,6 +54,7 @@ class Outlet(CitedByName, NamedSlugMixin, models.Model):
                 condition=Q(country="") | Q(country__regex=r"^[A-Z]{2}$"),
                 name="outlet_country_is_iso_code",
             ),
+            *wikidata_constraints("outlet"),
         ]
 
     def __str__(self):
@@ -88,7 +91,7 @@ class Person(CitedByName, NamedSlugMixin, VersionedModel):
         help_text="Other spellings and transliterations, e.g. Zelenskyy for Zelensky.",
     )
     description = models.CharField(max_length=300, blank=True, help_text="Role, briefly.")
-    wikidata_id = models.CharField(max_length=20, blank=True, help_text="e.g. Q22686")
+    wikidata_id = wikidata_id_field()
 
     objects = PersonQuerySet.as_manager()
     history = HistoricalRecords()
@@ -96,15 +99,7 @@ class Person(CitedByName, NamedSlugMixin, VersionedModel):
     class Meta:
         ordering = ["name"]
         verbose_name_plural = "people"
-        constraints = [
-            models.UniqueConstraint(
-                fields=["wikidata_id"], condition=~Q(wikidata_id=""), name="person_wikidata_unique"
-            ),
-            models.CheckConstraint(
-                condition=Q(wikidata_id="") | Q(wikidata_id__regex=r"^Q[1-9][0-9]*$"),
-                name="person_wikidata_id_format",
-            ),
-        ]
+        constraints = wikidata_constraints("person")
         indexes = [GinIndex(fields=["name"], name="person_name_trgm", opclasses=["gin_trgm_ops"])]
 
     def __str__(self):

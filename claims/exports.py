@@ -27,6 +27,7 @@ from core.citations import bibtex, csl_json, of_version
 from core.models import VersionedModel
 from core.permalinks import path_template
 from core.versions import current_versions_recorded
+from core.wikidata import wikidata_url
 
 logger = logging.getLogger(__name__)
 
@@ -42,12 +43,13 @@ LIST_SEPARATOR = "; "
 CLAIM_ROWS_SQL = """
     WITH actors AS (
         SELECT actor.claim_id, json_agg(json_build_array(person.name, actor.role, person.id,
-                                                         person.slug)
+                                                         person.slug, person.wikidata_id)
                                         ORDER BY actor.role, person.name) AS list
         FROM claims_claimactor actor JOIN articles_person person ON person.id = actor.person_id
         WHERE actor.claim_id = ANY(%(ids)s) GROUP BY actor.claim_id
     ), topics AS (
-        SELECT link.claim_id, json_agg(topic.name ORDER BY topic.name) AS list
+        SELECT link.claim_id, json_agg(json_build_array(topic.name, topic.wikidata_id)
+                                       ORDER BY topic.name) AS list
         FROM claims_claim_topics link JOIN claims_topic topic ON topic.id = link.topic_id
         WHERE link.claim_id = ANY(%(ids)s) GROUP BY link.claim_id
     ), articles AS (
@@ -59,7 +61,8 @@ CLAIM_ROWS_SQL = """
                                                         cited.id, cited.title,
                                                         cited.title_is_supplied, cited.publisher,
                                                         cited.kind, cited.date,
-                                                        cited.date_precision)
+                                                        cited.date_precision,
+                                                        outlet.wikidata_id)
                                        ORDER BY article.published_date DESC, article.title) AS list
         FROM claims_claim_articles link
         JOIN articles_article article ON article.id = link.article_id
@@ -110,6 +113,7 @@ def _claim_row(row, site):
         {
             "title": display_title(title, is_supplied),
             "outlet": outlet,
+            "outlet_wikidata": wikidata_url(outlet_wikidata),
             "published_date": published,
             "published_date_precision": published_precision,
             "permalink": site + path_template("articles:article").format(pk=article, slug=slug),
@@ -125,7 +129,7 @@ def _claim_row(row, site):
         for (
             article, slug, title, is_supplied, outlet, published, published_precision,
             words, credits, cited, cited_title, cited_supplied, publisher, kind, cited_date,
-            cited_precision,
+            cited_precision, outlet_wikidata,
         ) in articles
     ]  # fmt: skip
     return {
@@ -140,10 +144,13 @@ def _claim_row(row, site):
                 "name": name,
                 "role": role,
                 "permalink": site + path_template("claims:person").format(pk=person, slug=slug),
+                "wikidata": wikidata_url(wikidata_id),
             }
-            for name, role, person, slug in actors
+            for name, role, person, slug, wikidata_id in actors
         ],
-        "topics": topics,
+        "topics": [name for name, _ in topics],
+        # Each topic's Wikidata entity, in the order of topics; null where it has none.
+        "topics_wikidata": [wikidata_url(wikidata_id) for _, wikidata_id in topics],
         "source": None
         if source_id is None
         else {
@@ -186,6 +193,7 @@ def quote_row(quote, absolute):
         "text": quote.text,
         "speaker": quote.speaker_display,
         "speaker_permalink": absolute(quote.speaker.get_absolute_url()) if quote.speaker else None,
+        "speaker_wikidata": wikidata_url(quote.speaker.wikidata_id) if quote.speaker else None,
         "occasion": quote.occasion,
         "occasion_date": _iso(quote.occasion_date),
         "occasion_date_precision": quote.occasion_date_precision,
@@ -215,6 +223,7 @@ def _article(article, absolute):
     return {
         "title": article.display_title,
         "outlet": article.outlet.name if article.outlet else None,
+        "outlet_wikidata": wikidata_url(article.outlet.wikidata_id) if article.outlet else None,
         "published_date": _iso(article.published_date),
         "published_date_precision": article.published_date_precision,
         "permalink": absolute(article.get_absolute_url()),
@@ -386,6 +395,8 @@ def _cell(value):
 
 
 def _plain(item):
+    if item is None:
+        return ""
     if isinstance(item, dict):
         if "role" in item:
             return f"{item['name']} ({item['role']})"

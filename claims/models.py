@@ -41,6 +41,7 @@ from core.models import VersionedModel
 from core.search import weighted_vector
 from core.slugs import NamedSlugMixin, decorative_slug
 from core.text import NormalisedTextField
+from core.wikidata import wikidata_constraints, wikidata_id_field
 
 
 class TopicQuerySet(models.QuerySet):
@@ -68,12 +69,14 @@ class Topic(CitedByName, NamedSlugMixin, VersionedModel):
         blank=True,
         help_text='Other words for the topic that search should use, e.g. "collective defense".',
     )
+    wikidata_id = wikidata_id_field()
 
     objects = TopicQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
+        constraints = wikidata_constraints("topic")
 
     def __str__(self):
         return self.name
@@ -83,7 +86,12 @@ class Topic(CitedByName, NamedSlugMixin, VersionedModel):
 
     def public_fields(self):
         """What its page shows, by label: what a version page and a change log compare."""
-        return {"Name": self.name, "Description": self.description, "Synonyms": self.synonyms}
+        return {
+            "Name": self.name,
+            "Description": self.description,
+            "Synonyms": self.synonyms,
+            "Wikidata": self.wikidata_id,
+        }
 
 
 class SpellingVariantQuerySet(models.QuerySet):

@@ -21,12 +21,14 @@ class CoreConfig(AppConfig):
 
 def _sync_roles_after_migrate(sender, **kwargs):
     # Permissions are created app by app as migrate finishes each; the roles are complete once
-    # the last app's are there.
+    # the last app's are there. Only apps with models are sent the signal (the reconciliation
+    # app has none).
     from django.apps import apps
 
     from core.roles import sync_roles
 
-    if sender is list(apps.get_app_configs())[-1]:
+    with_models = [config for config in apps.get_app_configs() if config.models_module]
+    if sender is with_models[-1]:
         sync_roles()
 
 

@@ -37,9 +37,16 @@ class UntrustedProxyHeadersMiddleware:
 
 
 # Pages and feeds are only read, as the JSON API's views are (claims.api.READ_ONLY); the admin's
-# pages also take the editors' forms.
+# pages also take the editors' forms, and a view marked takes_posts its POSTs.
 PAGE_METHODS = ["GET", "HEAD"]
-ADMIN_METHODS = ["GET", "HEAD", "POST"]
+FORM_METHODS = ["GET", "HEAD", "POST"]
+
+
+def takes_posts(view):
+    """Marks a page view that answers POST too, which PageMethodsMiddleware then lets through
+    (the reconciliation service, to which OpenRefine posts its batches of queries)."""
+    view.page_methods = FORM_METHODS
+    return view
 
 
 class PageMethodsMiddleware:
@@ -56,7 +63,10 @@ class PageMethodsMiddleware:
     def process_view(self, request, view_func, view_args, view_kwargs):
         if _is_api_view(view_func):
             return None
-        allowed = ADMIN_METHODS if request.resolver_match.app_name == "admin" else PAGE_METHODS
+        if request.resolver_match.app_name == "admin":
+            allowed = FORM_METHODS
+        else:
+            allowed = getattr(view_func, "page_methods", PAGE_METHODS)
         return None if request.method in allowed else HttpResponseNotAllowed(allowed)
 
 

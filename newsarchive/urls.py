@@ -17,5 +17,6 @@ urlpatterns = [
     path("", include("articles.urls")),
     path("", include("claims.urls")),
     path("api/", include("claims.api_urls")),
+    path("reconcile/", include("reconciliation.urls")),
     path("admin/", admin.site.urls),
 ]

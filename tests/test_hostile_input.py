@@ -32,6 +32,8 @@ from claims.models import Claim, Source, Topic
 from claims.search import RESULT_KINDS
 from claims.seed_build import SEED_FIXTURE
 from core import views as core_views
+from reconciliation import views as reconciliation_views
+from reconciliation.forms import PreviewForm, QueriesForm, SuggestForm
 
 MARKUP = [
     "<script>alert('hostile')</script>",
@@ -173,6 +175,10 @@ PARAMETERS = {
     ClaimDetail: None,
     # drf-spectacular reads these two by hand.
     OpenApiDocument: ["lang", "version"],
+    reconciliation_views.service: QueriesForm,
+    reconciliation_views.suggest_entity: SuggestForm,
+    reconciliation_views.suggest_type: SuggestForm,
+    reconciliation_views.preview: PreviewForm,
 }
 # The object each kind of permalink names, by the URL's first segments.
 OBJECTS = {

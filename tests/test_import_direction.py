@@ -16,6 +16,7 @@ ALLOWED = {
     "core": set(),
     "articles": {"core"},
     "claims": {"core", "articles"},
+    "reconciliation": {"core", "articles", "claims"},
     "newsarchive": set(),
 }
 ROOT_URLCONF = ROOT / "newsarchive" / "urls.py"

@@ -1,11 +1,12 @@
-"""Pages and feeds are read with GET and HEAD, the admin's pages also posted to; any other
-method (TRACE, OPTIONS, …) is a 405 naming those in Allow, not the page (issue #26). The API
-answers the same way by itself (tests/test_api.py)."""
+"""Pages and feeds are read with GET and HEAD, the admin's pages and the reconciliation service
+(core.middleware.takes_posts) also posted to; any other method (TRACE, OPTIONS, …) is a 405
+naming those in Allow, not the page (issue #26). The API answers the same way by itself
+(tests/test_api.py)."""
 
 import re
 
 import pytest
-from django.urls import URLResolver, get_resolver, reverse
+from django.urls import URLResolver, get_resolver, resolve, reverse
 
 OTHER_METHODS = ["options", "trace", "put", "delete"]
 
@@ -32,13 +33,28 @@ def test_every_page_and_feed_is_found():
     assert not [address for address in addresses if "<" in address]
 
 
-@pytest.mark.parametrize("address", page_addresses())
-@pytest.mark.parametrize("method", [*OTHER_METHODS, "post"])
-def test_a_page_answers_any_method_but_get_and_head_with_a_405(client, address, method):
+def takes_posts(address):
+    return hasattr(resolve(address).func, "page_methods")
+
+
+def refused_requests():
+    """(address, method, Allow) for every page and every method it doesn't answer."""
+    for address in page_addresses():
+        posts = takes_posts(address)
+        for method in OTHER_METHODS if posts else [*OTHER_METHODS, "post"]:
+            yield address, method, "GET, HEAD, POST" if posts else "GET, HEAD"
+
+
+@pytest.mark.parametrize(("address", "method", "allowed"), list(refused_requests()))
+def test_a_page_answers_any_method_it_doesnt_take_with_a_405(client, address, method, allowed):
     response = getattr(client, method)(address)
     assert response.status_code == 405
-    assert response["Allow"] == "GET, HEAD"
+    assert response["Allow"] == allowed
     assert response.content == b""
+
+
+def test_only_the_reconciliation_service_takes_posts():
+    assert [address for address in page_addresses() if takes_posts(address)] == ["/reconcile/"]
 
 
 @pytest.mark.django_db

@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from articles.models import Article, Person, Quote
+from articles.models import Article, Outlet, Person, Quote
 from claims.exports import CHUNK_SIZE, _cell
 from claims.models import Claim, ClaimActor, Topic
 from core.permalinks import path_template
@@ -71,7 +71,7 @@ def test_each_row_carries_permalink_actors_outlets_source_dates_status_topics(cl
     assert row["permalink"] == f"http://testserver{claim.get_absolute_url()}"
     assert row["actors"] == [
         {"name": "Donald Trump", "role": "subject",
-         "permalink": "http://testserver/people/1/donald-trump/"}
+         "permalink": "http://testserver/people/1/donald-trump/", "wikidata": None}
     ]  # fmt: skip
     assert row["source"]["publisher"] == "Bloomberg"
     assert row["source"]["date"] == "2024-02-01" and row["source"]["date_precision"] == "month"
@@ -267,7 +267,7 @@ def test_a_claim_review_names_the_claimant_and_where_the_claim_appeared(client, 
     assert claimed["author"] == [
         {"@type": "Person", "name": "Kevin Roberts",
          "url": f"http://testserver{claimant.get_absolute_url()}",
-         "sameAs": "https://www.wikidata.org/wiki/Q6396868"}
+         "sameAs": "https://www.wikidata.org/entity/Q6396868"}
     ]  # fmt: skip
     # The article where it appeared at its own URL; the archive's copy is where it is archived.
     by_title = {article["headline"]: article for article in claimed["appearance"]}
@@ -344,6 +344,10 @@ def dated_archive(archive):
         archived_at=datetime.datetime(2026, 11, 18, tzinfo=utc), url="https://example.org/a",
         byline="Jane Doe",
     )  # fmt: skip
+    # Wikidata ids, which rows give as entity URIs (these are made up for the test).
+    Person.objects.filter(pk=archive["person"].pk).update(wikidata_id="Q7345346")
+    Outlet.objects.filter(pk=archive["outlet"].pk).update(wikidata_id="Q19826469")
+    Topic.objects.filter(pk=archive["topic"].pk).update(wikidata_id="Q1128462")
     return archive
 
 
@@ -360,13 +364,17 @@ def test_a_claims_json_row_has_every_field(client, dated_archive):
         "claimed_date": "2024-07-01",
         "claimed_date_precision": "month",
         "actors": [{"name": "Kevin Roberts", "role": "claimant",
-                    "permalink": site + person.get_absolute_url()}],
+                    "permalink": site + person.get_absolute_url(),
+                    "wikidata": "https://www.wikidata.org/entity/Q7345346"}],
         "topics": ["NATO expansion"],
+        "topics_wikidata": ["https://www.wikidata.org/entity/Q1128462"],
         "source": {"label": "Politico report (date unknown)", "publisher": "Politico",
                    "kind": "report", "date": None, "date_precision": "unknown",
                    "permalink": site + source.get_absolute_url()},
         "reporting_articles": [{"title": "Trump considers NATO deal",
-                                "outlet": "Euromaidan Press", "published_date": "2024-07-02",
+                                "outlet": "Euromaidan Press",
+                                "outlet_wikidata": "https://www.wikidata.org/entity/Q19826469",
+                                "published_date": "2024-07-02",
                                 "published_date_precision": "day",
                                 "permalink": site + article.get_absolute_url(),
                                 "words": None, "credits": None, "cites": None}],
@@ -388,6 +396,7 @@ def test_quote_and_article_rows_have_every_field(client, dated_archive):
     site = "http://testserver"
     article_fields = {
         "title": "Trump considers NATO deal", "outlet": "Euromaidan Press",
+        "outlet_wikidata": "https://www.wikidata.org/entity/Q19826469",
         "published_date": "2024-07-02", "published_date_precision": "day",
         "permalink": site + article.get_absolute_url(),
     }  # fmt: skip
@@ -396,6 +405,7 @@ def test_quote_and_article_rows_have_every_field(client, dated_archive):
         "id": quote.pk, "permalink": site + quote.get_absolute_url(),
         "text": "I would expect a very quick deal to end the conflict",
         "speaker": "Kevin Roberts", "speaker_permalink": site + person.get_absolute_url(),
+        "speaker_wikidata": "https://www.wikidata.org/entity/Q7345346",
         "occasion": "", "occasion_date": None, "occasion_date_precision": "unknown",
         "article": article_fields,
         "transmission": "quoted_from_report", "transmission_note": 'Roberts "told Politico".',
@@ -421,6 +431,7 @@ def test_a_claims_csv_row_flattens_lists_and_objects(client, dated_archive):
         "evidence": "I would expect a very quick deal to end the conflict",
     }
     assert row["reporting_articles"] == "Trump considers NATO deal"
+    assert row["topics_wikidata"] == "https://www.wikidata.org/entity/Q1128462"
     assert row["claimed_date"] == "2024-07-01"
     factories.make_claim(statement="Nothing known.")
     rows = csv_rows(client.get(reverse("claims:claim_list"), {"format": "csv"}))

@@ -7,11 +7,11 @@ from django.utils.safestring import mark_safe
 
 from claims.models import Claim
 from core.dates import DatePrecision
+from core.wikidata import wikidata_url
 
 register = template.Library()
 # As json_script does: no "</script>" or "<!--" can appear inside the block.
 JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
-WIKIDATA_ENTITY = "https://www.wikidata.org/wiki/"
 
 
 @register.simple_tag(takes_context=True)
@@ -28,7 +28,10 @@ def claim_structured_data(claim, absolute):
         "@type": "Claim",
         "text": claim.statement,
         "url": absolute(claim.get_absolute_url()),
-        "about": [topic.name for topic in claim.topics.all()],
+        "about": [
+            {"@type": "Thing", "name": topic.name, **_same_as(topic)}
+            for topic in claim.topics.all()
+        ],
         # Where the claim appeared: the reporting article at its own URL, where the archive
         # knows it, and the archive's copy of it.
         "appearance": [
@@ -39,7 +42,13 @@ def claim_structured_data(claim, absolute):
                 "archivedAt": absolute(article.get_absolute_url()),
                 **_published(article.published_date, article.published_date_precision),
                 **(
-                    {"publisher": {"@type": "Organization", "name": article.outlet.name}}
+                    {
+                        "publisher": {
+                            "@type": "Organization",
+                            "name": article.outlet.name,
+                            **_same_as(article.outlet),
+                        }
+                    }
                     if article.outlet
                     else {}
                 ),
@@ -83,8 +92,13 @@ def _person(person, absolute):
         "@type": "Person",
         "name": person.name,
         "url": absolute(person.get_absolute_url()),
-        **({"sameAs": WIKIDATA_ENTITY + person.wikidata_id} if person.wikidata_id else {}),
+        **_same_as(person),
     }
+
+
+def _same_as(record):
+    """The Wikidata entity a person, outlet or topic is, where an editor gave its id."""
+    return {"sameAs": wikidata_url(record.wikidata_id)} if record.wikidata_id else {}
 
 
 def _published(date, precision):
