@@ -207,7 +207,7 @@ def _outlets(sizes):
     for pk, name in zip(range(1, sizes.outlets + 1), _publishers(), strict=False):
         yield _row(
             id=pk, name=name, slug=f"outlet-{pk}", homepage="", country="", language="en",
-            description="", notes=SYNTHETIC_NOTE,
+            description="", notes=SYNTHETIC_NOTE, wikidata_id="",
         )  # fmt: skip
 
 
@@ -230,6 +230,7 @@ def _topics(sizes):
     for pk, name in enumerate(names()["policy_terms"][: sizes.topics], start=1):
         yield _row(
             id=pk, name=name, slug=f"topic-{pk}", description="", synonyms=[], version=1,
+            wikidata_id="",
         )  # fmt: skip
 
 
