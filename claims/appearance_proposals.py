@@ -55,6 +55,8 @@ from core.versions import record_created
 
 logger = logging.getLogger(__name__)
 
+# Below this many claims, word rarity is counted among the claims compared, not from statistics.
+MIN_CLAIMS_FOR_STATISTICS = 1000
 # Claims embedded at once when vectors are made (a batch of 10,000 takes about 100 MB).
 VECTOR_BATCH = 10_000
 
@@ -167,8 +169,15 @@ class ClaimIndex:
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT most_common_elems::text::text[], most_common_elem_freqs FROM pg_stats"
-                " WHERE schemaname = current_schema() AND tablename = %s AND attname = %s",
-                [Claim._meta.db_table, "search_vector"],
+                " WHERE schemaname = current_schema() AND tablename = %s AND attname = %s"
+                # A few claims' statistics say little, and go stale between ANALYZEs.
+                " AND (SELECT reltuples FROM pg_class WHERE oid = %s::regclass) >= %s",
+                [
+                    Claim._meta.db_table,
+                    "search_vector",
+                    Claim._meta.db_table,
+                    MIN_CLAIMS_FOR_STATISTICS,
+                ],
             )
             row = cursor.fetchone()
         if row is None or row[0] is None:

@@ -608,13 +608,16 @@ def test_a_claims_vector_is_made_again_once_its_statement_changed(embedded_state
 
 
 @pytest.mark.django_db
-def test_words_weigh_by_their_share_of_all_claims_as_postgresql_counts_them():
+def test_words_weigh_by_their_share_of_all_claims_as_postgresql_counts_them(monkeypatch):
     """Not of the claims compared: chosen for being near the text, they make its words seem
-    common. PostgreSQL's statistics (ANALYZE, which autovacuum runs) count the words."""
+    common. PostgreSQL's statistics (ANALYZE, which autovacuum runs) count the words, once the
+    archive has claims enough for them to say something."""
     for statement in ["Trump would halt NATO expansion to Greenland."] + 9 * [DEAL]:
         factories.make_claim(statement=statement)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE claims_claim")
+    assert ClaimIndex().word_shares() is None  # 10 claims: too few
+    monkeypatch.setattr(appearance_proposals, "MIN_CLAIMS_FOR_STATISTICS", 10)
     shares = ClaimIndex().word_shares()
     counted = [shares.shares[stem] for stem in ("nato", "putin", "greenland")]
     assert counted == pytest.approx([1.0, 0.9, 0.1])
