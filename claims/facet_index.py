@@ -334,7 +334,11 @@ def current_index(using):
         snapshot, now, changed, uncommitted = cursor.fetchone()
         read_in = ReadIn(snapshot, now, uncommitted)
         if index is not None:
-            changed = set(changed) | index.read_in.uncommitted
+            # This transaction's own changes, made before or after the index was read: once a
+            # later transaction has committed, a snapshot counts this one among the finished,
+            # and the log's "not seen by the index's snapshot" can't tell them apart. Those the
+            # index holds uncommitted are read again too, in case that transaction rolled back.
+            changed = set(changed) | set(uncommitted) | index.read_in.uncommitted
         if index is None or None in changed or index.read_in.taken_at < now - OLDEST_FOLLOWED:
             index = FacetIndex.build(cursor, read_in)
         elif changed:
