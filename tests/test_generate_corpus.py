@@ -2,8 +2,12 @@
 
 import hashlib
 import io
+import os
+import subprocess
+import sys
 
 import pytest
+from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db import connection
 
@@ -66,3 +70,18 @@ def test_it_refuses_an_archive_with_real_articles(seed):
 def test_it_refuses_a_count_below_one():
     with pytest.raises(CommandError, match="at least 1"):
         generate(0)
+
+
+def test_a_fresh_embedded_folder_is_migrated_first(tmp_path):
+    """The refusal suggests a fresh EMBEDDED_POSTGRES_DIR: there the command makes the tables."""
+    result = subprocess.run(
+        [sys.executable, "manage.py", "generate_corpus", "--claims", "30"],
+        cwd=settings.BASE_DIR,
+        env={**os.environ, "DATABASE_URL": "", "EMBEDDED_POSTGRES_DIR": str(tmp_path / "pg")},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("Migrating the database first.")
+    assert "Generated 30 synthetic claims" in result.stdout

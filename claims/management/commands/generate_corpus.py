@@ -1,7 +1,9 @@
 import time
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 
 from claims.appearance_proposals import ClaimIndex
 from claims.corpus import generate, holds_real_articles
@@ -20,6 +22,12 @@ class Command(BaseCommand):
     def handle(self, *, claims, seed, **options):
         if claims < 1:
             raise CommandError("--claims must be at least 1.")
+        if _migrations_pending():
+            # An empty database (a fresh EMBEDDED_POSTGRES_DIR, as the refusal below suggests)
+            # has no tables yet: make them, as `make run` would, rather than fail on the first
+            # query. The check for real articles follows, on the migrated tables.
+            self.stdout.write("Migrating the database first.")
+            call_command("migrate", verbosity=0)
         if holds_real_articles():
             raise CommandError(
                 f"The database {connection.settings_dict['NAME']!r} holds real articles; "
@@ -40,3 +48,8 @@ class Command(BaseCommand):
             f"Generated {claims} synthetic claims (seed {seed}) in "
             f"{time.perf_counter() - started:.0f} s."
         )
+
+
+def _migrations_pending():
+    executor = MigrationExecutor(connection)
+    return bool(executor.migration_plan(executor.loader.graph.leaf_nodes()))
