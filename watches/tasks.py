@@ -11,7 +11,8 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from procrastinate import RetryStrategy
 from procrastinate.contrib.django import app
-from procrastinate.exceptions import AlreadyEnqueued
+from procrastinate.exceptions import AlreadyEnqueued, UniqueViolation
+from procrastinate.jobs import Status
 
 from watches.models import Watch
 from watches.watching import HostBusy, close_expired_watches, watch_check
@@ -63,4 +64,9 @@ async def retry_stalled_jobs(timestamp):
     )
     for job in stalled:
         logger.warning("Job %s of a stalled worker runs again: %s", job.id, job.task_name)
-        await app.job_manager.retry_job(job)
+        try:
+            await app.job_manager.retry_job(job)
+        except UniqueViolation:
+            # A job of the same queueing lock was queued meanwhile: that one runs instead. Left
+            # "doing", this one would hold its lock, and keep that one waiting, for ever.
+            await app.job_manager.finish_job(job, status=Status.FAILED, delete_job=False)
