@@ -140,3 +140,8 @@ def test_the_admin_pauses_resumes_and_queues_checks(admin_client):
     assert watch.active and watch.next_due_at.year < 2100
     assert "1 checks queued" in act("check_now").content.decode()
     assert not queue_check(watch.pk)  # queued once only
+
+
+def test_run_due_runs_only_once_and_points_to_the_worker_otherwise():
+    with pytest.raises(CommandError, match=r"--once .* manage\.py procrastinate worker"):
+        call_command("run_due")
