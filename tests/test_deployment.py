@@ -50,6 +50,17 @@ def test_only_nginx_is_published_and_it_runs_the_repositorys_configuration():
     assert "server app:8000 max_fails=0;" in (BASE_DIR / "deploy" / "nginx.conf").read_text()
 
 
+def test_queue_workers_run_from_the_app_s_image_on_its_database_and_can_be_scaled():
+    services = compose()["services"]
+    worker, app = services["worker"], services["app"]
+    assert worker["build"] == app["build"]
+    assert worker["command"] == ["python", "manage.py", "procrastinate", "worker"]
+    assert worker["environment"]["DATABASE_URL"] == app["environment"]["DATABASE_URL"]
+    assert worker["environment"]["NEWSARCHIVE_ENV"] == "production"
+    # --scale starts several: nothing in it may be one of a kind.
+    assert not {"ports", "container_name", "networks"} & set(worker)
+
+
 def test_nginx_tries_a_get_again_when_its_worker_dies_but_never_a_post():
     """What tests/test_nginx_retries.py checks with nginx running, read where nginx is absent."""
     config = (BASE_DIR / "deploy" / "nginx.conf").read_text()

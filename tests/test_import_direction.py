@@ -17,6 +17,7 @@ ALLOWED = {
     "articles": {"core"},
     "claims": {"core", "articles"},
     "reconciliation": {"core", "articles", "claims"},
+    "watches": {"core", "articles"},
     "newsarchive": set(),
 }
 ROOT_URLCONF = ROOT / "newsarchive" / "urls.py"

@@ -4,8 +4,10 @@ import os
 import socket
 import subprocess
 import sys
+import time
 from urllib.parse import quote
 
+import psutil
 import psycopg
 import pytest
 from django.core import serializers
@@ -44,6 +46,37 @@ def test_serve_loads_the_seed_answers_and_ctrl_c_stops_gunicorn_and_postgres(tmp
         output = press_ctrl_c(process)
     assert "Loaded the seed corpus" not in output
     assert not (data_dir / "postmaster.pid").exists()
+
+
+def test_serve_runs_a_queue_worker_beside_gunicorn_and_ctrl_c_stops_it(tmp_path):
+    data_dir, port = tmp_path / "postgres", free_port()
+    process = start_serve(data_dir, tmp_path / "static", port, "--workers", "1")
+    try:
+        wait_for_page(f"http://127.0.0.1:{port}/", process)
+        workers = queue_workers_of(process)
+        deadline = time.monotonic() + 60
+        while not workers and time.monotonic() < deadline:
+            time.sleep(0.3)
+            workers = queue_workers_of(process)
+        assert len(workers) == 1
+        database_url = f"postgresql://postgres@{quote(str(data_dir), safe='')}/newsarchive"
+        while time.monotonic() < deadline:  # registered in the queue's table once it started
+            with psycopg.connect(database_url) as connection:
+                if connection.execute("SELECT count(*) FROM procrastinate_workers").fetchone()[0]:
+                    break
+            time.sleep(0.3)
+        else:
+            raise AssertionError("the worker never registered")
+    finally:
+        output = press_ctrl_c(process)
+    assert process.returncode == 0, output
+    assert not workers[0].is_running() or workers[0].status() == psutil.STATUS_ZOMBIE
+
+
+def queue_workers_of(process):
+    """The `manage.py procrastinate worker` processes started by `manage.py serve`."""
+    children = psutil.Process(process.pid).children(recursive=True)
+    return [child for child in children if "procrastinate" in child.cmdline()]
 
 
 def make_run(*arguments, environment=None):

@@ -1,13 +1,14 @@
-"""`make run`: migrate, load the seed corpus into an empty archive, and serve with gunicorn.
+"""`make run`: migrate, load the seed corpus into an empty archive, and serve with gunicorn, with
+one task-queue worker beside it (`manage.py procrastinate worker`: the watches' checks, alerts).
 
 A port something else already uses stops it at once with a one-line message, before the setup
 (gunicorn would find out only after it, and retry for seconds before giving up).
 
 gunicorn reads deploy/gunicorn.conf.py, as in the Docker image; --host, --port and --workers
-override its bind address and worker count. gunicorn and its workers inherit DATABASE_URL from
-this process: the server's, or the embedded PostgreSQL's that manage.py started. On Ctrl-C or
-SIGTERM this process waits for gunicorn to stop; manage.py then stops the embedded database
-(even one restarted meanwhile), so nothing is left running.
+override its bind address and worker count. gunicorn, its workers and the queue's worker inherit
+DATABASE_URL from this process: the server's, or the embedded PostgreSQL's that manage.py
+started. On Ctrl-C or SIGTERM this process waits for gunicorn and the worker to stop; manage.py
+then stops the embedded database (even one restarted meanwhile), so nothing is left running.
 """
 
 import signal
@@ -22,6 +23,7 @@ from django.db import connections
 
 GUNICORN_CONFIG = settings.BASE_DIR / "deploy" / "gunicorn.conf.py"
 GUNICORN_STOP_TIMEOUT = 40  # seconds: longer than the configuration's graceful_timeout
+WORKER_STOP_TIMEOUT = 40  # seconds: a job under way finishes first (a capture allows 25 s)
 
 
 class Command(BaseCommand):
@@ -43,38 +45,47 @@ class Command(BaseCommand):
         if workers:
             command += ["--workers", str(workers)]
         gunicorn = subprocess.Popen(command, cwd=settings.BASE_DIR)
+        worker = subprocess.Popen(
+            [sys.executable, "manage.py", "procrastinate", "worker"], cwd=settings.BASE_DIR
+        )
         self.stdout.write(
             f"\nnewsarchive is serving at http://{host}:{port}/\n"
             "To create an editor account, in another terminal run:\n"
             "    .venv/bin/python manage.py createsuperuser\n"
+            "One task-queue worker runs beside it (watches, alerts).\n"
             "Press Ctrl-C to stop.\n"
         )
         self.stdout.flush()
 
         def stop(signum, frame):
-            # Ctrl-C in a terminal already reached gunicorn too; passing the signal on covers a
-            # `kill` aimed at this process alone.
-            if gunicorn.poll() is None:
-                gunicorn.send_signal(signal.SIGINT if signum == signal.SIGINT else signal.SIGTERM)
+            # Ctrl-C in a terminal already reached gunicorn and the worker too; passing the
+            # signal on covers a `kill` aimed at this process alone.
+            passed_on = signal.SIGINT if signum == signal.SIGINT else signal.SIGTERM
+            for process in [gunicorn, worker]:
+                if process.poll() is None:
+                    process.send_signal(passed_on)
 
         signal.signal(signal.SIGINT, stop)
         signal.signal(signal.SIGTERM, stop)
         try:
             gunicorn.wait()
         finally:
-            self._stop_gunicorn(gunicorn)
+            stop_process(gunicorn, GUNICORN_STOP_TIMEOUT)
+            stop_process(worker, WORKER_STOP_TIMEOUT)
             connections.close_all()
         self.stdout.write("newsarchive stopped.")
 
-    def _stop_gunicorn(self, gunicorn):
-        if gunicorn.poll() is not None:
-            return
-        gunicorn.terminate()
-        try:
-            gunicorn.wait(GUNICORN_STOP_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            gunicorn.kill()
-            gunicorn.wait()
+
+def stop_process(process, timeout):
+    """SIGTERM, a graceful `timeout` seconds, then SIGKILL."""
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def refuse_a_port_in_use(host, port):

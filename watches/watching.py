@@ -1,0 +1,258 @@
+"""Following pages, feeds and news sitemaps (issue #23): adding a watch, and checking one.
+
+A check retrieves the watched URL as a capture by URL in the admin does (articles.fetch, with the
+admin's deadline), sending back the ETag and Last-Modified it kept, after:
+- robots.txt: the site's, read through the same limits and kept a day, must allow USER_AGENT
+  the URL, or nothing is fetched;
+- a turn at the site: the site's Host row, locked with SELECT … FOR UPDATE, hands out one turn
+  every WATCH_HOST_SPACING seconds to every worker on every machine (the database's clock).
+
+A page goes through the one capture path (articles.capture.capture_archive). A feed's or a
+sitemap's items not yet watched become page watches, captured at once and then checked less and
+less often (an hour, two, four… at most a day) for ITEM_WINDOW. A check that fails is retried
+later and later (the watch's interval doubled for each failure in a row, up to a day), and the
+watch keeps the reason.
+"""
+
+import datetime
+import time
+from dataclasses import dataclass, field
+from urllib.parse import urljoin, urlsplit
+from urllib.robotparser import RobotFileParser
+from xml.etree.ElementTree import ParseError
+
+import feedparser
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import fromstring as parse_xml
+from django.conf import settings
+from django.db import transaction
+from django.db.models.functions import Now
+from django.utils import timezone
+
+from articles.admin import URL_CAPTURE_DEADLINE
+from articles.capture import Archived, capture_archive
+from articles.extraction import CaptureRefused
+from articles.fetch import USER_AGENT, ErrorStatus, fetch
+from watches.models import MAX_URL_LENGTH, Host, Watch
+
+ITEM_WINDOW = datetime.timedelta(days=14)
+ITEM_FIRST_MINUTES = 60  # then doubled after each check…
+ITEM_MAX_MINUTES = 24 * 60  # …up to a day
+MAX_BACKOFF_MINUTES = 24 * 60  # a failing watch is tried at least once a day (or its interval)
+ROBOTS_MAX_AGE = datetime.timedelta(days=1)
+MAX_HOST_WAIT = 60  # seconds; a later turn at a busy site: the check is retried later
+MAX_ITEMS = 200  # new items taken from one feed at a time
+SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+OUTCOMES = {
+    Archived.ARCHIVED: Watch.Outcome.ARCHIVED,
+    Archived.NEW_VERSION: Watch.Outcome.NEW_VERSION,
+    Archived.UNCHANGED: Watch.Outcome.UNCHANGED,
+    Archived.DUPLICATE: Watch.Outcome.UNCHANGED,
+}
+
+
+class HostBusy(Exception):
+    """The site's next turn is too far off: the check is retried later (watches/tasks.py)."""
+
+
+@dataclass
+class Checked:
+    """What one check did: the outcome, the reason or summary, and the new items' watches."""
+
+    watch: Watch
+    outcome: str
+    reason: str
+    new_items: list = field(default_factory=list)
+
+    def __str__(self):
+        return f"{self.watch.url}: {self.reason}"
+
+
+def watch_add(*, url, kind=Watch.Kind.PAGE, every_minutes=60, added_by=None):
+    """Follow `url`, validated by watches.forms.WatchForm; due at once."""
+    return Watch.objects.create(url=url, kind=kind, every_minutes=every_minutes, added_by=added_by)
+
+
+def watch_check(watch_id):
+    """Check the watch if it is (still) due; a Checked, or None when there was nothing to do.
+    HostBusy when the site's turn is too far off."""
+    watch = Watch.objects.due().filter(pk=watch_id).first()
+    if watch is None:
+        return None
+    try:
+        checked = _check(watch)
+    except CaptureRefused as refusal:
+        return _failed(watch, str(refusal))
+    _succeeded(checked)
+    return checked
+
+
+def make_due(watches):
+    """Check these watches at the next run of the queue, whenever they were due."""
+    return watches.filter(active=True).update(next_due_at=timezone.now())
+
+
+def close_expired_watches():
+    """Items whose watching window closed are watched no more."""
+    return Watch.objects.filter(active=True, until__lte=timezone.now()).update(active=False)
+
+
+def _check(watch):
+    if not _robots_allow(watch.url):
+        raise CaptureRefused(
+            f"robots.txt of {_origin(watch.url)} disallows {watch.url} for this archive; "
+            "nothing was fetched."
+        )
+    _wait_for_turn(_origin(watch.url))
+    retrieved = fetch(
+        watch.url,
+        deadline=URL_CAPTURE_DEADLINE,
+        feed=watch.kind != Watch.Kind.PAGE,
+        etag=watch.etag,
+        last_modified=watch.last_modified,
+    )
+    watch.etag = retrieved.header("ETag")[:500] or watch.etag
+    watch.last_modified = retrieved.header("Last-Modified")[:100] or watch.last_modified
+    if retrieved.not_modified:
+        return Checked(watch, Watch.Outcome.NOT_MODIFIED, "not modified since the last check")
+    if watch.kind == Watch.Kind.PAGE:
+        archived = capture_archive(**retrieved.as_capture())
+        watch.article = archived.article
+        return Checked(watch, OUTCOMES[archived.outcome], str(archived))
+    links = _item_links(watch, retrieved)
+    new_items = _watch_new_items(watch, links)
+    return Checked(
+        watch, Watch.Outcome.READ, f"{len(links)} items, {len(new_items)} new", new_items
+    )
+
+
+def _succeeded(checked):
+    watch, now = checked.watch, timezone.now()
+    every = watch.every_minutes
+    Watch.objects.filter(pk=watch.pk).update(
+        last_checked_at=now,
+        last_outcome=checked.outcome,
+        last_reason=checked.reason,
+        failures=0,
+        next_due_at=now + datetime.timedelta(minutes=every),
+        # An item is checked less and less often as it ages.
+        every_minutes=min(every * 2, ITEM_MAX_MINUTES) if watch.until else every,
+        etag=watch.etag,
+        last_modified=watch.last_modified,
+        article=watch.article,
+    )
+
+
+def _failed(watch, reason):
+    now, failures = timezone.now(), watch.failures + 1
+    backoff = min(watch.every_minutes * 2**failures, max(watch.every_minutes, MAX_BACKOFF_MINUTES))
+    Watch.objects.filter(pk=watch.pk).update(
+        last_checked_at=now,
+        last_outcome=Watch.Outcome.REFUSED,
+        last_reason=reason,
+        failures=failures,
+        next_due_at=now + datetime.timedelta(minutes=backoff),
+    )
+    return Checked(watch, Watch.Outcome.REFUSED, reason)
+
+
+def _origin(url):
+    parts = urlsplit(url)
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:
+        raise CaptureRefused(f"{url}: the port is not a number from 0 to 65535.") from None
+    return f"{parts.scheme}://{(parts.hostname or '').lower()}:{port}"
+
+
+def _wait_for_turn(origin):
+    """Take the site's next turn, and wait for it: one request to a site every
+    WATCH_HOST_SPACING seconds, however many workers ask."""
+    Host.objects.get_or_create(origin=origin)
+    with transaction.atomic():
+        host = Host.objects.select_for_update().annotate(now=Now()).get(origin=origin)
+        turn = max(host.now, host.next_allowed_at)
+        wait = (turn - host.now).total_seconds()
+        if wait > MAX_HOST_WAIT:
+            raise HostBusy(f"{origin}: the next turn is in {wait:.0f} s.")
+        host.next_allowed_at = turn + datetime.timedelta(seconds=settings.WATCH_HOST_SPACING)
+        host.save(update_fields=["next_allowed_at"])
+    time.sleep(wait)
+
+
+def _robots_allow(url):
+    origin = _origin(url)
+    host, _ = Host.objects.get_or_create(origin=origin)
+    if host.robots_checked_at is None or timezone.now() - host.robots_checked_at > ROBOTS_MAX_AGE:
+        host.robots_txt = _read_robots_txt(origin)
+        host.robots_checked_at = timezone.now()
+        host.save(update_fields=["robots_txt", "robots_checked_at"])
+    robots = RobotFileParser()
+    robots.parse(host.robots_txt.splitlines())
+    robots.modified()  # read: can_fetch() refuses everything until then
+    return robots.can_fetch(USER_AGENT, url)
+
+
+def _read_robots_txt(origin):
+    _wait_for_turn(origin)
+    try:
+        return fetch(f"{origin}/robots.txt", deadline=URL_CAPTURE_DEADLINE).raw.decode(
+            "utf-8", "replace"
+        )
+    except ErrorStatus as error:
+        if 400 <= error.status < 500:
+            return ""  # RFC 9309, 2.3.1.3: "unavailable", so no restrictions
+        raise CaptureRefused(f"robots.txt could not be read: {error}") from None
+    except CaptureRefused as refusal:
+        # RFC 9309, 2.3.1.4: "unreachable", so nothing may be fetched.
+        raise CaptureRefused(f"robots.txt could not be read: {refusal}") from None
+
+
+def _item_links(watch, retrieved):
+    """The absolute http(s) addresses of the feed's or sitemap's items, in order, once each."""
+    base = retrieved.final_url
+    if watch.kind == Watch.Kind.FEED:
+        feed = feedparser.parse(retrieved.raw)
+        if feed.bozo and not feed.entries:
+            raise CaptureRefused(f"{base} is no RSS or Atom feed ({feed.bozo_exception}).")
+        links = [entry.get("link", "") for entry in feed.entries]
+    else:
+        links = _sitemap_links(retrieved.raw, base)
+    absolute = [urljoin(base, link.strip()) for link in links if link and link.strip()]
+    return list(
+        dict.fromkeys(
+            link
+            for link in absolute
+            if urlsplit(link).scheme in {"http", "https"} and len(link) <= MAX_URL_LENGTH
+        )
+    )
+
+
+def _sitemap_links(raw, url):
+    try:
+        # No DTD, so no entities: no billion laughs, no external files.
+        root = parse_xml(raw, forbid_dtd=True)
+    except (ParseError, DefusedXmlException) as error:
+        raise CaptureRefused(f"{url} is no sitemap the archive can read ({error}).") from None
+    if root.tag != f"{SITEMAP}urlset":
+        raise CaptureRefused(f"{url} is no sitemap of pages (a <urlset>).")
+    return [location.text or "" for location in root.iter(f"{SITEMAP}loc")]
+
+
+def _watch_new_items(feed, links):
+    """A page watch for each link nobody watches yet, due now; the new ones."""
+    now = timezone.now()
+    watched = set(Watch.objects.filter(url__in=links).values_list("url", flat=True))
+    new_items = []
+    for link in [link for link in links if link not in watched][:MAX_ITEMS]:
+        item, created = Watch.objects.get_or_create(
+            url=link,
+            defaults={
+                "kind": Watch.Kind.PAGE, "every_minutes": ITEM_FIRST_MINUTES, "next_due_at": now,
+                "until": now + ITEM_WINDOW, "added_at": now, "found_in": feed,
+                "added_by": feed.added_by,
+            },
+        )  # fmt: skip
+        if created:  # another worker reading the same item in another feed takes it otherwise
+            new_items.append(item)
+    return new_items
