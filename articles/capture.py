@@ -150,17 +150,17 @@ def _revisited(duplicate, retrieval):
 
 
 def _same_retrieval(retrieval, capture):
-    """Whether `retrieval` is the capture's own read back from a WARC file the archive wrote:
-    from the address its response came from (WARC-Target-URI), in the same second (WARC-Date's
-    precision)."""
-
-    def second(when):
-        return when and when.replace(microsecond=0)
-
+    """Whether `retrieval` is the capture's own read from a WARC file (one the archive wrote, or
+    the one the capture came from): from the address its response came from (WARC-Target-URI),
+    in the same second (WARC-Date's precision). A retrieval by URL is always a new one."""
+    if retrieval.origin != Capture.Origin.WARC:
+        return False
     address = retrieval.final_url or retrieval.request_url
-    return address == (capture.final_url or capture.request_url) and second(
-        retrieval.retrieved_at
-    ) == second(capture.retrieved_at)
+    return address == (capture.final_url or capture.request_url) and (
+        capture.retrieved_at is not None
+        and capture.retrieved_at.replace(microsecond=0)
+        == retrieval.retrieved_at.replace(microsecond=0)
+    )
 
 
 def _store(capture, extracted, outlet, add_site_outlet):
