@@ -6,7 +6,9 @@ first capture of its article the article, and the quotations proposed in the art
 text for editors (articles.proposals), and the claims it reports (articles.signals): nothing
 half-written stays when anything fails.
 
-- The same bytes are never stored twice: a duplicate is reported with the capture it repeats.
+- The same bytes are never stored twice: a duplicate is reported with the capture it repeats,
+  and when it was retrieved over HTTP, the retrieval is recorded as a revisit of that capture
+  (Revisit: when, from where, with what headers), as web archives write a WARC revisit record.
 - A capture of an article already archived (the same canonical URL, or retrieved from the same
   address) is a new version of it only when its text changed; otherwise it is reported as
   unchanged and nothing is stored.
@@ -18,7 +20,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 
 from articles.extraction import CaptureRefused, check_size, extract
-from articles.models import Article, Capture, Outlet, capture_hash
+from articles.models import Article, Capture, Outlet, Revisit, capture_hash
 from articles.proposals import propose_quotes_for
 from articles.signals import proposals_wanted
 
@@ -44,6 +46,7 @@ class Archived:
     outcome: str
     capture: Capture
     article: Article
+    revisit: Revisit | None = None  # a duplicate's retrieval, recorded
 
     @property
     def stored(self):
@@ -54,7 +57,8 @@ class Archived:
         return {
             self.ARCHIVED: f"archived as a new article: {title}",
             self.NEW_VERSION: f"archived as a new version of: {title} (its text changed)",
-            self.DUPLICATE: f"a duplicate of the {capture} of {title}; nothing stored",
+            self.DUPLICATE: f"a duplicate of the {capture} of {title}; "
+            + ("recorded as retrieved again" if self.revisit else "nothing stored"),
             self.UNCHANGED: f"unchanged since the {capture} of {title}; nothing stored",
         }[self.outcome]
 
@@ -91,14 +95,9 @@ def capture_archive(
     for address in (url, final_url):
         if len(address) > MAX_URL_LENGTH:
             raise CaptureRefused(f"The address is longer than {MAX_URL_LENGTH} characters.")
-    duplicate = Capture.objects.filter(sha256=capture_hash(raw)).select_related("article").first()
-    if duplicate:
-        return Archived(Archived.DUPLICATE, duplicate, duplicate.article)
-    extracted = extract(raw, content_type=content_type, title=title, url=final_url or url)
     capture = Capture(
         origin=origin,
         raw=raw,
-        content_type=extracted.content_type,
         request_url=url,
         final_url=final_url,
         http_protocol=http_protocol,
@@ -107,10 +106,15 @@ def capture_archive(
         http_headers=[list(pair) for pair in http_headers],
         http_request_headers=[list(pair) for pair in http_request_headers],
         retrieved_at=retrieved_at,
-        text=extracted.text,
-        removed_boilerplate=extracted.removed,
-        extractor=extracted.extractor,
     )
+    duplicate = Capture.objects.filter(sha256=capture_hash(raw)).select_related("article").first()
+    if duplicate:
+        return _revisited(duplicate, capture)
+    extracted = extract(raw, content_type=content_type, title=title, url=final_url or url)
+    capture.content_type = extracted.content_type
+    capture.text = extracted.text
+    capture.removed_boilerplate = extracted.removed
+    capture.extractor = extracted.extractor
     try:
         with transaction.atomic():
             return _store(capture, extracted, outlet, add_site_outlet)
@@ -118,8 +122,45 @@ def capture_archive(
         # Someone archived the same bytes between the check above and this transaction.
         duplicate = Capture.objects.filter(sha256=capture_hash(raw)).select_related("article")
         if duplicate.exists():
-            return Archived(Archived.DUPLICATE, duplicate.get(), duplicate.get().article)
+            return _revisited(duplicate.get(), capture)
         raise
+
+
+def _revisited(duplicate, retrieval):
+    """The duplicate's outcome. A retrieval over HTTP (by URL, or a WARC file's response) is
+    recorded as a revisit of the capture it repeats, unless it is that capture's own retrieval
+    read again. An upload or a paste is no retrieval: it has no address, time or response."""
+    revisit = None
+    address = retrieval.request_url or retrieval.final_url
+    retrieved = retrieval.http_status is not None and retrieval.retrieved_at and address
+    if retrieved and not _same_retrieval(retrieval, duplicate):
+        # get_or_create: the same retrieval read twice (a WARC file archived again) is one.
+        revisit, _ = Revisit.objects.get_or_create(
+            capture=duplicate,
+            retrieved_at=retrieval.retrieved_at,
+            request_url=retrieval.request_url,
+            final_url=retrieval.final_url,
+            defaults={
+                field: getattr(retrieval, field)
+                for field in ["origin", "http_protocol", "http_status", "http_reason",
+                              "http_headers", "http_request_headers"]
+            },
+        )  # fmt: skip
+    return Archived(Archived.DUPLICATE, duplicate, duplicate.article, revisit)
+
+
+def _same_retrieval(retrieval, capture):
+    """Whether `retrieval` is the capture's own read from a WARC file (one the archive wrote, or
+    the one the capture came from): from the address its response came from (WARC-Target-URI),
+    in the same second (WARC-Date's precision). A retrieval by URL is always a new one."""
+    if retrieval.origin != Capture.Origin.WARC:
+        return False
+    address = retrieval.final_url or retrieval.request_url
+    return address == (capture.final_url or capture.request_url) and (
+        capture.retrieved_at is not None
+        and capture.retrieved_at.replace(microsecond=0)
+        == retrieval.retrieved_at.replace(microsecond=0)
+    )
 
 
 def _store(capture, extracted, outlet, add_site_outlet):

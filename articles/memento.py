@@ -1,9 +1,13 @@
 """Memento (RFC 7089, https://www.rfc-editor.org/rfc/rfc7089): what web archives' tools read.
 
 A capture of an address, with the time it was retrieved, is a memento of it (Capture.is_memento);
-its page is its own (Capture.get_absolute_url). The TimeGate `/timegate/<URL>` redirects to the
-memento nearest the time a client asks for (Accept-Datetime), and the TimeMaps
-`/timemap/link/<URL>` and `/timemap/json/<URL>` list them all. The views are in articles.views.
+its page is its own (Capture.get_absolute_url). So is a retrieval that found a capture's bytes
+again (Revisit), at its own time and on a page of its own (Revisit.get_absolute_url), which shows
+the capture: a TimeMap's datetime must be the one its memento's page gives, and clients key the
+mementos they read by URI (memento-client does), so two datetimes can't share the capture's page.
+The TimeGate `/timegate/<URL>` redirects to the memento nearest the time a client asks for
+(Accept-Datetime), and the TimeMaps `/timemap/link/<URL>` and `/timemap/json/<URL>` list them all.
+The views are in articles.views.
 """
 
 import datetime
@@ -15,7 +19,7 @@ from django.urls import reverse
 from django.utils.encoding import iri_to_uri, uri_to_iri
 from django.utils.http import http_date, parse_http_date
 
-from articles.models import Capture
+from articles.models import Capture, Revisit
 
 LINK_FORMAT = "application/link-format"
 
@@ -53,9 +57,29 @@ def captures_of(uri):
     )
 
 
+def revisits_of(uri):
+    """The retrievals of an address that found a capture's bytes again, oldest first, matched as
+    captures_of() matches captures, each with its capture and article (without their texts)."""
+    forms = address_forms(uri)
+    return (
+        Revisit.objects.filter(
+            Q(request_url__in=forms) | Q(final_url__in=forms) | Q(capture__article__url__in=forms)
+        )
+        .select_related("capture__article")
+        .defer("http_headers", "http_request_headers")
+        .defer("capture__raw", "capture__text", "capture__removed_boilerplate")
+        .defer("capture__http_headers", "capture__http_request_headers")
+        .defer("capture__article__body", "capture__article__search_vector")
+        .defer("capture__article__provenance_note")
+        .order_by("retrieved_at", "pk")
+    )
+
+
 def mementos_of(uri):
-    """Its mementos, oldest first: the captures whose time of retrieval is known."""
-    return captures_of(uri).filter(retrieved_at__isnull=False)
+    """Its mementos, oldest first: the captures whose time of retrieval is known, and the
+    retrievals that found one of them again (of the same time, the capture first)."""
+    captures = captures_of(uri).filter(retrieved_at__isnull=False)
+    return sorted([*captures, *revisits_of(uri)], key=lambda memento: memento.retrieved_at)
 
 
 def parse_accept_datetime(value):
@@ -69,13 +93,14 @@ def nearest(mementos, when):
     return min(mementos, key=lambda m: (abs(m.retrieved_at - when), m.retrieved_at))
 
 
-def memento_datetime(capture):
-    """When the capture was retrieved, as the Memento-Datetime header gives it (RFC 1123)."""
-    return http_date(capture.retrieved_at.timestamp())
+def memento_datetime(memento):
+    """When the memento (a Capture or Revisit) was retrieved, as the Memento-Datetime header
+    gives it (RFC 1123)."""
+    return http_date(memento.retrieved_at.timestamp())
 
 
-def iso_datetime(capture):
-    return capture.retrieved_at.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+def iso_datetime(memento):
+    return memento.retrieved_at.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def absolute(request, path):
@@ -89,8 +114,8 @@ def service_url(request, name, uri):
     return absolute(request, reverse(name, kwargs={"url": "-"}).removesuffix("-") + uri)
 
 
-def memento_url(request, capture):
-    return absolute(request, capture.get_absolute_url())
+def memento_url(request, memento):
+    return absolute(request, memento.get_absolute_url())
 
 
 def link(uri, rel, *attributes):
@@ -99,9 +124,9 @@ def link(uri, rel, *attributes):
     return f'<{uri}>; rel="{rel}"' + "".join(f'; {name}="{value}"' for name, value in attributes)
 
 
-def memento_links(request, capture):
+def memento_links(request, memento):
     """The Link header of a memento's page: its original URL, TimeGate and TimeMap."""
-    original = iri_to_uri(capture.original_url)
+    original = iri_to_uri(memento.original_url)
     return ", ".join(
         [
             link(original, "original"),

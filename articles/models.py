@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Length
+from django.db.models.functions import MD5, Length
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator, capfirst
@@ -141,7 +141,7 @@ class ArticleQuerySet(models.QuerySet):
         return self.select_related("outlet").prefetch_related(
             "authors",
             models.Prefetch("quotes", Quote.objects.select_related("speaker")),
-            models.Prefetch("captures", Capture.objects.defer("raw")),
+            models.Prefetch("captures", Capture.objects.defer("raw").prefetch_related("revisits")),
             "reported_claims",
         )
 
@@ -427,6 +427,80 @@ class Capture(models.Model):
     def raw_text(self):
         """The bytes as text, to show them: decoded as UTF-8, undecodable bytes marked."""
         return bytes(self.raw).decode("utf-8", errors="replace")
+
+
+class Revisit(models.Model):
+    """A retrieval that found bytes the archive already holds: when, from where, with what HTTP
+    exchange, and the capture it repeats (issue #24). Web archives record it as a WARC revisit
+    record (profile identical-payload-digest); it is a memento of its address. Only retrievals
+    are recorded (articles.capture): a file uploaded or pasted twice is the same document entered
+    twice, and says nothing of what an address served at a time."""
+
+    capture = models.ForeignKey(Capture, on_delete=models.CASCADE, related_name="revisits")
+    origin = models.CharField(max_length=10, choices=Capture.Origin.choices)
+    request_url = models.URLField(max_length=2000, blank=True)
+    final_url = models.URLField(
+        max_length=2000, blank=True, help_text="Where the last redirect led, when retrieved by URL."
+    )
+    http_protocol = models.CharField(
+        max_length=10, blank=True, help_text="The response's protocol as received (HTTP/1.1)."
+    )
+    http_status = models.PositiveSmallIntegerField()
+    http_reason = models.TextField(
+        blank=True, help_text="The reason phrase of the response's status line as received."
+    )
+    http_headers = models.JSONField(
+        default=list, blank=True, help_text="The response's headers as received: [[name, value]]."
+    )
+    http_request_headers = models.JSONField(
+        default=list, blank=True, help_text="The request's headers as sent: [[name, value]]."
+    )
+    retrieved_at = models.DateTimeField(help_text="When the same bytes were retrieved again.")
+    archived_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["capture", "retrieved_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(request_url="") | ~Q(final_url=""), name="revisit_has_an_address"
+            ),
+            # The same retrieval read twice (a WARC file archived again) is no new retrieval.
+            # MD5 of the addresses: a URL of 2,000 characters can be longer than a B-tree entry.
+            models.UniqueConstraint(
+                "capture",
+                "retrieved_at",
+                MD5("request_url"),
+                MD5("final_url"),
+                name="revisit_once_per_retrieval",
+            ),
+        ]
+        # Looked up by address as captures are (articles.memento).
+        indexes = [
+            HashIndex(fields=["request_url"], name="revisit_request_url"),
+            HashIndex(fields=["final_url"], name="revisit_final_url"),
+        ]
+
+    def __str__(self):
+        return f"Retrieved again {self.retrieved_at:%Y-%m-%d %H:%M} UTC: identical"
+
+    def get_absolute_url(self):
+        """Its own page, a memento of its address at its own time: the capture's text, which it
+        found again."""
+        return reverse(
+            "articles:revisit",
+            kwargs={
+                "pk": self.capture.article_id,
+                "capture_pk": self.capture_id,
+                "revisit_pk": self.pk,
+            },
+        )
+
+    @property
+    def original_url(self):
+        """The address whose state it records: the one asked for, else the one retrieved."""
+        return self.request_url or self.final_url
+
+    is_memento = True  # it always has an address and a time (see Meta.constraints)
 
 
 class AnchoredText(models.Model):

@@ -10,6 +10,11 @@ urlpatterns = [
     path("articles/<int:pk>/captures/changes/", views.article_changes, name="changes"),
     path("articles/<int:pk>/captures/<int:capture_pk>/", views.capture_detail, name="capture"),
     path(
+        "articles/<int:pk>/captures/<int:capture_pk>/revisits/<int:revisit_pk>/",
+        views.revisit_detail,
+        name="revisit",
+    ),
+    path(
         "articles/<int:pk>/captures/<int:capture_pk>.warc.gz",
         views.capture_warc_download,
         name="capture_warc",

@@ -6,7 +6,7 @@ from django.template.response import TemplateResponse
 from articles import memento
 from articles.forms import ArticleChangesForm, ArticleViewForm, OriginalUrlForm
 from articles.highlight import body_segments
-from articles.models import Article, Capture, Quote
+from articles.models import Article, Capture, Quote, Revisit
 from articles.versions import quote_versions
 from articles.wacz import capture_page_url, wacz_response
 from articles.warc import capture_warc
@@ -49,6 +49,19 @@ def capture_detail(request, pk, capture_pk):
     if shown.is_memento:
         response["Memento-Datetime"] = memento.memento_datetime(shown)
         response["Link"] = memento.memento_links(request, shown)
+    return response
+
+
+def revisit_detail(request, pk, capture_pk, revisit_pk):
+    """A retrieval's own page when it found a capture's bytes again: a memento of its address at
+    its own time (RFC 7089), showing the capture's text, which is what it retrieved."""
+    revisit = get_object_or_404(Revisit.objects.select_related("capture"), pk=revisit_pk,
+                                capture_id=capture_pk, capture__article_id=pk)  # fmt: skip
+    article = get_object_or_404(Article.objects.for_detail_page(), pk=pk)
+    response = article_page(request, article, pinned=capture_pk)
+    response.context_data["revisit"] = revisit
+    response["Memento-Datetime"] = memento.memento_datetime(revisit)
+    response["Link"] = memento.memento_links(request, revisit)
     return response
 
 
@@ -146,11 +159,12 @@ def quote_changelog(request, pk):
 def capture_lookup(request):
     """Where a person pastes an address and sees the archive's captures of it, by date."""
     form = OriginalUrlForm(request.GET or None)
-    context = {"form": form, "captures": None}
+    context = {"form": form, "captures": None, "revisits": None}
     if form.is_valid():
         url = form.cleaned_data["url"]
         context["captures"] = list(memento.captures_of(url))
-        if any(capture.retrieved_at for capture in context["captures"]):
+        context["revisits"] = list(memento.revisits_of(url))
+        if context["revisits"] or any(capture.retrieved_at for capture in context["captures"]):
             for name in ["timegate", "timemap_link", "timemap_json"]:
                 context[name] = memento.service_url(request, f"articles:{name}", url)
     status = 400 if form.is_bound and not form.is_valid() else 200

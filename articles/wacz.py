@@ -3,11 +3,12 @@ exchange them (ReplayWeb.page, pywb and py-wacz read it), issue #24.
 
 A WACZ is a ZIP of one WARC file (archive/data.warc.gz, stored uncompressed in the ZIP so that
 a reader can seek to a record), its CDXJ index (indexes/index.cdx, keyed by SURT as pywb and
-py-wacz key theirs: the surt package is theirs), the list of pages (pages/pages.jsonl: one per
-capture, at its URL and date), datapackage.json naming each file with its SHA-256 and size,
-and datapackage-digest.json with the SHA-256 of that. Written here rather than by py-wacz,
-which would re-read the WARC file to index it and brings a dozen packages (frictionless,
-boilerpy3…) the archive does not otherwise need.
+py-wacz key theirs: the surt package is theirs; a revisit record indexed as pywb indexes one,
+mime warc/revisit, no status, the original's digest), the list of pages (pages/pages.jsonl: one
+per capture, at its URL and date; a revisit is no new page), datapackage.json naming each file
+with its SHA-256 and size, and datapackage-digest.json with the SHA-256 of that. Written here
+rather than by py-wacz, which would re-read the WARC file to index it and brings a dozen
+packages (frictionless, boilerpy3…) the archive does not otherwise need.
 """
 
 import datetime
@@ -28,12 +29,13 @@ SOFTWARE = "newsarchive"
 
 
 def wacz_captures(articles):
-    """Every capture of `articles` (a queryset), each with its article, in article order; the
-    captures' texts and the articles' search vectors are not read, nor more than a few captures'
-    bytes at a time."""
+    """Every capture of `articles` (a queryset), each with its article and revisits, in article
+    order; the captures' texts and the articles' search vectors are not read, nor more than a few
+    captures' bytes at a time."""
     return (
         Capture.objects.filter(article__in=articles)
         .select_related("article")
+        .prefetch_related("revisits")
         .defer("text", "removed_boilerplate", "article__body", "article__search_vector")
         .order_by("article_id", *Capture._meta.ordering[1:])
         .iterator(chunk_size=50)
@@ -52,8 +54,7 @@ def write_wacz(out, captures, *, base_url, title, description):
         warc = WarcFile(warc_file, filename=WARC_PATH.split("/")[-1], description=description)
         pages = []
         for capture in captures:
-            warc.add(capture, page_url=capture_page_url(base_url, capture))
-            entry = warc.index[-1]
+            entry = warc.add(capture, page_url=capture_page_url(base_url, capture))
             pages.append(
                 {
                     "id": f"capture-{capture.pk}",

@@ -4,7 +4,11 @@ Out (issue #24): a WARC file opens with a warcinfo record saying what wrote it; 
 retrieved by URL is a request record (the headers as sent, when recorded) and a response record
 (the status line and headers as received, the bytes as retrieved), each capture not retrieved by
 URL a resource record at its page in the archive, and every capture a metadata record saying
-how it was made and that the retrieval was whole. Digests are SHA-256, the capture's own hash.
+how it was made and that the retrieval was whole. Each later retrieval that found a capture's
+bytes again (Revisit) is a revisit record after it (profile identical-payload-digest: its own
+status line and headers, the capture's payload digest, and WARC-Refers-To-Target-URI,
+WARC-Refers-To-Date and WARC-Refers-To naming the capture's record), with its request record.
+Digests are SHA-256, the capture's own hash.
 In: the response records of HTML and text pages in a WARC file, with each record's target URI
 and date as provenance, read as a stream within bounds (issue #21): a hostile file is refused
 with a reason, never let to fill the memory.
@@ -87,7 +91,8 @@ class WarcFile:
         )
 
     def add(self, capture, *, page_url):
-        """Write the records of `capture`, whose page in the archive is `page_url` (absolute)."""
+        """Write the records of `capture`, whose page in the archive is `page_url` (absolute),
+        then of its revisits; the index entry of the capture's replayable record."""
         when = _warc_date_text(capture.retrieved_at or capture.archived_at)
         if capture.http_status is None:
             record = self._resource(capture, page_url, when)
@@ -96,20 +101,51 @@ class WarcFile:
         offset, length = self._write(record)
         record_id = record.rec_headers.get_header("WARC-Record-ID")
         url = record.rec_headers.get_header("WARC-Target-URI")
-        if capture.http_status is not None and capture.http_request_headers:
-            self._write(self._request(capture, url, when, record_id))
+        self._request_of(capture, url, when, record_id)
         self._write(self._metadata(capture, url, page_url, when, record_id))
-        self.index.append(
-            IndexEntry(
-                url=url,
-                date=capture.retrieved_at or capture.archived_at,
-                mime=media_type(capture.content_type)[0],
-                status=capture.http_status,
-                digest=record.rec_headers.get_header("WARC-Payload-Digest"),
-                offset=offset,
-                length=length,
-            )
+        entry = IndexEntry(
+            url=url,
+            date=capture.retrieved_at or capture.archived_at,
+            mime=media_type(capture.content_type)[0],
+            status=capture.http_status,
+            digest=record.rec_headers.get_header("WARC-Payload-Digest"),
+            offset=offset,
+            length=length,
         )
+        self.index.append(entry)
+        for revisit in capture.revisits.all():
+            self._add_revisit(revisit, capture, original=record)
+        return entry
+
+    def _add_revisit(self, revisit, capture, *, original):
+        """A revisit record as pywb and Heritrix write one for a payload already archived; pywb
+        replays it with the original's payload, found by WARC-Refers-To-Target-URI and
+        WARC-Refers-To-Date and the digest, as its index says (mime warc/revisit)."""
+        when = _warc_date_text(revisit.retrieved_at)
+        digest = original.rec_headers.get_header("WARC-Payload-Digest")
+        record = self.writer.create_revisit_record(
+            revisit.final_url or revisit.request_url,
+            digest,
+            original.rec_headers.get_header("WARC-Target-URI"),
+            original.rec_headers.get_header("WARC-Date"),
+            http_headers=_response_headers(revisit, len(capture.raw)),
+            warc_headers_dict={
+                "WARC-Date": when,
+                "WARC-Refers-To": original.rec_headers.get_header("WARC-Record-ID"),
+            },
+        )
+        offset, length = self._write(record)
+        url = record.rec_headers.get_header("WARC-Target-URI")
+        self._request_of(revisit, url, when, record.rec_headers.get_header("WARC-Record-ID"))
+        self.index.append(
+            IndexEntry(url=url, date=revisit.retrieved_at, mime="warc/revisit", status=None,
+                       digest=digest, offset=offset, length=length)
+        )  # fmt: skip
+
+    def _request_of(self, retrieval, url, when, record_id):
+        """The request record of a capture's or a revisit's retrieval, when it was recorded."""
+        if retrieval.http_status is not None and retrieval.http_request_headers:
+            self._write(self._request(retrieval, url, when, record_id))
 
     def _write(self, record):
         start = self.out.tell()
@@ -118,20 +154,11 @@ class WarcFile:
 
     def _response(self, capture, when):
         raw = bytes(capture.raw)
-        headers = [
-            (f"X-Archive-Orig-{name}" if name.lower() in REWRITTEN_HEADERS else name, value)
-            for name, value in capture.http_headers
-        ]
-        headers.append(("Content-Length", str(len(raw))))
-        status_line = f"{capture.http_status} {capture.http_reason}".rstrip()
-        http_headers = StatusAndHeaders(
-            status_line, headers, protocol=capture.http_protocol or "HTTP/1.1"
-        )
         return self.writer.create_warc_record(
             capture.final_url or capture.request_url,
             "response",
             payload=io.BytesIO(raw),
-            http_headers=http_headers,
+            http_headers=_response_headers(capture, len(raw)),
             warc_headers_dict={"WARC-Date": when},
         )
 
@@ -181,6 +208,18 @@ class WarcFile:
             warc_content_type="application/warc-fields",
             warc_headers_dict={"WARC-Date": when, "WARC-Concurrent-To": record_id},
         )
+
+
+def _response_headers(retrieval, body_length):
+    """The status line and headers of a capture's or a revisit's response as received, those of
+    codings renamed (REWRITTEN_HEADERS) and the length the stored body's."""
+    headers = [
+        (f"X-Archive-Orig-{name}" if name.lower() in REWRITTEN_HEADERS else name, value)
+        for name, value in retrieval.http_headers
+    ]
+    headers.append(("Content-Length", str(body_length)))
+    status_line = f"{retrieval.http_status} {retrieval.http_reason}".rstrip()
+    return StatusAndHeaders(status_line, headers, protocol=retrieval.http_protocol or "HTTP/1.1")
 
 
 def _body_note(capture):

@@ -16,13 +16,14 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from articles import views as article_views
 from articles.forms import ArticleViewForm, OriginalUrlForm
-from articles.models import Article, Outlet, Person, Quote
+from articles.models import Article, Outlet, Person, Quote, Revisit
 from claims import feeds, views
 from claims.api import ClaimDetail, OpenApiDocument
 from claims.exports import FORMATS, INCOMPLETE
@@ -157,6 +158,7 @@ PARAMETERS = {
     article_views.article_changes: ["old", "new"],
     article_views.capture_warc_download: None,
     article_views.capture_detail: None,
+    article_views.revisit_detail: None,
     article_views.capture_lookup: OriginalUrlForm,
     # Memento's: the query string is the original URL's own, so any name carries a value into
     # the address looked up.
@@ -267,7 +269,10 @@ def concrete_path(route):
     obj = OBJECTS[kind].objects.order_by("pk").first()
     path = route.replace("<int:pk>", str(obj.pk)).replace("<int:number>", "1")
     if "<int:capture_pk>" in path:
-        path = path.replace("<int:capture_pk>", str(obj.captures.order_by("pk").first().pk))
+        capture = obj.captures.order_by("pk").first()
+        path = path.replace("<int:capture_pk>", str(capture.pk))
+        if "<int:revisit_pk>" in path:
+            path = path.replace("<int:revisit_pk>", str(capture.revisits.get().pk))
     return "/" + (path.replace("<slug:slug>", obj.slug) if "<slug:slug>" in path else path)
 
 
@@ -292,6 +297,12 @@ def public_endpoints(transactional_db):
     """Every endpoint, over the seed corpus. The requests run in autocommit, as in production;
     each test loops over every endpoint, so the corpus is loaded (and emptied) once per test."""
     call_command("loaddata", str(SEED_FIXTURE), verbosity=0)
+    # The seed has no page retrieved again: a revisit of the first capture, for its page.
+    Revisit.objects.create(
+        capture=Article.objects.order_by("pk").first().captures.order_by("pk").first(),
+        origin="url", request_url="https://news.example/again", http_status=200,
+        retrieved_at=timezone.now(),
+    )  # fmt: skip
     return endpoints()
 
 

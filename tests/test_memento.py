@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils.http import http_date
 from memento_client import MementoClient
 
-from articles.models import Capture
+from articles.models import Capture, Revisit
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -303,9 +303,10 @@ def test_a_memento_page_reads_as_many_queries_as_the_article_page(
     client, article, django_assert_num_queries
 ):
     # As tests/test_pages.py counts the article page: article with outlet, its authors, quotes,
-    # captures without their bytes, claims it reports, the bytes of the capture shown.
+    # captures without their bytes, their revisits, claims it reports, the bytes of the capture
+    # shown.
     url = mementos(article)[0].get_absolute_url()
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         client.get(url)
 
 
@@ -390,6 +391,86 @@ def test_the_lookup_page_refuses_what_is_no_web_address_with_a_400(client, value
     assert "<hostile-tag>" not in response.text
 
 
+# A retrieval that found a capture's bytes again (a revisit) is a memento at its own time, with
+# a page of its own: clients key mementos by URI, and a URI-M's page gives its datetime.
+
+REVISITED = datetime.datetime(2025, 7, 5, 6, 0, tzinfo=UTC)
+
+
+def revisit_of(capture, retrieved_at, *, url=URL):
+    return Revisit.objects.create(
+        capture=capture, origin=Capture.Origin.URL, request_url=url, final_url=url,
+        http_status=200, retrieved_at=retrieved_at,
+    )  # fmt: skip
+
+
+@pytest.fixture
+def revisit(article):
+    """The page retrieved again on 5 July, its bytes those of the capture of 3 July."""
+    return revisit_of(mementos(article)[1], REVISITED)
+
+
+def test_the_timemap_lists_a_revisit_at_its_own_datetime_and_page(client, article, revisit):
+    links = parse_links(client.get(f"/timemap/link/{URL}").text)
+    listed = [(uri, params["datetime"]) for uri, params in links if "datetime" in params]
+    first, second, third = mementos(article)
+    assert listed == [
+        (f"http://testserver{first.get_absolute_url()}", rfc1123(FIRST)),
+        (f"http://testserver{second.get_absolute_url()}", rfc1123(SECOND)),
+        (f"http://testserver{revisit.get_absolute_url()}", rfc1123(REVISITED)),
+        (f"http://testserver{third.get_absolute_url()}", rfc1123(THIRD)),
+    ]
+    timemap = client.get(f"/timemap/json/{URL}").json()
+    assert [m["datetime"] for m in timemap["mementos"]["list"]][2] == "2025-07-05T06:00:00Z"
+
+
+@pytest.mark.parametrize(
+    ("asked", "expected"),
+    [(datetime.datetime(2025, 7, 4, 0, 0, tzinfo=UTC), "second"),
+     (datetime.datetime(2025, 7, 5, 0, 0, tzinfo=UTC), "revisit"),
+     (datetime.datetime(2025, 7, 9, 0, 0, tzinfo=UTC), "third")],
+)  # fmt: skip
+def test_the_timegate_chooses_among_captures_and_revisits_by_datetime(
+    client, article, revisit, asked, expected
+):
+    chosen = {"second": mementos(article)[1], "revisit": revisit, "third": mementos(article)[2]}
+    response = client.get(f"/timegate/{URL}", headers={"Accept-Datetime": rfc1123(asked)})
+    assert response["Location"] == f"http://testserver{chosen[expected].get_absolute_url()}"
+
+
+def test_a_revisit_is_the_last_memento_when_it_is_the_latest_retrieval(client, article):
+    latest = revisit_of(mementos(article)[0], datetime.datetime(2025, 8, 1, tzinfo=UTC))
+    response = client.get(f"/timegate/{URL}")
+    assert response["Location"] == f"http://testserver{latest.get_absolute_url()}"
+    assert by_rel(parse_links(response["Link"]))["last"] == [response["Location"]]
+
+
+def test_a_revisits_page_gives_its_own_datetime_and_its_addresss_links(client, article, revisit):
+    response = client.get(revisit.get_absolute_url())
+    assert response.status_code == 200
+    assert response["Memento-Datetime"] == rfc1123(REVISITED)
+    assert by_rel(parse_links(response["Link"])) == {
+        "original": [URL],
+        "timegate": [f"http://testserver/timegate/{URL}"],
+        "timemap": [f"http://testserver/timemap/link/{URL}"],
+    }
+
+
+def test_a_revisit_from_another_address_is_a_memento_of_that_address(client, article):
+    other = "https://news.example/amp/aid-talks"
+    revisit = revisit_of(mementos(article)[0], REVISITED, url=other)
+    response = client.get(f"/timegate/{other}")
+    assert response["Location"] == f"http://testserver{revisit.get_absolute_url()}"
+    page = client.get(revisit.get_absolute_url())
+    assert by_rel(parse_links(page["Link"]))["original"] == [other]
+
+
+def test_the_lookup_page_lists_revisits(client, article, revisit):
+    page = client.get(reverse("articles:lookup"), {"url": URL}).text
+    assert "Retrieved again, the same bytes found" in page
+    assert f'<a href="{revisit.get_absolute_url()}">5 July 2025, 06:00 UTC</a>: identical' in page
+
+
 # Hostile input in the path of the TimeGate and TimeMaps: never a 5xx.
 
 HOSTILE_ADDRESSES = [
@@ -466,3 +547,24 @@ def test_the_memento_client_finds_the_memento_nearest_a_date(
     assert MementoClient.parse_link_header(timemap)[URL]["rel"] == ["original"]
     timemap = session.get(f"{live_server.url}/timemap/json/{URL}", timeout=10).text
     assert json.loads(timemap)["original_uri"] == URL
+
+
+def test_the_memento_client_finds_a_revisit_as_the_memento_nearest_its_date(
+    live_server, transactional_db, memento_client
+):
+    article = factories.make_article(url=URL)
+    for when in (FIRST, THIRD):
+        capture_of(article, when)
+    first = mementos(article)[0]
+    revisit = revisit_of(first, SECOND)
+    # Asked from a memento's page, as above: the client never goes to the original site.
+    info = memento_client.get_memento_info(
+        f"{live_server.url}{first.get_absolute_url()}", datetime.datetime(2025, 7, 3, 0, 0)
+    )
+    closest = info["mementos"]["closest"]
+    assert closest["uri"] == [f"{live_server.url}{revisit.get_absolute_url()}"]
+    assert closest["datetime"] == SECOND.replace(tzinfo=None)
+    assert MementoClient.is_memento(closest["uri"][0], session=memento_client.session)
+    timemap = memento_client.session.get(f"{live_server.url}/timemap/link/{URL}", timeout=10)
+    parsed = MementoClient.parse_link_header(timemap.text)
+    assert parsed[f"{live_server.url}{revisit.get_absolute_url()}"]["datetime"] == [rfc1123(SECOND)]

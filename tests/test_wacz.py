@@ -2,6 +2,7 @@
 field's own clients: py-wacz's `wacz validate` and pywb replaying the WACZ through its own
 index, each run as a separate program as a person would run it."""
 
+import datetime
 import io
 import json
 import subprocess
@@ -13,9 +14,10 @@ from pathlib import Path
 import pytest
 import surt
 from django.core.management import CommandError, call_command
+from django.utils.http import http_date
 from warcio.archiveiterator import ArchiveIterator
 
-from articles.models import Article, Capture
+from articles.models import Article, Capture, Revisit
 from tests.archive_command import run_archive
 from tests.capture_pages import article_page
 from tests.servers import free_port, wait_for_page
@@ -48,6 +50,17 @@ def retrieved(local_site, loopback_allowed):
     local_site.page("/news/deal", article_page(canonical=None))
     run_archive(local_site.url("/news/deal"))
     return Capture.objects.get(origin=Capture.Origin.URL)
+
+
+@pytest.fixture
+def revisited(retrieved):
+    """The page retrieved again a day after `retrieved`, its bytes the same: a revisit."""
+    Capture.objects.filter(pk=retrieved.pk).update(
+        retrieved_at=retrieved.retrieved_at - datetime.timedelta(days=1)
+    )
+    retrieved.refresh_from_db()
+    run_archive(retrieved.final_url)
+    return Revisit.objects.get(capture=retrieved)
 
 
 def members(path):
@@ -218,3 +231,54 @@ def test_pywb_replays_every_capture_of_the_wacz_through_its_index(seed, retrieve
         page = f"{BASE_URL}{capture.get_absolute_url()}"
         status, body = replayed(f"{server}/news/{capture.archived_at:%Y%m%d%H%M%S}id_/{page}")
         assert status == 200 and body == bytes(capture.raw)
+
+
+# A page retrieved again with the same bytes: a revisit record, indexed and replayed as pywb does.
+
+
+def test_a_revisit_is_indexed_as_pywb_indexes_one_and_py_wacz_validates_it(
+    seed, revisited, tmp_path
+):
+    path = export(tmp_path / "archive.wacz")
+    returncode, output = validate(path)
+    assert returncode == 0, output
+    files = members(path)
+    lines = files["indexes/index.cdx"][1].decode().splitlines()
+    assert len(lines) == Capture.objects.count() + 1
+    entries = {(line.split(" ")[1], json.loads(line.split(" ", 2)[2])["mime"]): line
+               for line in lines}  # fmt: skip
+    original = json.loads(entries[(timestamp(revisited.capture), "text/html")].split(" ", 2)[2])
+    visit = json.loads(entries[(timestamp(revisited), "warc/revisit")].split(" ", 2)[2])
+    assert visit["url"] == original["url"] == revisited.final_url
+    assert visit["digest"] == original["digest"] and "status" not in visit
+    warc = files["archive/data.warc.gz"][1]
+    start = int(visit["offset"])
+    record = next(iter(ArchiveIterator(io.BytesIO(warc[start : start + int(visit["length"])]))))
+    assert record.rec_type == "revisit"
+    # A revisit is no new page: pages.jsonl lists each capture once.
+    assert len(files["pages/pages.jsonl"][1].splitlines()) - 1 == Capture.objects.count()
+
+
+def timestamp(memento):
+    return f"{memento.retrieved_at:%Y%m%d%H%M%S}"
+
+
+def test_pywb_replays_the_revisit_at_its_own_time_with_the_originals_content(
+    seed, revisited, tmp_path, pywb
+):
+    add, start = pywb
+    add("news", export(tmp_path / "archive.wacz"))
+    server = start()
+    url = revisited.final_url
+    for memento in (revisited, revisited.capture):
+        address = f"{server}/news/{timestamp(memento)}id_/{url}"
+        with urllib.request.urlopen(address, timeout=30) as response:
+            assert response.status == 200
+            assert response.read() == bytes(revisited.capture.raw)
+            # pywb says which record it replayed: the one of that time.
+            assert response.headers["Memento-Datetime"] == http_date(
+                memento.retrieved_at.timestamp()
+            )
+    with urllib.request.urlopen(f"{server}/news/timemap/link/{url}", timeout=30) as response:
+        timemap = response.read().decode()
+    assert timestamp(revisited) in timemap and timestamp(revisited.capture) in timemap
