@@ -356,6 +356,21 @@ class Capture(models.Model):
         help_text='What extraction left out of the text: [{"text": ..., "reason": ...}].',
     )
     extractor = models.CharField(max_length=100, help_text="What extracted the text.")
+    # Derived from the bytes, like the text, and kept to compare versions (articles.changes).
+    metadata = models.JSONField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="What extraction read besides the text: the page's headline, byline and "
+        "published date. Empty for captures archived before issue #23.",
+    )
+    changes = models.JSONField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="What changed since the article's previous version (articles.changes); empty "
+        "for its first capture.",
+    )
 
     class Meta:
         ordering = ["article", F("retrieved_at").asc(nulls_first=True), "archived_at", "pk"]

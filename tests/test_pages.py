@@ -42,7 +42,8 @@ DETAIL_PAGES = {
     "quote": 1 + 6 + 1 + VERSION,
     # claim with source, actors with people, topics, articles with outlets, quotes with
     # speakers, the reports they were taken from, public annotations with authors; how outlets
-    # reported it: the appearances with their sources, the spelling variants
+    # reported it: the appearances with their sources, the spelling variants (and, when it has
+    # appearances, the texts of their articles' captures: tests/test_how_outlets_reported.py)
     "claim": 9 + VERSION,
     # outlet, its articles, the explorer over the claims its articles report
     "outlet": 2 + EXPLORER,
