@@ -191,3 +191,29 @@ def vanished(words, captures):
         if words in old.text:
             return Vanished(old, new)
     return None
+
+
+@dataclass
+class Version:
+    """A capture on the changes page, with what changed since the one before it."""
+
+    capture: Capture
+    previous: Capture | None
+    summary: str
+
+
+def versions(captures, anchored):
+    """The article's versions, latest first, each with its summary: as stored, or read from the
+    texts now for a capture classified against another than the one before it today (archived
+    before versions were classified, or since a capture was deleted)."""
+    found, previous = [], None
+    for capture in sorted(captures, key=Capture.latest_key):
+        if previous is None:
+            line = "The first version archived"
+        elif capture.changes and capture.changes["previous"] == previous.pk:
+            line = summary(capture.changes)
+        else:
+            line = summary(classify(previous, capture, anchored))
+        found.append(Version(capture, previous, line))
+        previous = capture
+    return found[::-1]

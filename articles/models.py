@@ -446,8 +446,8 @@ class Capture(models.Model):
 
 class AnchoredText(models.Model):
     """Words of an article's text, anchored at their offsets in the capture they were read in:
-    a quote, or the span that reports a claim (claims.Appearance). Subclasses declare `article`
-    and `text`."""
+    a quote, or the span that reports a claim (claims.Appearance). Subclasses declare `article`,
+    `text`, and `anchored_as`: what the words are, in a few words for a list."""
 
     capture = models.ForeignKey(
         # The text the offsets count in: a capture with anchored words can't vanish.
@@ -636,6 +636,10 @@ class Quote(AnchoredText, VersionedModel):
     @property
     def speaker_display(self):
         return self.speaker.name if self.speaker else self.speaker_label
+
+    @property
+    def anchored_as(self):
+        return f"quote by {self.speaker_display}"
 
     @property
     def occasion_date_display(self):
