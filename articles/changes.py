@@ -84,9 +84,12 @@ def record_changes(capture):
     versions = sorted(article.captures.defer("raw"), key=Capture.latest_key)
     index = [version.pk for version in versions].index(capture.pk)
     versions[index] = capture  # with its metadata and bytes
+    before = versions[index - 1] if index > 0 else None
+    after = versions[index + 1] if index + 1 < len(versions) else None
     anchored = anchored_texts(article)
-    pairs = [versions[index - 1 : index + 1], versions[index : index + 2]]
-    for old, new in (pair for pair in pairs if len(pair) == 2):
+    for old, new in [(before, capture), (capture, after)]:
+        if old is None or new is None:
+            continue
         metadata_of(old)
         new.changes = classify(old, new, anchored)
         Capture.objects.filter(pk=new.pk).update(changes=new.changes)

@@ -147,7 +147,8 @@ class ArticleQuerySet(models.QuerySet):
 
     def changed_since_first_capture(self):
         """Articles whose text changed after it was first archived: a new capture is stored
-        only when the text changed (see articles.capture), so those with more than one."""
+        only when the text or metadata changed (see articles.capture), so those with more than
+        one."""
         return self.annotate(capture_count=Count("captures")).filter(capture_count__gt=1)
 
 
