@@ -22,7 +22,11 @@ def mark_vanished(appearances):
     captures = {}
     articles = {appearance.article_id for appearance in appearances}
     for capture in Capture.objects.filter(article__in=articles).only(
-        "article", "text", "retrieved_at", "archived_at"
+        "article",
+        "origin",
+        "text",
+        "retrieved_at",
+        "archived_at",  # what a flag shows
     ):
         captures.setdefault(capture.article_id, []).append(capture)
     for appearance in appearances:
