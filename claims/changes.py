@@ -21,13 +21,8 @@ def mark_vanished(appearances):
         return
     captures = {}
     articles = {appearance.article_id for appearance in appearances}
-    for capture in Capture.objects.filter(article__in=articles).only(
-        "article",
-        "origin",
-        "text",
-        "retrieved_at",
-        "archived_at",  # what a flag shows
-    ):
+    fields = ["article", "text", "origin", "retrieved_at", "archived_at"]  # what a flag shows
+    for capture in Capture.objects.filter(article__in=articles).only(*fields):
         captures.setdefault(capture.article_id, []).append(capture)
     for appearance in appearances:
         appearance.vanished = vanished(appearance.text, captures.get(appearance.article_id, []))
