@@ -10,8 +10,9 @@ half-written stays when anything fails.
   and when it was retrieved over HTTP, the retrieval is recorded as a revisit of that capture
   (Revisit: when, from where, with what headers), as web archives write a WARC revisit record.
 - A capture of an article already archived (the same canonical URL, or retrieved from the same
-  address) is a new version of it only when its text changed; otherwise it is reported as
-  unchanged and nothing is stored.
+  address) is a new version of it only when its text, headline, byline or published date
+  changed; otherwise it is reported as unchanged and nothing is stored. A new version is
+  classified against the version before it (articles.changes).
 """
 
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 
+from articles.changes import is_same_version, metadata_from, record_changes, summary
 from articles.extraction import CaptureRefused, check_size, extract
 from articles.models import Article, Capture, Outlet, Revisit, capture_hash
 from articles.proposals import propose_quotes_for
@@ -54,9 +56,13 @@ class Archived:
 
     def __str__(self):
         title, capture = self.article.display_title, self.capture.description
+        if self.outcome == self.NEW_VERSION:
+            # A capture retrieved before every other (or undated) is the first version.
+            changes = self.capture.changes
+            what = summary(changes) if changes else "the earliest version archived"
+            return f"archived as a new version of: {title} ({what})"
         return {
             self.ARCHIVED: f"archived as a new article: {title}",
-            self.NEW_VERSION: f"archived as a new version of: {title} (its text changed)",
             self.DUPLICATE: f"a duplicate of the {capture} of {title}; "
             + ("recorded as retrieved again" if self.revisit else "nothing stored"),
             self.UNCHANGED: f"unchanged since the {capture} of {title}; nothing stored",
@@ -115,6 +121,7 @@ def capture_archive(
     capture.text = extracted.text
     capture.removed_boilerplate = extracted.removed
     capture.extractor = extracted.extractor
+    capture.metadata = metadata_from(extracted)
     try:
         with transaction.atomic():
             return _store(capture, extracted, outlet, add_site_outlet)
@@ -177,7 +184,7 @@ def _store(capture, extracted, outlet, add_site_outlet):
     outcome = Archived.NEW_VERSION
     if article is not None:
         latest = article.latest_capture
-        if latest.text == capture.text:
+        if is_same_version(latest, capture):
             return Archived(Archived.UNCHANGED, latest, article)
     else:
         article = _new_article(extracted, capture, outlet, add_site_outlet)
@@ -185,6 +192,8 @@ def _store(capture, extracted, outlet, add_site_outlet):
     capture.article = article
     capture.save()
     article.take_text_of_latest_capture()
+    if outcome == Archived.NEW_VERSION:
+        record_changes(capture)  # what changed since the version before (articles.changes)
     propose_quotes_for(article)  # for editors to decide on (articles.proposals)
     proposals_wanted.send(sender=Capture, article=article)  # and the claims it reports
     return Archived(outcome, capture, article)

@@ -147,7 +147,8 @@ class ArticleQuerySet(models.QuerySet):
 
     def changed_since_first_capture(self):
         """Articles whose text changed after it was first archived: a new capture is stored
-        only when the text changed (see articles.capture), so those with more than one."""
+        only when the text or metadata changed (see articles.capture), so those with more than
+        one."""
         return self.annotate(capture_count=Count("captures")).filter(capture_count__gt=1)
 
 
@@ -356,6 +357,21 @@ class Capture(models.Model):
         help_text='What extraction left out of the text: [{"text": ..., "reason": ...}].',
     )
     extractor = models.CharField(max_length=100, help_text="What extracted the text.")
+    # Derived from the bytes, like the text, and kept to compare versions (articles.changes).
+    metadata = models.JSONField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="What extraction read besides the text: the page's headline, byline and "
+        "published date. Empty for captures archived before issue #23.",
+    )
+    changes = models.JSONField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="What changed since the article's previous version (articles.changes); empty "
+        "for its first capture.",
+    )
 
     class Meta:
         ordering = ["article", F("retrieved_at").asc(nulls_first=True), "archived_at", "pk"]
@@ -505,8 +521,8 @@ class Revisit(models.Model):
 
 class AnchoredText(models.Model):
     """Words of an article's text, anchored at their offsets in the capture they were read in:
-    a quote, or the span that reports a claim (claims.Appearance). Subclasses declare `article`
-    and `text`."""
+    a quote, or the span that reports a claim (claims.Appearance). Subclasses declare `article`,
+    `text`, and `anchored_as`: what the words are, in a few words for a list."""
 
     capture = models.ForeignKey(
         # The text the offsets count in: a capture with anchored words can't vanish.
@@ -695,6 +711,10 @@ class Quote(AnchoredText, VersionedModel):
     @property
     def speaker_display(self):
         return self.speaker.name if self.speaker else self.speaker_label
+
+    @property
+    def anchored_as(self):
+        return f"quote by {self.speaker_display}"
 
     @property
     def occasion_date_display(self):

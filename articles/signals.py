@@ -5,3 +5,8 @@ from django.dispatch import Signal
 # app proposes the claims it reports (claims.appearance_proposals); articles knows nothing of
 # claims, so it tells rather than calls.
 proposals_wanted = Signal()
+
+# Sent with `article` when a new version of it is classified (articles.changes): receivers return
+# the words other apps anchor in its captures (AnchoredText: the claims app's appearances), so
+# that the version tells which of them are gone, as it tells of its quotes.
+anchored_texts_wanted = Signal()

@@ -4,6 +4,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.response import TemplateResponse
 
 from articles import memento
+from articles.changes import anchored_texts, classify, summary, vanished, versions
 from articles.forms import ArticleChangesForm, ArticleViewForm, OriginalUrlForm
 from articles.highlight import body_segments
 from articles.models import Article, Capture, Quote, Revisit
@@ -80,6 +81,9 @@ def article_page(request, article, *, focus=None, pinned=None):
     if focus:
         # The reports the quote was taken from: claims.Source records them (Source.quotes).
         prefetch_related_objects([focus], "quoted_from")
+    anchored = anchored_texts(article)  # its quotes (read above), and the claims' appearances
+    for words in anchored:
+        words.vanished = vanished(words.text, captures.values())
     latest = max(captures.values(), key=Capture.latest_key)
     shown = captures[pinned] if pinned else captures[focus.capture_id] if focus else latest
     context = {
@@ -93,23 +97,28 @@ def article_page(request, article, *, focus=None, pinned=None):
             shown.text, [quote for quote in quotes.values() if quote.capture_id == shown.pk]
         ),
         "elsewhere": [quote for quote in quotes.values() if quote.capture_id != shown.pk],
+        "no_longer_there": [words for words in anchored if words.vanished],
     }
     return TemplateResponse(request, "articles/article_detail.html", context)
 
 
 def article_changes(request, pk):
-    """What changed between two captures of an article (the first and the latest by default)."""
+    """What changed in each version of an article, in a line each, then between two captures
+    word by word (the first and the latest by default)."""
     article = get_object_or_404(Article, pk=pk)
     captures = list(article.captures.defer("raw"))
     form = ArticleChangesForm(request.GET, captures=captures)
     if not form.is_valid():
         return bad_request(request, parameter_errors(form))
     old, new = form.cleaned_data["old"], form.cleaned_data["new"]
+    anchored = anchored_texts(article)
     context = {
         "article": article,
+        "versions": versions(captures, anchored),
         "captures": captures,
         "old": old,
         "new": new,
+        "summary": summary(classify(old, new, anchored)),
         "changes": word_diff(old.text, new.text),
     }
     return render(request, "articles/article_changes.html", context)

@@ -5,5 +5,6 @@ class ClaimsConfig(AppConfig):
     name = "claims"
 
     def ready(self):
-        # Its receiver proposes the claims of every capture archived (articles.signals).
-        from claims import appearance_proposals  # noqa: F401
+        # Their receivers (articles.signals) propose the claims of every capture archived, and
+        # tell articles.changes of the appearances anchored in an article.
+        from claims import appearance_proposals, changes  # noqa: F401

@@ -588,6 +588,10 @@ class Appearance(AnchoredText, VersionedModel):
     def __str__(self):
         return f"{self.article}: “{self.text}”"
 
+    @property
+    def anchored_as(self):
+        return f"reporting the claim “{self.claim.statement}”"
+
     def get_absolute_url(self):
         """The page of the capture these words were read in, scrolled to them and highlighted
         by the browser (a text fragment: first and last words, for a span that may cross

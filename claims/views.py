@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from articles.models import Article, Outlet, Person, Quote
 from articles.wacz import wacz_response
+from claims.changes import mark_vanished
 from claims.explorer import explore
 from claims.exports import InOrder, export_links, export_response
 from claims.facets import archive_claim_counts
@@ -72,6 +73,7 @@ def claim_version(request, pk, number):
 def _how_outlets_reported(claim):
     """What the claim's page shows beside the claim itself: its reporting articles' words."""
     tellings, differences = outlet_tellings(claim)
+    mark_vanished([telling.appearance for telling in tellings if telling.appearance])
     return {"tellings": tellings, "differences": differences}
 
 

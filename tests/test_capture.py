@@ -296,9 +296,12 @@ def test_what_capture_archive_did_is_said_in_words():
     )
     same = archive_page(article_page().replace(b"<footer>", b"<div>Ad</div><footer>"))
     assert not same.stored and str(same).startswith("unchanged since the capture of 2024-07-02")
-    changed = archive_page(article_page([*PARAGRAPHS, "An added paragraph."]))
+    later = RETRIEVED + datetime.timedelta(days=1)
+    changed = archive_page(article_page([*PARAGRAPHS, "An added paragraph."]), retrieved_at=later)
     assert changed.stored
-    assert str(changed) == f"archived as a new version of: {title} (its text changed)"
+    assert str(changed) == (
+        f"archived as a new version of: {title} (1 paragraph added · 2% of the text changed)"
+    )
 
 
 def test_a_capture_named_mid_sentence_keeps_the_capitals_of_utc_and_url(client):

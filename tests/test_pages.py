@@ -35,14 +35,16 @@ EXPLORER = 9
 VERSION = 1
 DETAIL_PAGES = {
     # article with outlet, its authors, quotes with speakers, its captures without their bytes,
-    # their revisits, claims it reports, the bytes of the capture shown
-    "article": 7,
+    # their revisits, claims it reports, the claims' appearances in it with their claims (words no
+    # longer there: articles.changes), the bytes of the capture shown
+    "article": 8,
     # the quote's article (the redirect), then the article page, the reports the quote was
     # taken from, citing the quote's version
-    "quote": 1 + 7 + 1 + VERSION,
+    "quote": 1 + 8 + 1 + VERSION,
     # claim with source, actors with people, topics, articles with outlets, quotes with
     # speakers, the reports they were taken from, public annotations with authors; how outlets
-    # reported it: the appearances with their sources, the spelling variants
+    # reported it: the appearances with their sources, the spelling variants (and, when it has
+    # appearances, the texts of their articles' captures: tests/test_how_outlets_reported.py)
     "claim": 9 + VERSION,
     # outlet, its articles, the explorer over the claims its articles report
     "outlet": 2 + EXPLORER,
