@@ -29,7 +29,7 @@ EDITOR_PERMISSIONS = {
         "outlet": ["add", "view"],
     },
     # What readers follow and whether their alerts go out; never their addresses (alerts.admin).
-    "alerts": {"subscription": ["view"]},
+    "alerts": {"subscription": ["view"], "delivery": ["view"]},
 }
 # Archivists may do everything to the archive's own records, and read (never rewrite) history.
 ARCHIVIST_APPS = ["articles", "claims"]

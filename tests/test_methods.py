@@ -1,7 +1,7 @@
-"""Pages and feeds are read with GET and HEAD, the admin's pages and the reconciliation service
-(core.middleware.takes_posts) also posted to; any other method (TRACE, OPTIONS, …) is a 405
-naming those in Allow, not the page (issue #26). The API answers the same way by itself
-(tests/test_api.py)."""
+"""Pages and feeds are read with GET and HEAD, the admin's pages, the reconciliation service and
+the alerts' forms and links (core.middleware.takes_posts) also posted to; any other method
+(TRACE, OPTIONS, …) is a 405 naming those in Allow, not the page (issue #26). The API answers the
+same way by itself (tests/test_api.py)."""
 
 import re
 
