@@ -33,7 +33,8 @@ def send_confirmation(email, label, page_url, frequency_label, confirm_url):
         "alerts/email/confirm.txt",
         {"label": label, "page_url": page_url, "frequency": frequency_label, "url": confirm_url},
     )
-    EmailMessage(f"Confirm: follow {label} on newsarchive", body, to=[email]).send()
+    subject = _one_line(f"Confirm: follow {label} on newsarchive", 200)
+    EmailMessage(subject, body, to=[email]).send()
 
 
 def send_queued_alerts(frequency):
