@@ -28,6 +28,8 @@ EDITOR_PERMISSIONS = {
         "capture": ["add", "view"],
         "outlet": ["add", "view"],
     },
+    # What readers follow and whether their alerts go out; never their addresses (alerts.admin).
+    "alerts": {"subscription": ["view"], "delivery": ["view"]},
 }
 # Archivists may do everything to the archive's own records, and read (never rewrite) history.
 ARCHIVIST_APPS = ["articles", "claims"]

@@ -18,5 +18,6 @@ urlpatterns = [
     path("", include("claims.urls")),
     path("api/", include("claims.api_urls")),
     path("reconcile/", include("reconciliation.urls")),
+    path("alerts/", include("alerts.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -21,6 +21,8 @@ from django.utils.datastructures import MultiValueDict
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from alerts import urls as alert_urls
+from alerts import views as alert_views
 from articles import views as article_views
 from articles.forms import ArticleViewForm, OriginalUrlForm
 from articles.models import Article, Outlet, Person, Quote, Revisit
@@ -181,6 +183,15 @@ PARAMETERS = {
     reconciliation_views.suggest_entity: SuggestForm,
     reconciliation_views.suggest_type: SuggestForm,
     reconciliation_views.preview: PreviewForm,
+    # The follow pages read the followed page's parameters; the alert feeds, of a view or a
+    # search, too (every name is sent to each: a record's feed reads none).
+    alert_views.follow_view: ClaimFilter,
+    alert_views.follow_search: ["q"],
+    alert_views.follow_record: None,
+    alert_urls.feed: ["q", *ClaimFilter.base_filters],
+    # Their one parameter is the signed value in the address.
+    alert_views.confirm: None,
+    alert_views.unsubscribe: None,
 }
 # The object each kind of permalink names, by the URL's first segments.
 OBJECTS = {
@@ -194,6 +205,17 @@ OBJECTS = {
     "feeds/topics": Topic,
     "feeds/people": Person,
     "api/claims": Claim,
+    **{
+        f"alerts/{action}/{kind}": model
+        for action in ["follow", "feeds"]
+        for kind, model in [
+            ("claims", Claim),
+            ("topics", Topic),
+            ("people", Person),
+            ("outlets", Outlet),
+            ("articles", Article),
+        ]
+    },
 }
 # Besides its own view, each list's downloads (?format=) and search's kinds are exercised with
 # every value of the search text, the parameter that reaches their queries (the others are
@@ -262,7 +284,7 @@ ORIGINAL_URL = "https://news.example/2025/07/aid"
 def concrete_path(route):
     """The route with the ids and slug of an object of the seed corpus (its first version, and
     its first capture)."""
-    route = route.replace("<path:url>", ORIGINAL_URL)
+    route = route.replace("<path:url>", ORIGINAL_URL).replace("<str:token>", "not-signed")
     if "<" not in route:
         return "/" + route
     kind = re.match(r"(.*?)/<", route)[1]

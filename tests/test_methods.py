@@ -1,7 +1,7 @@
-"""Pages and feeds are read with GET and HEAD, the admin's pages and the reconciliation service
-(core.middleware.takes_posts) also posted to; any other method (TRACE, OPTIONS, …) is a 405
-naming those in Allow, not the page (issue #26). The API answers the same way by itself
-(tests/test_api.py)."""
+"""Pages and feeds are read with GET and HEAD, the admin's pages, the reconciliation service and
+the alerts' forms and links (core.middleware.takes_posts) also posted to; any other method
+(TRACE, OPTIONS, …) is a 405 naming those in Allow, not the page (issue #26). The API answers the
+same way by itself (tests/test_api.py)."""
 
 import re
 
@@ -23,6 +23,7 @@ def page_addresses(patterns=None, prefix=""):
                 addresses += page_addresses(pattern.url_patterns, route)
         else:
             route = re.sub(r"<path:\w+>", "https://news.example/a", route)  # Memento's
+            route = re.sub(r"<str:\w+>", "x", route)  # alerts' signed links
             addresses.append("/" + re.sub(r"<int:\w+>", "999", re.sub(r"<slug:\w+>", "x", route)))
     return addresses
 
@@ -53,8 +54,19 @@ def test_a_page_answers_any_method_it_doesnt_take_with_a_405(client, address, me
     assert response.content == b""
 
 
-def test_only_the_reconciliation_service_takes_posts():
-    assert [address for address in page_addresses() if takes_posts(address)] == ["/reconcile/"]
+def test_only_the_reconciliation_service_and_the_alerts_forms_take_posts():
+    assert [address for address in page_addresses() if takes_posts(address)] == [
+        "/reconcile/",
+        "/alerts/follow/claims/",
+        "/alerts/follow/search/",
+        "/alerts/follow/claims/999/",
+        "/alerts/follow/articles/999/",
+        "/alerts/follow/people/999/",
+        "/alerts/follow/topics/999/",
+        "/alerts/follow/outlets/999/",
+        "/alerts/confirm/x/",
+        "/alerts/unsubscribe/x/",
+    ]
 
 
 @pytest.mark.django_db

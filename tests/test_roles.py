@@ -58,6 +58,8 @@ def test_editors_curate_claims_but_delete_nothing_but_a_claims_actor_or_appearan
         "claims.add_source", "claims.change_source", "claims.view_source",
         "claims.add_spellingvariant", "claims.change_spellingvariant",
         "claims.view_spellingvariant",
+        # What readers follow and whether it was sent; never an address (alerts.admin).
+        "alerts.view_subscription", "alerts.view_delivery",
     }  # fmt: skip
 
 
