@@ -26,13 +26,18 @@ EDITOR_PERMISSIONS = {
         "person": ["add", "change", "view"],
         "article": ["view"],
         "capture": ["add", "view"],
+        "revisit": ["view"],
         "outlet": ["add", "view"],
     },
+    # Editors decide what the archive follows (issue #23): they add, pause and resume watches;
+    # archivists delete them.
+    "watches": {"watch": ["add", "change", "view"]},
     # What readers follow and whether their alerts go out; never their addresses (alerts.admin).
     "alerts": {"subscription": ["view"], "delivery": ["view"]},
 }
-# Archivists may do everything to the archive's own records, and read (never rewrite) history.
-ARCHIVIST_APPS = ["articles", "claims"]
+# Archivists may do everything to the archive's own records and what it follows, and read (never
+# rewrite) history.
+ARCHIVIST_APPS = ["articles", "claims", "watches"]
 
 
 def sync_roles():

@@ -8,7 +8,8 @@ from core.roles import ARCHIVIST, EDITOR
 pytestmark = pytest.mark.django_db
 
 RECORDS = {
-    "articles": ["outlet", "person", "article", "capture", "quote", "quoteproposal"],
+    "articles": ["outlet", "person", "article", "capture", "revisit", "quote", "quoteproposal"],
+    "watches": ["watch", "host"],
     "claims": [
         "topic",
         "source",
@@ -43,7 +44,7 @@ def permissions(group_name):
 def test_editors_curate_claims_but_delete_nothing_but_a_claims_actor_or_appearance():
     assert permissions(EDITOR) == {
         "articles.view_article", "articles.add_outlet", "articles.view_outlet",
-        "articles.add_capture", "articles.view_capture",
+        "articles.add_capture", "articles.view_capture", "articles.view_revisit",
         "articles.add_person", "articles.change_person", "articles.view_person",
         "articles.add_quote", "articles.change_quote", "articles.view_quote",
         "articles.change_quoteproposal", "articles.view_quoteproposal",
@@ -60,6 +61,7 @@ def test_editors_curate_claims_but_delete_nothing_but_a_claims_actor_or_appearan
         "claims.view_spellingvariant",
         # What readers follow and whether it was sent; never an address (alerts.admin).
         "alerts.view_subscription", "alerts.view_delivery",
+        "watches.add_watch", "watches.change_watch", "watches.view_watch",
     }  # fmt: skip
 
 
