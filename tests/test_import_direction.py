@@ -18,6 +18,7 @@ ALLOWED = {
     "claims": {"core", "articles"},
     "reconciliation": {"core", "articles", "claims"},
     "watches": {"core", "articles"},
+    "alerts": {"core", "articles", "claims"},
     "newsarchive": set(),
 }
 ROOT_URLCONF = ROOT / "newsarchive" / "urls.py"
