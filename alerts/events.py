@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from alerts.models import Delivery, Kind, ScanMark, Subscription
 from alerts.things import CLAIM_STREAMS, followed_by_subscription
+from articles.changes import summary
 from articles.models import Capture
 from claims.models import Claim
 
@@ -57,10 +58,13 @@ def status_change_event(row):
 
 
 def new_version_event(capture):
+    # What changed, as the article's changes page leads with it (none recorded for a version
+    # retrieved before every other, which has no earlier one to compare with).
+    changed = f" ({summary(capture.changes)})" if capture.changes else ""
     return Event(
         f"new-version:{capture.pk}",
         capture.archived_at,
-        f"Rewritten: a new version of “{capture.article}”",
+        f"Rewritten: a new version of “{capture.article}”{changed}",
         reverse("articles:changes", args=[capture.article_id]),
     )
 

@@ -13,6 +13,7 @@ from alerts.events import SETTLE, record_new_events
 from alerts.models import Delivery, ScanMark, Subscription
 from alerts.subscriptions import subscription_confirm
 from alerts.things import followed_record
+from articles.changes import record_changes
 from articles.models import Capture
 from claims.models import Claim
 from tests import factories
@@ -126,7 +127,7 @@ def test_a_followed_article_rewritten_is_alerted_once(inbox):
     subscribe(article, "article")
     assert tasks.send_immediate_alerts() == 0  # its first capture is no rewrite
 
-    Capture.objects.create(
+    rewritten = Capture.objects.create(
         article=article,
         origin=Capture.Origin.PASTE,
         raw=b"A rewritten text",
@@ -134,10 +135,12 @@ def test_a_followed_article_rewritten_is_alerted_once(inbox):
         text="A rewritten text.",
         extractor="tests",
     )
+    record_changes(rewritten)  # as capture_archive() classifies a new version
     tasks.send_immediate_alerts()
     tasks.send_immediate_alerts()
     [message] = inbox.messages
     assert "Rewritten" in message["Subject"]
+    assert "100% of the text changed" in message["Subject"]
     assert f"http://testserver/articles/{article.pk}/captures/changes/" in message.get_content()
 
 
