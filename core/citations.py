@@ -210,7 +210,7 @@ def _rendered(csl_text, style):
     return _tidy(str(bibliography.bibliography()[0]))
 
 
-# citeproc-py 0.11 departs from CSL 1.0.2 twice in what the archive's items meet; these two
+# citeproc-py 0.11 departs from CSL 1.0.2 three times in what the archive's items meet; these
 # mends follow the specification (and are why the dependency stays below 0.12).
 
 
@@ -235,8 +235,41 @@ def _label_only_with_its_variable(
     return process(label, item, variable, *args, **kwargs)
 
 
+def _suppress_what_substitutes(
+    substitute, item, context=None, *args, render=citeproc.model.Substitute.render, **kwargs
+):
+    """It suppresses a substituted variable only when the substitute names it directly, not
+    when a macro or a choose renders it, so a style putting the title in an absent author's
+    place prints the title twice. CSL 1.0.2, "Substitute" (under "Names"): "Substituted
+    variables are suppressed in the rest of the output to prevent duplication." The variables
+    the substitute rendered are suppressed for the rest of the entry."""
+    layout = (context if context is not None else substitute).get_layout()
+    outer, layout.substituted = getattr(layout, "substituted", None), []
+    try:
+        text = render(substitute, item, context, *args, **kwargs)
+    finally:
+        rendered, layout.substituted = layout.substituted, outer
+    if outer is not None:  # a substitute within a substitute: the outer one suppresses them
+        outer.extend(rendered)
+    elif text:
+        for tag, variable in rendered:
+            layout.repressed.setdefault(tag, []).append(variable)
+    return text
+
+
+def _variable_noted_when_substituting(text, item, context, variable=citeproc.model.Text._variable):
+    """Notes a variable rendered within a substitute, for _suppress_what_substitutes."""
+    value = variable(text, item, context)
+    substituted = getattr(context.get_layout(), "substituted", None)
+    if value and substituted is not None:
+        substituted.append((text.tag, text.get("variable")))
+    return value
+
+
 citeproc.model.Name.initialize = _initialize_unless_told_not_to
 citeproc.model.Label.process = _label_only_with_its_variable
+citeproc.model.Substitute.render = _suppress_what_substitutes
+citeproc.model.Text._variable = _variable_noted_when_substituting
 
 
 @functools.cache
