@@ -156,14 +156,14 @@ def csl_json(item, accessed):
     csl = {
         "id": f"{ARCHIVE_NAME}-{item.key}",
         "type": item.type,
-        "title": item.title,
+        "title": _without_closing_stop(item.title),
         "URL": item.url,
         "accessed": {"date-parts": [_parts(accessed)]},
     }
     if item.container:
-        csl["container-title"] = item.container
-    # A work no one signed is cited under its publisher, as Chicago does for unsigned news: a
-    # style puts the title in an absent author's place, and citeproc-py then prints it twice.
+        csl["container-title"] = _without_closing_stop(item.container)
+    # A work no one signed is cited under its publisher, as Chicago does for unsigned news,
+    # rather than under its title, which styles put in an absent author's place.
     authors = item.authors or ([literal_name(item.publisher)] if item.publisher else [])
     if authors:
         csl["author"] = authors
@@ -178,6 +178,13 @@ def csl_json(item, accessed):
     if item.archived:
         csl["note"] = f"Archived {item.archived.isoformat()}"
     return csl
+
+
+def _without_closing_stop(title):
+    """A title without the full stop it closes with (a claim's statement is a sentence: "Aid
+    will be cut."), inside closing quotation marks or not: a style puts its own punctuation
+    after a title, and the two would read ".." or ".,". An ellipsis is kept."""
+    return re.sub(r"(?<![.…])\.(?=[”’\"']?$)", "", title)
 
 
 def citations(item, *, accessed=None):
@@ -278,16 +285,19 @@ def _style(name):
 
 
 def _for_citeproc(csl):
-    """citeproc-py lower-cases ids; the archive's titles carry their own full stop, which the
-    styles would double."""
-    return {**csl, "id": csl["id"].lower(), "title": csl["title"].rstrip(".")}
+    """citeproc-py lower-cases ids."""
+    return {**csl, "id": csl["id"].lower()}
 
 
 def _tidy(text):
     """US English puts a full stop or comma inside closing quotation marks (the en-US locale's
-    punctuation-in-quote, which citeproc-py does not apply); after a ? or ! it is dropped."""
+    punctuation-in-quote, CSL 1.0.2 "Locale Options", which citeproc-py does not apply); after
+    a ? or ! it is dropped. A style's full stop after a title's own ". ? !" or ellipsis is
+    dropped too ("Asked?." and "no..”" read "Asked?" and "no.”"): CSL 1.0.2 leaves adjacent
+    punctuation to processors, and citeproc-js (Zotero's) merges it so."""
     text = re.sub(r"([?!]”)[.,]", r"\1", text)
-    return re.sub(r"”([.,])", r"\1”", text)
+    text = re.sub(r"”([.,])", r"\1”", text)
+    return re.sub(r"(?<!\.)(\.\.\.|[.?!…])([”’]?)\.(?!\.)", r"\1\2", text)
 
 
 def plain(item, accessed):
