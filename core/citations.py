@@ -156,14 +156,14 @@ def csl_json(item, accessed):
     csl = {
         "id": f"{ARCHIVE_NAME}-{item.key}",
         "type": item.type,
-        "title": item.title,
+        "title": _without_closing_stop(item.title),
         "URL": item.url,
         "accessed": {"date-parts": [_parts(accessed)]},
     }
     if item.container:
-        csl["container-title"] = item.container
-    # A work no one signed is cited under its publisher, as Chicago does for unsigned news: a
-    # style puts the title in an absent author's place, and citeproc-py then prints it twice.
+        csl["container-title"] = _without_closing_stop(item.container)
+    # A work no one signed is cited under its publisher, as Chicago does for unsigned news,
+    # rather than under its title, which styles put in an absent author's place.
     authors = item.authors or ([literal_name(item.publisher)] if item.publisher else [])
     if authors:
         csl["author"] = authors
@@ -178,6 +178,13 @@ def csl_json(item, accessed):
     if item.archived:
         csl["note"] = f"Archived {item.archived.isoformat()}"
     return csl
+
+
+def _without_closing_stop(title):
+    """A title without the full stop it closes with (a claim's statement is a sentence: "Aid
+    will be cut."), inside closing quotation marks or not: a style puts its own punctuation
+    after a title, and the two would read ".." or ".,". An ellipsis is kept."""
+    return re.sub(r"(?<![.…])\.(?=[”’\"']?$)", "", title)
 
 
 def citations(item, *, accessed=None):
@@ -210,7 +217,7 @@ def _rendered(csl_text, style):
     return _tidy(str(bibliography.bibliography()[0]))
 
 
-# citeproc-py 0.11 departs from CSL 1.0.2 twice in what the archive's items meet; these two
+# citeproc-py 0.11 departs from CSL 1.0.2 three times in what the archive's items meet; these
 # mends follow the specification (and are why the dependency stays below 0.12).
 
 
@@ -235,8 +242,41 @@ def _label_only_with_its_variable(
     return process(label, item, variable, *args, **kwargs)
 
 
+def _suppress_what_substitutes(
+    substitute, item, context=None, *args, render=citeproc.model.Substitute.render, **kwargs
+):
+    """It suppresses a substituted variable only when the substitute names it directly, not
+    when a macro or a choose renders it, so a style putting the title in an absent author's
+    place prints the title twice. CSL 1.0.2, "Substitute" (under "Names"): "Substituted
+    variables are suppressed in the rest of the output to prevent duplication." The variables
+    the substitute rendered are suppressed for the rest of the entry."""
+    layout = (context if context is not None else substitute).get_layout()
+    outer, layout.substituted = getattr(layout, "substituted", None), []
+    try:
+        text = render(substitute, item, context, *args, **kwargs)
+    finally:
+        rendered, layout.substituted = layout.substituted, outer
+    if outer is not None:  # a substitute within a substitute: the outer one suppresses them
+        outer.extend(rendered)
+    elif text:
+        for tag, variable in rendered:
+            layout.repressed.setdefault(tag, []).append(variable)
+    return text
+
+
+def _variable_noted_when_substituting(text, item, context, variable=citeproc.model.Text._variable):
+    """Notes a variable rendered within a substitute, for _suppress_what_substitutes."""
+    value = variable(text, item, context)
+    substituted = getattr(context.get_layout(), "substituted", None)
+    if value and substituted is not None:
+        substituted.append((text.tag, text.get("variable")))
+    return value
+
+
 citeproc.model.Name.initialize = _initialize_unless_told_not_to
 citeproc.model.Label.process = _label_only_with_its_variable
+citeproc.model.Substitute.render = _suppress_what_substitutes
+citeproc.model.Text._variable = _variable_noted_when_substituting
 
 
 @functools.cache
@@ -245,16 +285,19 @@ def _style(name):
 
 
 def _for_citeproc(csl):
-    """citeproc-py lower-cases ids; the archive's titles carry their own full stop, which the
-    styles would double."""
-    return {**csl, "id": csl["id"].lower(), "title": csl["title"].rstrip(".")}
+    """citeproc-py lower-cases ids."""
+    return {**csl, "id": csl["id"].lower()}
 
 
 def _tidy(text):
     """US English puts a full stop or comma inside closing quotation marks (the en-US locale's
-    punctuation-in-quote, which citeproc-py does not apply); after a ? or ! it is dropped."""
+    punctuation-in-quote, CSL 1.0.2 "Locale Options", which citeproc-py does not apply); after
+    a ? or ! it is dropped. A style's full stop after a title's own ". ? !" or ellipsis is
+    dropped too ("Asked?." and "no..”" read "Asked?" and "no.”"): CSL 1.0.2 leaves adjacent
+    punctuation to processors, and citeproc-js (Zotero's) merges it so."""
     text = re.sub(r"([?!]”)[.,]", r"\1", text)
-    return re.sub(r"”([.,])", r"\1”", text)
+    text = re.sub(r"”([.,])", r"\1”", text)
+    return re.sub(r"(?<!\.)(\.\.\.|[.?!…])([”’]?)\.(?!\.)", r"\1\2", text)
 
 
 def plain(item, accessed):

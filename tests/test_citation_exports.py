@@ -6,6 +6,7 @@ citing the version the record is at."""
 import datetime
 import json
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -120,23 +121,28 @@ def test_every_csl_item_names_people_by_family_and_given_name_and_no_invented_ou
     described = items["Quote of an anonymous source: a very quick deal to end the conflict"]
     assert described["author"] == [{"literal": "newsarchive"}]
     # Undated: no year, but the date of access.
-    for title in ["Signed in its byline", "From no outlet known", "Claimed by no one known."]:
+    for title in ["Signed in its byline", "From no outlet known", "Claimed by no one known"]:
         assert "issued" not in items[title] and items[title]["accessed"], title
 
 
 def titles_printed(entry, item):
     """How many times the item's title stands in a rendered entry, in any case."""
-    return entry.lower().count(item["title"].rstrip(".").lower())
+    return entry.lower().count(item["title"].lower())
+
+
+def doubled_stops(entry):
+    """Runs of full stops in a rendered entry that are neither one stop nor an ellipsis."""
+    return [run for run in re.findall(r"\.+", entry) if len(run) not in (1, 3)]
 
 
 def test_citeproc_py_renders_every_csl_item_in_every_style_with_its_title_once(client, every_kind):
+    # "From no outlet known" has no author: most styles put its title in the author's place,
+    # and print it there only (CSL's <substitute>; core.citations mends citeproc-py to obey).
     for item in csl_items(client):
-        # The one record CSL has nothing to put in its author's place: styles put the title
-        # there, and citeproc-py prints it twice (citeproc-js, below, does not).
-        if item["title"] == "From no outlet known":
-            continue
         for label, style in STYLES.items():
-            assert titles_printed(render(item, style), item) == 1, (label, render(item, style))
+            entry = render(item, style)
+            assert titles_printed(entry, item) == 1, (label, entry)
+            assert not doubled_stops(entry), (label, entry)
 
 
 def citeproc_js(items):
@@ -163,9 +169,35 @@ def test_citeproc_js_renders_every_csl_item_in_every_style_with_its_title_once(c
     for label, entries in rendered.items():
         for item, entry in zip(items, entries, strict=True):
             assert titles_printed(entry, item) == 1, (label, entry)
+            assert not doubled_stops(entry), (label, entry)
             assert item["URL"] in entry, (label, entry)
     apa = dict(zip([item["title"] for item in items], rendered["APA"], strict=True))
     assert apa["Signed in its byline"].startswith("Marchenko, O. (n.d.).")
-    assert apa["Claimed by someone."].startswith("Roberts, K. (n.d.).")
+    assert apa["Claimed by someone"].startswith("Roberts, K. (n.d.).")
     assert apa["From no outlet known"].startswith("From no outlet known. (n.d.).")
     assert "Retrieved" in apa["From no outlet known"]  # the date of access
+
+
+def test_a_title_closing_with_a_full_stop_gets_one_in_every_style_by_both_processors(client, db):
+    # A claim's statement is a sentence; the styles put their own punctuation after a title.
+    statements = [
+        "Aid will be cut.",
+        "Aid will be cut, he said: “no more.”",
+        "Will aid be cut?",
+        "Aid will be cut...",
+    ]
+    for statement in statements:
+        factories.make_claim(statement=statement)
+    items = csl_items(client)
+    assert sorted(item["title"] for item in items) == [
+        "Aid will be cut",
+        "Aid will be cut, he said: “no more”",
+        "Aid will be cut...",
+        "Will aid be cut?",
+    ]
+    rendered_by_js = citeproc_js(items)
+    for index, item in enumerate(items):
+        for label, style in STYLES.items():
+            for entry in [render(item, style), rendered_by_js[label][index]]:
+                assert not doubled_stops(entry), (label, entry)
+                assert "?." not in entry, (label, entry)
