@@ -1,0 +1,129 @@
+"""Claim search reads the indexes (issue #25): on a generated corpus its claims, counts and
+order equal the plain OR filter's it replaced, and its plan never reads every claim."""
+
+import random
+import re
+from collections import Counter
+
+import pytest
+from django.contrib.postgres.search import SearchRank
+from django.core.management import call_command
+from django.db import connection, transaction
+from django.db.models import F, Q
+from django.http import QueryDict
+
+from articles.models import Article, Person
+from claims.explorer import explore
+from claims.filters import ORDERINGS
+from claims.models import Claim, ClaimActor, Topic
+from claims.search import prepare_search, search_claims, search_everything
+from tests import factories
+
+
+@pytest.fixture
+def corpus(transactional_db):
+    """A few thousand synthetic claims (generate_corpus truncates and copies, so it commits),
+    some with quotes as evidence, which the corpus doesn't make."""
+    call_command("generate_corpus", claims=3000, seed=12)
+    rng = random.Random(12)
+    claims = list(Claim.objects.order_by("pk"))
+    for article in Article.objects.order_by("pk")[:40]:
+        quote = factories.make_quote(article, " ".join(article.body.split()[:6]))
+        for claim in rng.sample(claims, 3):
+            claim.evidence.add(quote)
+
+
+def or_filter(claims, search):
+    """The claim search before issue #25: the match ORed with IN-subqueries, which made
+    PostgreSQL read every claim; the answer the new plan must equal."""
+    evidence = Claim.evidence.through.objects.filter(quote__search_vector=search.query)
+    named = Q(pk__in=ClaimActor.objects.filter(person__in=search.people).values("claim"))
+    named |= Q(pk__in=Claim.topics.through.objects.filter(topic__in=search.topics).values("claim"))
+    matching = claims.filter(
+        Q(search_vector=search.query) | Q(pk__in=evidence.values("claim")) | named
+    )
+    return matching.annotate(rank=SearchRank(F("search_vector"), search.query))
+
+
+def searches():
+    """Searches of every shape: words in many claims and in few, a person's and a topic's
+    name, a phrase, OR, an exclusion, a quote's words and a word nothing has."""
+    claims_with = Counter(
+        word
+        for statement in Claim.objects.values_list("statement", flat=True)
+        for word in set(re.findall(r"[a-z]{5,}", statement.lower()))
+    )
+    by_share = sorted(claims_with, key=lambda word: (claims_with[word], word))
+    share = {word: count / Claim.objects.count() for word, count in claims_with.items()}
+    frequent = min(by_share, key=lambda word: abs(share[word] - 0.05))
+    rare = min(by_share, key=lambda word: abs(share[word] - 0.005))
+    excluded = min(by_share, key=lambda word: abs(share[word] - 0.1))
+    quote = Claim.evidence.through.objects.order_by("pk").first().quote
+    return [
+        frequent,
+        rare,
+        Person.objects.get(pk=1).name,
+        Topic.objects.get(pk=1).name,
+        f'"{quote.text.split()[1]} {quote.text.split()[2]}"',
+        f"{frequent} OR {rare}",
+        f"{frequent} -{excluded}",
+        quote.text,
+        "zzzxqv",
+    ]
+
+
+def test_claims_counts_and_order_equal_the_or_filters_on_a_generated_corpus(corpus):
+    found_somewhere = 0
+    for text in searches():
+        search = prepare_search(text)
+        for ordering in [["-rank", "-pk"], ORDERINGS["relevance"]]:
+            expected = or_filter(Claim.objects.all(), search).order_by(*ordering)
+            searched = search_claims(Claim.objects.all(), search).order_by(*ordering)
+            assert list(searched.values_list("pk", "rank")) == list(
+                expected.values_list("pk", "rank")
+            ), text
+        groups = search_everything(search, kind="claims")
+        assert groups[0].count == expected.count(), text
+        assert [claim.pk for claim in groups[0].page] == list(
+            expected.order_by("-rank", "-pk").values_list("pk", flat=True)[:20]
+        ), text
+        found_somewhere += bool(groups[0].count)
+    assert found_somewhere >= 7  # searches that find nothing would prove little
+
+
+def test_the_explorer_ranks_and_counts_a_search_as_the_or_filter_does(corpus):
+    for text in searches()[:5]:
+        search = prepare_search(text)
+        exploration = explore(QueryDict(f"q={text}&topic=1&per_page=100"), "/claims/")
+        expected = (
+            or_filter(Claim.objects.all(), search)
+            .filter(topics=1)
+            .order_by(*ORDERINGS["relevance"])
+            .values_list("pk", flat=True)
+        )
+        assert exploration.page.paginator.count == expected.count(), text
+        assert [claim.pk for claim in exploration.page] == list(expected[:100]), text
+
+
+SEQUENTIAL_SCAN_OF_CLAIMS = re.compile(r"Seq Scan on claims_claim(?!_)")
+
+
+def plan(queryset):
+    """The plan of the query counting the queryset, with sequential scans made a last resort:
+    a plan that still reads every claim has no other way to answer."""
+    sql, parameters = queryset.values("pk").query.sql_with_params()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN SELECT count(*) FROM ({sql}) found", parameters)
+        return "\n".join(row for (row,) in cursor.fetchall())
+
+
+@pytest.mark.parametrize(
+    "text", ["NATO", "Zelenskyy", "collective defense", '"Article 5"', "NATO -Russia"]
+)
+def test_a_claim_search_reads_the_indexes_never_every_claim(seed, text):
+    search = prepare_search(text)
+    assert SEQUENTIAL_SCAN_OF_CLAIMS.search(plan(or_filter(Claim.objects.all(), search)))
+    searched = plan(search_claims(Claim.objects.all(), search))
+    assert not SEQUENTIAL_SCAN_OF_CLAIMS.search(searched), searched
+    assert "Bitmap Index Scan on claim_search_vector" in searched
