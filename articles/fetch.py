@@ -48,6 +48,10 @@ MAX_REDIRECTS = 5
 CONNECT_TIMEOUT = 10  # seconds
 READ_TIMEOUT = 20  # seconds without a byte
 DEADLINE = 60  # seconds for the whole retrieval, redirects included; fetch() may be given another
+# Seconds a capture by URL has to arrive in when something waits for it: the admin's preview (the
+# editor, and one of the few server threads) and a watch's check (a worker, which must finish its
+# job within its stop grace period). `manage.py archive URL` allows the full DEADLINE.
+CAPTURE_BY_URL_DEADLINE = 25
 CHUNK = 64 * 1024
 REDIRECTS = {301, 302, 303, 307, 308}
 USER_AGENT = "newsarchive/0.1 (web archive of policy reporting)"

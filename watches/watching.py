@@ -29,10 +29,9 @@ from django.db import transaction
 from django.db.models.functions import Now
 from django.utils import timezone
 
-from articles.admin import URL_CAPTURE_DEADLINE
 from articles.capture import Archived, capture_archive
 from articles.extraction import CaptureRefused
-from articles.fetch import USER_AGENT, ErrorStatus, fetch
+from articles.fetch import CAPTURE_BY_URL_DEADLINE, USER_AGENT, ErrorStatus, fetch
 from watches.models import MAX_URL_LENGTH, Host, Watch
 
 ITEM_WINDOW = datetime.timedelta(days=14)
@@ -106,7 +105,7 @@ def _check(watch):
     _wait_for_turn(_origin(watch.url))
     retrieved = fetch(
         watch.url,
-        deadline=URL_CAPTURE_DEADLINE,
+        deadline=CAPTURE_BY_URL_DEADLINE,
         feed=watch.kind != Watch.Kind.PAGE,
         etag=watch.etag,
         last_modified=watch.last_modified,
@@ -196,7 +195,7 @@ def _robots_allow(url):
 def _read_robots_txt(origin):
     _wait_for_turn(origin)
     try:
-        return fetch(f"{origin}/robots.txt", deadline=URL_CAPTURE_DEADLINE).raw.decode(
+        return fetch(f"{origin}/robots.txt", deadline=CAPTURE_BY_URL_DEADLINE).raw.decode(
             "utf-8", "replace"
         )
     except ErrorStatus as error:
