@@ -77,6 +77,10 @@ def check_watch(watch_id):
 @app.periodic(cron="* * * * *")
 @app.task(queueing_lock="retry_stalled_jobs")
 async def retry_stalled_jobs(timestamp):
+    await retry_stalled()
+
+
+async def retry_stalled():
     """Jobs of workers that stopped sending heartbeats run again."""
     stalled = await app.job_manager.get_stalled_jobs(
         seconds_since_heartbeat=settings.WORKER_STALLED_SECONDS

@@ -12,7 +12,7 @@ from procrastinate.contrib.django.models import ProcrastinatePeriodicDefer
 from procrastinate.periodic import PeriodicDeferrer
 
 from watches.models import Watch
-from watches.tasks import queue_due_checks
+from watches.tasks import queue_due_checks, retry_stalled
 from watches.watching import make_due
 
 
@@ -37,7 +37,9 @@ class Command(BaseCommand):
         if all:
             make_due(Watch.objects.all())
         defer_due_periodic_tasks(time.time())
-        queue_due_checks()  # those due now, though the periodic task ran this minute already
+        # What the watches' periodic tasks do, done now, though they may have run this minute.
+        async_to_sync(retry_stalled)()
+        queue_due_checks()
         # The worker takes jobs in its own connection, as `manage.py procrastinate worker` does.
         with app.replace_connector(app.connector.get_worker_connector()):
             app.run_worker(wait=False, install_signal_handlers=False, listen_notify=False)
