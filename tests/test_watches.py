@@ -145,7 +145,7 @@ def test_a_page_robots_txt_disallows_is_never_fetched(local_site):
 
 
 def test_requests_to_one_site_are_spaced(local_site, settings):
-    settings.WATCH_HOST_SPACING = 1
+    settings.WATCH_HOST_SPACING = 2
     site = local_site
     times = []
     site.requests = TimedRequests(times)
@@ -156,7 +156,7 @@ def test_requests_to_one_site_are_spaced(local_site, settings):
     assert Article.objects.count() == 3
     assert len(times) == 4  # robots.txt, then the three pages
     gaps = [later - earlier for earlier, later in itertools.pairwise(times)]
-    assert min(gaps) > 0.9, gaps
+    assert min(gaps) > 1.5, gaps  # a loaded machine delays requests, never brings them closer
 
 
 class TimedRequests(list):
