@@ -13,16 +13,13 @@ from django.utils.html import format_html
 
 from articles.capture import add_proposed_outlet, capture_archive, delete_capture, preview
 from articles.extraction import CaptureRefused
-from articles.fetch import DEADLINE, RetrievalTooSlow, fetch
+from articles.fetch import CAPTURE_BY_URL_DEADLINE, DEADLINE, RetrievalTooSlow, fetch
 from articles.forms import ArchiveCaptureForm, QuoteForm, QuoteProposalForm, QuoteRowForm
 from articles.models import Article, Capture, Outlet, Person, Quote, QuoteProposal, capture_hash
 from articles.proposals import accept_proposal, propose_quotes_for, reject_proposal
 from articles.signals import proposals_wanted
 from core.admin import VersionedAdmin
 
-# Seconds a page retrieved for the admin's preview has to arrive in: the editor waits for it, and
-# so does one of the few server threads. `manage.py archive URL` allows fetch's full DEADLINE.
-URL_CAPTURE_DEADLINE = 25
 # Editors paste bare domains; read them as https (Django 6's default) rather than http.
 ASSUME_HTTPS = {models.URLField: {"assume_scheme": "https"}}
 
@@ -222,7 +219,7 @@ class CaptureAdmin(admin.ModelAdmin):
             return self._archive_pending(request)
         form = ArchiveCaptureForm(request.POST or None, request.FILES or None, user=request.user)
         form.fields["url"].help_text += (
-            f" It must arrive within {URL_CAPTURE_DEADLINE} s; for a slower site, use the "
+            f" It must arrive within {CAPTURE_BY_URL_DEADLINE} s; for a slower site, use the "
             f"command manage.py archive URL, which waits up to {DEADLINE} s."
         )
         context = {
@@ -444,7 +441,7 @@ def _pending_capture(form):
                "http_request_headers": [], "content_type": "",
                "title": data["title"].strip()}  # fmt: skip
     if data["url"]:
-        pending.update(fetch(data["url"], deadline=URL_CAPTURE_DEADLINE).as_capture())
+        pending.update(fetch(data["url"], deadline=CAPTURE_BY_URL_DEADLINE).as_capture())
     elif data["file"]:
         name = data["file"].name.lower()
         pending.update(

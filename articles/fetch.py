@@ -16,7 +16,7 @@ must keep (the same as the Wayback Machine's Save Page Now keeps, roughly):
 - at most MAX_CAPTURE_BYTES of body, and all of it: a body shorter than its Content-Length, or a
   chunked body without its terminating chunk, is refused;
 - only HTML and plain-text responses; or, for a watch reading a feed or a sitemap (issue #23),
-  only RSS, Atom and XML ones.
+  only RSS, Atom and XML ones; a robots.txt, whatever its type.
 
 A watch may send the ETag and Last-Modified it kept (conditional GET): the server's 304 Not
 Modified is then an answer, a Retrieved with no body, not a refusal.
@@ -48,6 +48,10 @@ MAX_REDIRECTS = 5
 CONNECT_TIMEOUT = 10  # seconds
 READ_TIMEOUT = 20  # seconds without a byte
 DEADLINE = 60  # seconds for the whole retrieval, redirects included; fetch() may be given another
+# Seconds a capture by URL has to arrive in when something waits for it: the admin's preview (the
+# editor, and one of the few server threads) and a watch's check (a worker, which must finish its
+# job within its stop grace period). `manage.py archive URL` allows the full DEADLINE.
+CAPTURE_BY_URL_DEADLINE = 25
 CHUNK = 64 * 1024
 REDIRECTS = {301, 302, 303, 307, 308}
 USER_AGENT = "newsarchive/0.1 (web archive of policy reporting)"
@@ -58,6 +62,7 @@ HTTP_VERSIONS = {9: "HTTP/0.9", 10: "HTTP/1.0", 11: "HTTP/1.1"}  # http.client's
 PAGE_ACCEPT = "text/html,application/xhtml+xml,text/plain;q=0.9"
 FEED_TYPES = {"application/rss+xml", "application/atom+xml", "application/xml", "text/xml"}
 FEED_ACCEPT = "application/rss+xml,application/atom+xml,application/xml,text/xml;q=0.9"
+ANY_ACCEPT = "text/plain,*/*;q=0.5"
 NOT_MODIFIED = 304
 
 
@@ -134,15 +139,27 @@ class Deadline:
         return time.monotonic() >= self.ends
 
 
-def fetch(url, *, deadline=None, feed=False, etag="", last_modified=""):
+def fetch(
+    url,
+    *,
+    deadline=None,
+    feed=False,
+    any_type=False,
+    etag="",
+    last_modified="",
+    before_redirect=None,
+):
     """Retrieve `url` within the limits above, in at most `deadline` seconds (DEADLINE unless
     given); a Retrieved, or CaptureRefused with the reason. `feed`: an RSS or Atom feed or a
-    sitemap, for a watch to read, instead of a page. `etag` and `last_modified`: those of the
-    last retrieval, sent as If-None-Match and If-Modified-Since; a 304 is then returned."""
+    sitemap, for a watch to read, instead of a page. `any_type`: whatever type it is served as
+    (a robots.txt, read as text whatever it says it is). `etag` and `last_modified`: those of
+    the last retrieval, sent as If-None-Match and If-Modified-Since; a 304 is then returned.
+    `before_redirect`: called with each redirect's target before it is requested (a watch checks
+    the robots.txt of its site and waits for its turn there); it may raise to stop."""
     deadline = Deadline.starting_now(DEADLINE if deadline is None else deadline)
     headers = {
         "User-Agent": USER_AGENT,
-        "Accept": FEED_ACCEPT if feed else PAGE_ACCEPT,
+        "Accept": ANY_ACCEPT if any_type else FEED_ACCEPT if feed else PAGE_ACCEPT,
         "Accept-Encoding": "identity",
     }
     if etag:
@@ -150,7 +167,9 @@ def fetch(url, *, deadline=None, feed=False, etag="", last_modified=""):
     if last_modified:
         headers["If-Modified-Since"] = last_modified
     current = url
-    for _ in range(MAX_REDIRECTS + 1):
+    for hop in range(MAX_REDIRECTS + 1):
+        if hop and before_redirect:
+            before_redirect(current)
         response, connection = _request(current, deadline, headers)
         try:
             if response.status in REDIRECTS and response.getheader("Location"):
@@ -158,7 +177,8 @@ def fetch(url, *, deadline=None, feed=False, etag="", last_modified=""):
                 continue
             if response.status == NOT_MODIFIED and (etag or last_modified):
                 return _retrieved(url, current, response, connection.sent_headers, b"")
-            return _accept(url, current, response, deadline, connection.sent_headers, feed)
+            types = None if any_type else FEED_TYPES if feed else HTML_TYPES | TEXT_TYPES
+            return _accept(url, current, response, deadline, connection.sent_headers, types)
         finally:
             connection.close()
     raise CaptureRefused(f"{url} redirects more than {MAX_REDIRECTS} times; the archive stops.")
@@ -192,17 +212,22 @@ def _request(url, deadline, headers):
     return response, connection
 
 
-def _accept(request_url, url, response, deadline, request_headers, feed):
+def _accept(request_url, url, response, deadline, request_headers, types):
+    """The response's body, if its status is a success and its type one of `types` (None: any)."""
     if not 200 <= response.status < 300:
         raise ErrorStatus(
             f"{url}: the server answered {response.status} {response.reason}.", response.status
         )
     declared = response.getheader("Content-Type", "")
     kind, _ = media_type(declared)
-    if kind not in (FEED_TYPES if feed else HTML_TYPES | TEXT_TYPES):
+    if types is not None and kind not in types:
         raise CaptureRefused(
             f"{url} is {kind or 'of no declared type'}; the archive takes only "
-            + ("RSS or Atom feeds and XML sitemaps here." if feed else "HTML pages and plain text.")
+            + (
+                "RSS or Atom feeds and XML sitemaps here."
+                if types == FEED_TYPES
+                else "HTML pages and plain text."
+            )
         )
     encoding = response.getheader("Content-Encoding", "identity").strip().lower()
     if encoding not in {"", "identity"}:

@@ -164,7 +164,7 @@ def test_a_page_cut_short_is_refused_and_nothing_is_stored(local_site, loopback_
 def test_a_trickling_site_is_given_up_within_the_admins_deadline(local_site, loopback_allowed,
                                                                  monkeypatch):  # fmt: skip
     """The editor gets an answer, and the server its thread back, on time."""
-    monkeypatch.setattr(articles_admin, "URL_CAPTURE_DEADLINE", 2)
+    monkeypatch.setattr(articles_admin, "CAPTURE_BY_URL_DEADLINE", 2)
     page = article_page(canonical=None)
     head = response_head(("Content-Type", "text/html"), ("Content-Length", str(len(page))))
     local_site.raw_page("/trickle", trickled(head + page[:-15], page[-15:]), pause=1)

@@ -68,3 +68,37 @@ def test_an_error_status_is_kept_on_the_refusal(local_site):
     with pytest.raises(ErrorStatus) as refusal:
         fetch(local_site.url("/gone"), feed=True)
     assert refusal.value.status == 410
+
+
+def test_a_robots_txt_is_taken_whatever_its_type(local_site):
+    local_site.page("/robots.txt", b"User-agent: *\n", content_type="application/octet-stream")
+    assert fetch(local_site.url("/robots.txt"), any_type=True).raw == b"User-agent: *\n"
+    with pytest.raises(CaptureRefused, match="is application/octet-stream"):
+        fetch(local_site.url("/robots.txt"))
+
+
+def test_each_redirect_s_target_is_announced_before_it_is_requested(local_site):
+    local_site.redirect("/one", "/two")
+    local_site.redirect("/two", local_site.url("/three"))
+    local_site.page("/three", article_page())
+    announced = []
+
+    def before_redirect(url):
+        announced.append((url, list(local_site.requests)))
+
+    fetch(local_site.url("/one"), before_redirect=before_redirect)
+    assert announced == [
+        (local_site.url("/two"), ["/one"]),
+        (local_site.url("/three"), ["/one", "/two"]),
+    ]
+
+
+def test_a_redirect_may_be_stopped_before_it_is_requested(local_site):
+    local_site.redirect("/one", "/two")
+
+    def before_redirect(url):
+        raise CaptureRefused(f"{url}: not there")
+
+    with pytest.raises(CaptureRefused, match="/two: not there"):
+        fetch(local_site.url("/one"), before_redirect=before_redirect)
+    assert local_site.requests == ["/one"]

@@ -75,8 +75,14 @@ def test_serve_runs_a_queue_worker_beside_gunicorn_and_ctrl_c_stops_it(tmp_path)
 
 def queue_workers_of(process):
     """The `manage.py procrastinate worker` processes started by `manage.py serve`."""
-    children = psutil.Process(process.pid).children(recursive=True)
-    return [child for child in children if "procrastinate" in child.cmdline()]
+    workers = []
+    for child in psutil.Process(process.pid).children(recursive=True):
+        try:
+            if "procrastinate" in child.cmdline():
+                workers.append(child)
+        except psutil.NoSuchProcess:  # ZombieProcess included
+            pass  # a child exiting meanwhile (gunicorn's, or the worker after Ctrl-C)
+    return workers
 
 
 def make_run(*arguments, environment=None):

@@ -10,11 +10,14 @@ import itertools
 import time
 
 import pytest
+from croniter import croniter
 from django.core.management import call_command
+from django.db import connection
 from django.utils import timezone
 
 from articles.models import Article, Capture
 from tests.watched_sites import empty_queue, news_sitemap, rss, story  # noqa: F401
+from watches.management.commands.run_due import defer_due_periodic_tasks
 from watches.models import Watch
 
 pytestmark = [
@@ -142,7 +145,7 @@ def test_a_page_robots_txt_disallows_is_never_fetched(local_site):
 
 
 def test_requests_to_one_site_are_spaced(local_site, settings):
-    settings.WATCH_HOST_SPACING = 1
+    settings.WATCH_HOST_SPACING = 2
     site = local_site
     times = []
     site.requests = TimedRequests(times)
@@ -153,7 +156,7 @@ def test_requests_to_one_site_are_spaced(local_site, settings):
     assert Article.objects.count() == 3
     assert len(times) == 4  # robots.txt, then the three pages
     gaps = [later - earlier for earlier, later in itertools.pairwise(times)]
-    assert min(gaps) > 0.9, gaps
+    assert min(gaps) > 1.5, gaps  # a loaded machine delays requests, never brings them closer
 
 
 class TimedRequests(list):
@@ -191,3 +194,27 @@ def test_a_failing_site_backs_off_and_says_why(local_site, admin_client):
     run_due("--all")
     watch.refresh_from_db()
     assert (watch.last_outcome, watch.failures) == ("archived", 0)
+
+
+def test_run_due_queues_a_periodic_task_only_when_its_time_came_since_it_was_last_queued():
+    """Under cron every minute, the daily digest goes out once a day, the watches' checks every
+    minute."""
+    seven = croniter("0 7 * * *").get_next(float, start_time=time.time())
+    defer_due_periodic_tasks(seven + 30)
+    first = queued_periodic_tasks()
+    defer_due_periodic_tasks(seven + 3600)  # the same day, an hour later
+    second = queued_periodic_tasks()
+    assert {"alerts.tasks.send_daily_digests", "watches.tasks.queue_due_watches"} <= first
+    assert "alerts.tasks.send_daily_digests" not in second
+    assert "watches.tasks.queue_due_watches" in second
+
+
+def queued_periodic_tasks():
+    """The tasks of the jobs waiting in the queue, which are then taken as done (so a task's
+    queueing lock doesn't keep its next job out)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE procrastinate_jobs SET status = 'succeeded' WHERE status = 'todo' "
+            "RETURNING task_name"
+        )
+        return {task_name for (task_name,) in cursor.fetchall()}

@@ -94,6 +94,9 @@ class Host(models.Model):
     next_allowed_at = models.DateTimeField(default=timezone.now)
     robots_txt = models.TextField(blank=True)
     robots_checked_at = models.DateTimeField(null=True, blank=True)
+    # Why robots.txt could not be read (a 5xx, no answer): nothing is fetched from the site until
+    # it can be (RFC 9309, 2.3.1.4), read again a while later, not at every check.
+    robots_unreadable = models.TextField(blank=True)
 
     def __str__(self):
         return self.origin

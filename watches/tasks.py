@@ -1,35 +1,40 @@
 """The watches' jobs on the task queue (procrastinate, in PostgreSQL; issue #23).
 
-Every minute, one job per due watch is queued; its queueing lock keeps a watch from being queued
-twice, and its lock keeps two workers from checking it at once. A job whose worker stopped
+Every minute, one job is queued per due watch that has none waiting or under way; its queueing
+lock keeps a watch from being queued twice, and its lock keeps two workers from checking it at
+once. A job whose worker stopped
 sending heartbeats (killed, or its machine lost) is put back in the queue, to run again.
 """
 
 import logging
 
 from django.conf import settings
-from django.db import InterfaceError, OperationalError
 from procrastinate import RetryStrategy
 from procrastinate.contrib.django import app
+from procrastinate.contrib.django.models import ProcrastinateJob
 from procrastinate.exceptions import AlreadyEnqueued, UniqueViolation
 from procrastinate.jobs import Status
 
 from watches.models import Watch
-from watches.watching import HostBusy, close_expired_watches, watch_check
+from watches.watching import TRANSIENT_ERRORS, close_expired_watches, watch_check
 
 logger = logging.getLogger(__name__)
 
-# A lost database connection or a busy site: worth trying again soon (5 s, 25 s, 125 s…).
+# A lost database connection: worth trying again soon (5 s, 25 s, 125 s…). A busy site is no
+# error: the check ends, the watch due again at the site's next turn (watches/watching.py).
 TRANSIENT = RetryStrategy(
-    max_attempts=5,
-    exponential_wait=5,
-    retry_exceptions={OperationalError, InterfaceError, HostBusy},
+    max_attempts=5, exponential_wait=5, retry_exceptions=set(TRANSIENT_ERRORS)
 )
+
+
+def watch_lock(watch_id):
+    """The lock and queueing lock of a watch's checks."""
+    return f"watch-{watch_id}"
 
 
 def queue_check(watch_id):
     """Queue a check of the watch, unless one is queued already; True when queued."""
-    lock = f"watch-{watch_id}"
+    lock = watch_lock(watch_id)
     try:
         check_watch.configure(lock=lock, queueing_lock=lock).defer(watch_id=watch_id)
     except AlreadyEnqueued:
@@ -37,12 +42,26 @@ def queue_check(watch_id):
     return True
 
 
+def queue_due_checks():
+    """Queue a check of each due watch that has none waiting or under way. A second job for a
+    watch whose check is under way would wait behind its lock, and take the queueing lock a retry
+    of the first needs: that retry would fail, and leave the first "doing", holding its lock, for
+    ever."""
+    close_expired_watches()
+    under_way = set(
+        ProcrastinateJob.objects.filter(
+            task_name=check_watch.name, status__in=[Status.TODO.value, Status.DOING.value]
+        ).values_list("lock", flat=True)
+    )
+    for watch_id in Watch.objects.due().values_list("pk", flat=True):
+        if watch_lock(watch_id) not in under_way:
+            queue_check(watch_id)
+
+
 @app.periodic(cron="* * * * *")
 @app.task(queueing_lock="queue_due_watches")
 def queue_due_watches(timestamp):
-    close_expired_watches()
-    for watch_id in Watch.objects.due().values_list("pk", flat=True):
-        queue_check(watch_id)
+    queue_due_checks()
 
 
 @app.task(retry=TRANSIENT)
@@ -58,6 +77,10 @@ def check_watch(watch_id):
 @app.periodic(cron="* * * * *")
 @app.task(queueing_lock="retry_stalled_jobs")
 async def retry_stalled_jobs(timestamp):
+    await retry_stalled()
+
+
+async def retry_stalled():
     """Jobs of workers that stopped sending heartbeats run again."""
     stalled = await app.job_manager.get_stalled_jobs(
         seconds_since_heartbeat=settings.WORKER_STALLED_SECONDS

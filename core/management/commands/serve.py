@@ -23,7 +23,11 @@ from django.db import connections
 
 GUNICORN_CONFIG = settings.BASE_DIR / "deploy" / "gunicorn.conf.py"
 GUNICORN_STOP_TIMEOUT = 40  # seconds: longer than the configuration's graceful_timeout
-WORKER_STOP_TIMEOUT = 40  # seconds: a job under way finishes first (a capture allows 25 s)
+# Seconds for a job under way to finish first. The longest is a watch's check (watches/watching.py):
+# a turn at the site (MAX_HOST_WAIT, 10 s) and robots.txt (ROBOTS_DEADLINE, 10 s), a turn and the
+# page (CAPTURE_BY_URL_DEADLINE, 25 s): 55 s; a redirect to another site may add that site's turn
+# and robots.txt (30 s). docker-compose.yml's worker has the same stop_grace_period.
+WORKER_STOP_TIMEOUT = 90
 
 
 class Command(BaseCommand):
