@@ -6,6 +6,7 @@ the keyed hashes that count requests for the rate limits (FollowRequest).
 """
 
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 # A view's canonical query string, a search's text or a record's id.
@@ -29,6 +30,8 @@ class Subscription(models.Model):
         IMMEDIATE = "immediate", "As it happens"
         DAILY = "daily", "Once a day, in one email"
 
+    # As typed, its domain in lower case (alerts.subscriptions.normal_address); one address
+    # however its letters are cased (the constraint below).
     email = models.EmailField()
     kind = models.CharField(max_length=10, choices=Kind.choices)
     target = models.CharField(
@@ -44,7 +47,7 @@ class Subscription(models.Model):
         ordering = ["-confirmed_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["email", "kind", "target"], name="one_subscription_per_address_and_thing"
+                Lower("email"), "kind", "target", name="one_subscription_per_address_and_thing"
             )
         ]
 

@@ -9,6 +9,7 @@ limit is refused (429): that says something only about the client.
 
 import datetime
 
+from django.contrib.auth.base_user import BaseUserManager
 from django.core import signing
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -40,6 +41,7 @@ def subscription_request(*, email, followed, frequency, client, confirm_url, sen
     """Records the request for the rate limits and, unless the address had enough for now,
     calls send(email, followed, frequency, url) with the confirmation link; confirm_url(token)
     makes the link. TooManyRequests if the client is over its limit."""
+    email = normal_address(email)
     address_key, client_key = _key("address", email.lower()), _key("client", client or "")
     recent = FollowRequest.objects.filter(requested_at__gte=timezone.now() - LIMIT_WINDOW)
     if recent.filter(client_key=client_key).count() >= REQUESTS_PER_CLIENT:
@@ -67,14 +69,26 @@ def read_confirmation(token):
     return request["email"], followed, request["f"]
 
 
+def normal_address(email):
+    """The address as typed, without spaces around it and with its domain in lower case.
+
+    Its subscriptions are found whatever the case of its letters (email__iexact, and the
+    unique constraint on Lower("email")): almost every mail provider reads Reader@ and reader@
+    as one inbox, and two subscriptions of one inbox would send each alert twice. The local
+    part is kept as typed, since a server may read it case by case (RFC 5321 lets it) and the
+    address must reach the inbox it was typed for."""
+    return BaseUserManager.normalize_email(email)
+
+
 def subscription_confirm(*, email, followed, frequency, site_url):
     """The subscription, created or (asked again) with the frequency now chosen."""
+    email = normal_address(email)
     subscription, _ = Subscription.objects.update_or_create(
-        email=email,
+        email__iexact=email,
         kind=followed.kind,
         target=followed.target,
         defaults={"frequency": frequency},
-        create_defaults={"frequency": frequency, "site_url": site_url},
+        create_defaults={"email": email, "frequency": frequency, "site_url": site_url},
     )
     return subscription
 

@@ -8,6 +8,7 @@ import datetime
 import feedparser
 import pytest
 from django.core import signing
+from django.db import IntegrityError, transaction
 from procrastinate.contrib.django import app
 from procrastinate.testing import InMemoryConnector
 
@@ -109,8 +110,9 @@ def test_an_address_asked_for_too_often_is_sent_nothing_more_and_told_nothing(
     client, archive, queued
 ):
     page = f"/alerts/follow/topics/{archive['topic'].pk}/"
-    for _ in range(REQUESTS_PER_ADDRESS + 2):
-        response = client.post(page, {"email": "target@example.org", "frequency": "immediate"})
+    for number in range(REQUESTS_PER_ADDRESS + 2):
+        email = ["target@example.org", "TARGET@Example.org"][number % 2]  # one inbox
+        response = client.post(page, {"email": email, "frequency": "immediate"})
         assert response.status_code == 200
         assert "Check your inbox" in response.text
     assert len(confirmations(queued)) == REQUESTS_PER_ADDRESS
@@ -247,6 +249,24 @@ def test_confirming_twice_keeps_one_subscription_with_the_latest_frequency(clien
     client.post(f"/alerts/confirm/{confirmation_token(archive)}/")
     client.post(f"/alerts/confirm/{confirmation_token(archive, f='immediate')}/")
     assert Subscription.objects.get().frequency == "immediate"
+
+
+def test_an_address_is_one_subscriber_however_its_letters_are_cased(archive):
+    followed = followed_record("topic", archive["topic"].pk)
+    for email in [" Reader@Example.ORG ", "reader@example.org", "READER@EXAMPLE.ORG"]:
+        subscription_confirm(
+            email=email, followed=followed, frequency="daily", site_url="http://testserver/"
+        )
+    # Mail goes to the address as first typed, its domain in lower case.
+    assert list(Subscription.objects.values_list("email", flat=True)) == ["Reader@example.org"]
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Subscription.objects.create(
+            email="rEaDeR@example.org",
+            kind=followed.kind,
+            target=followed.target,
+            frequency="daily",
+            site_url="http://testserver/",
+        )
 
 
 def test_an_altered_unsubscribe_link_is_a_400_and_unsubscribes_nothing(client, archive):
