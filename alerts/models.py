@@ -2,7 +2,8 @@
 
 A subscription exists only once its address confirmed it (double opt-in): until then the request
 lives in the signed link of the confirmation email, and nothing about the address is stored but
-the keyed hashes that count requests for the rate limits (FollowRequest).
+the keyed hashes that count requests for the rate limits (FollowRequest) and, until it is sent,
+the confirmation email (ConfirmationEmail).
 """
 
 from django.db import models
@@ -112,3 +113,20 @@ class FollowRequest(models.Model):
 
     def __str__(self):
         return f"request at {self.requested_at:%Y-%m-%d %H:%M}"
+
+
+class ConfirmationEmail(models.Model):
+    """A confirmation email for the queue to send, deleted once sent: the queue's job carries
+    only this row's id, since the queue keeps the jobs that failed, with their arguments, and
+    backups copy them. A row the mail server refused for good is pruned a day later
+    (alerts.subscriptions.follow_requests_prune)."""
+
+    email = models.EmailField()
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    target = models.CharField(max_length=MAX_TARGET_LENGTH)
+    frequency = models.CharField(max_length=10, choices=Subscription.Frequency.choices)
+    site_url = models.URLField(max_length=200)
+    requested_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    def __str__(self):
+        return f"confirmation asked at {self.requested_at:%Y-%m-%d %H:%M}"

@@ -13,7 +13,7 @@ from procrastinate.contrib.django import app
 from procrastinate.testing import InMemoryConnector
 
 from alerts import subscriptions, tasks
-from alerts.models import FollowRequest, Subscription
+from alerts.models import ConfirmationEmail, FollowRequest, Subscription
 from alerts.subscriptions import (
     REQUESTS_PER_ADDRESS,
     REQUESTS_PER_CLIENT,
@@ -83,9 +83,8 @@ def test_a_view_is_followed_by_its_filters_in_canonical_order(client, archive, q
         {"email": "reader@example.org", "frequency": "immediate"},
     )
     [job] = confirmations(queued)
-    token = job["args"]["confirm_url"].split("/confirm/")[1].strip("/")
-    request = signing.loads(token, salt=subscriptions.CONFIRM_SALT)
-    assert (request["kind"], request["target"]) == ("view", f"topic={topic}&status=reported")
+    confirmation = ConfirmationEmail.objects.get(pk=job["args"]["confirmation_id"])
+    assert (confirmation.kind, confirmation.target) == ("view", f"topic={topic}&status=reported")
 
 
 def test_the_answer_is_the_same_whatever_the_address_follows(client, archive, queued):
@@ -352,7 +351,25 @@ def test_the_confirmation_is_queued_not_sent_by_the_request(client, archive, que
     client.post(page, {"email": "reader@example.org", "frequency": "daily"})
     assert mailoutbox == []
     [job] = confirmations(queued)
+    assert job["args"] == {"confirmation_id": ConfirmationEmail.objects.get().pk}
     tasks.send_confirmation(**job["args"])
+    assert not ConfirmationEmail.objects.exists()  # the address is kept until sent, no longer
     [message] = mailoutbox
     assert "Euromaidan Press" in message.subject
     assert message.to == ["reader@example.org"]
+
+
+def test_a_confirmation_email_never_sent_is_forgotten_after_a_day(
+    client, archive, queued, mailoutbox
+):
+    page = f"/alerts/follow/topics/{archive['topic'].pk}/"
+    client.post(page, {"email": "reader@example.org", "frequency": "daily"})
+    unsent = ConfirmationEmail.objects.get()
+    subscriptions.follow_requests_prune(now=unsent.requested_at + datetime.timedelta(hours=23))
+    assert ConfirmationEmail.objects.exists()
+    subscriptions.follow_requests_prune(now=unsent.requested_at + datetime.timedelta(hours=25))
+    assert not ConfirmationEmail.objects.exists()
+    # Its job, if the queue runs it after all, sends nothing.
+    [job] = confirmations(queued)
+    tasks.send_confirmation(**job["args"])
+    assert mailoutbox == []

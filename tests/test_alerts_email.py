@@ -5,12 +5,14 @@ unsubscribe, and emails the server refuses or a worker never finished."""
 import datetime
 
 import pytest
+from django.db import connection
 from django.test import Client
 from django.utils import timezone
+from procrastinate.contrib.django import app
 
 from alerts import tasks
 from alerts.events import SETTLE, record_new_events
-from alerts.models import Delivery, ScanMark, Subscription
+from alerts.models import ConfirmationEmail, Delivery, ScanMark, Subscription
 from alerts.subscriptions import subscription_confirm
 from alerts.things import followed_record
 from articles.changes import record_changes
@@ -19,6 +21,7 @@ from claims.models import Claim
 from tests import factories
 from tests.alert_mail import link_in, queue_in_memory, smtp_server
 from tests.servers import free_port
+from tests.watched_sites import empty_queue  # noqa: F401
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -78,6 +81,29 @@ def test_following_sends_only_a_confirmation_and_its_link_subscribes(inbox, run_
     )
     assert subscription.frequency == "daily"
     assert len(inbox.messages) == 1  # nothing but the confirmation
+
+
+@pytest.mark.usefixtures("empty_queue")
+def test_no_job_of_the_queue_keeps_the_address_asking_to_follow(inbox, topic):
+    """The queue keeps failed jobs with their arguments, and backups copy them."""
+    Client().post(
+        f"/alerts/follow/topics/{topic.pk}/",
+        {"email": "Private.Reader@example.org", "frequency": "daily"},
+    )
+    [arguments] = job_arguments()
+    assert "reader" not in arguments.lower()
+
+    with app.replace_connector(app.connector.get_worker_connector()):
+        app.run_worker(wait=False, install_signal_handlers=False, listen_notify=False)
+    assert len(inbox.to("Private.Reader@example.org")) == 1
+    assert job_arguments() == []  # done, so deleted
+    assert not ConfirmationEmail.objects.exists()
+
+
+def job_arguments():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT args::text FROM procrastinate_jobs")
+        return [arguments for (arguments,) in cursor.fetchall()]
 
 
 def test_a_new_claim_on_a_followed_topic_is_alerted_once(inbox, topic):
