@@ -17,7 +17,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from alerts.models import ConfirmationEmail, Delivery, Subscription
+from alerts.models import ConfirmationEmail, Delivery, Kind, Subscription
 from alerts.subscriptions import confirmation_token, unsubscribe_token
 from alerts.things import followed_by_subscription
 
@@ -42,12 +42,15 @@ def send_confirmation(confirmation_id):
             "alerts/email/confirm.txt",
             {
                 "label": followed.label,
-                "page_url": site + followed.page_url,
                 "frequency": Subscription.Frequency(confirmation.frequency).label.lower(),
                 "url": confirm_url,
             },
         )
-        subject = _one_line(f"Confirm: follow {followed.label} on newsarchive", 200)
+        # Anyone can ask for this email to any address, so it carries none of the requester's
+        # words but a search's, cut short and quoted in the body (its label); not the followed
+        # page's link either, whose query holds them in full.
+        kind = Kind(confirmation.kind).label.lower()
+        subject = f"Confirm: follow {kind} on newsarchive"
         EmailMessage(subject, body, to=[confirmation.email]).send()
     confirmation.delete()
 

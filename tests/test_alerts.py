@@ -9,6 +9,7 @@ import feedparser
 import pytest
 from django.core import signing
 from django.db import IntegrityError, transaction
+from django.utils.http import urlencode
 from procrastinate.contrib.django import app
 from procrastinate.testing import InMemoryConnector
 
@@ -20,7 +21,7 @@ from alerts.subscriptions import (
     subscription_confirm,
     unsubscribe_token,
 )
-from alerts.things import followed_record
+from alerts.things import SEARCH_IN_LABEL, followed_record
 from articles.models import Capture
 from claims.models import Claim
 from tests import factories
@@ -355,8 +356,25 @@ def test_the_confirmation_is_queued_not_sent_by_the_request(client, archive, que
     tasks.send_confirmation(**job["args"])
     assert not ConfirmationEmail.objects.exists()  # the address is kept until sent, no longer
     [message] = mailoutbox
-    assert "Euromaidan Press" in message.subject
+    assert message.subject == "Confirm: follow an outlet on newsarchive"
+    assert "the outlet Euromaidan Press" in message.body
     assert message.to == ["reader@example.org"]
+
+
+def test_a_searchs_words_are_kept_out_of_the_confirmations_subject_and_cut_short_in_it(
+    client, archive, queued, mailoutbox
+):
+    spam = "Cheap watches at shop dot example call now " * 4
+    page = "/alerts/follow/search/?" + urlencode({"q": spam})
+    client.post(page, {"email": "reader@example.org", "frequency": "daily"})
+    [job] = confirmations(queued)
+    tasks.send_confirmation(**job["args"])
+    [message] = mailoutbox
+    assert message.subject == "Confirm: follow a search on newsarchive"
+    followed = f"claims matching “{spam[: SEARCH_IN_LABEL - 1].strip()}…”"
+    assert f"\n    {followed}\n" in message.body
+    assert message.body.count("shop dot example") == 1  # its second time is past the cut
+    assert "shop+dot" not in message.body  # no link to the search, whose address holds it all
 
 
 def test_a_confirmation_email_never_sent_is_forgotten_after_a_day(

@@ -64,7 +64,8 @@ def test_following_sends_only_a_confirmation_and_its_link_subscribes(inbox, run_
 
     run_jobs()
     [message] = inbox.to("reader@example.org")
-    assert "NATO expansion" in message["Subject"]
+    assert message["Subject"] == "Confirm: follow a topic on newsarchive"
+    assert "the topic NATO expansion" in message.get_content()
     link = link_in(message, CONFIRM_LINK)
     # Opening the link (as a mail scanner would) confirms nothing: it shows a button.
     opened = client.get(link)
