@@ -3,9 +3,10 @@ opt-in), one alert per event however often the task runs, the daily digest, the 
 unsubscribe, and emails the server refuses or a worker never finished."""
 
 import datetime
+import threading
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client
 from django.utils import timezone
 from procrastinate.contrib.django import app
@@ -273,3 +274,35 @@ def test_only_rows_old_enough_move_the_marks(topic):
     assert ScanMark.objects.get(source="new-claim").last_id == 0
     record_new_events(now=timezone.now() + SETTLE + datetime.timedelta(seconds=1))
     assert ScanMark.objects.get(source="new-claim").last_id == claim.pk
+
+
+def test_a_claim_of_a_transaction_open_longer_than_settle_is_alerted_once_committed(topic):
+    factories.make_claim(statement="A claim before anyone followed.")
+    later = timezone.now() + SETTLE + datetime.timedelta(minutes=1)
+    record_new_events(now=later)  # the marks start past it
+    subscribe(topic, "topic")
+    inserted, commit = threading.Event(), threading.Event()
+
+    def slow_editor():
+        try:
+            with transaction.atomic():
+                factories.make_claim(statement="A claim long in the making.", topics=[topic])
+                inserted.set()
+                commit.wait(timeout=60)
+        finally:
+            connection.close()
+
+    editor = threading.Thread(target=slow_editor)
+    editor.start()
+    assert inserted.wait(timeout=60)
+    factories.make_claim(statement="A claim made in a moment.", topics=[topic])
+    # Long after both claims were made, the first still unseen: its id is below the second's.
+    record_new_events(now=later)
+    commit.set()
+    editor.join()
+    record_new_events(now=later)
+
+    assert sorted(Delivery.objects.values_list("title", flat=True)) == [
+        "New claim: A claim long in the making.",
+        "New claim: A claim made in a moment.",
+    ]
