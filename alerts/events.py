@@ -4,15 +4,17 @@ history rows), a new claim (claim rows), an article rewritten (a capture after i
 They are found by reading forward from a high-water mark per kind of row (ScanMark), not by
 signals, so that nothing is lost while no worker runs. A row's id is taken when it is inserted
 but seen only once its transaction commits, so a lower id can appear after a higher one: each
-scan reads from the mark, and the mark only moves past rows older than SETTLE, whose
-transactions have ended. Rows read twice are harmless: a delivery is recorded once per
-subscription and event (the unique constraint).
+scan reads from the mark, and the mark only moves past rows stamped (created_at, archived_at,
+history_date) more than SETTLE before the oldest transaction still open that has written, or
+before now if none is (cutoff()). Rows read twice are harmless: a delivery is recorded once per
+subscription and event (the unique constraint), and holding the mark back only means reading
+again.
 """
 
 import datetime
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Exists, F, Max, OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone
@@ -23,6 +25,10 @@ from articles.changes import summary
 from articles.models import Capture
 from claims.models import Claim
 
+# What this assumes: a row is stamped less than SETTLE before it is inserted, and the clocks of
+# the database and of the machines that stamp rows agree within SETTLE. Transactions may last
+# any time, if they write as the role the workers connect as: a worker sees the start of no
+# other role's transaction (pg_stat_activity), unless its role is granted pg_read_all_stats.
 SETTLE = datetime.timedelta(minutes=5)
 FEED_LENGTH = 50
 HistoricalClaim = Claim.history.model
@@ -116,16 +122,16 @@ def record_new_events(now=None):
     """Reads every source forward from its mark and records a QUEUED delivery for each event
     and confirmed subscription that follows it, in one transaction with the marks' moves.
     Returns how many deliveries were recorded."""
-    now = now or timezone.now()
     with transaction.atomic():
         ScanMark.objects.bulk_create(
             [ScanMark(source=source, last_id=0) for source in SOURCES], ignore_conflicts=True
         )
         # Locked: a second scan at the same time waits, then reads from the moved marks.
         marks = {mark.source: mark for mark in ScanMark.objects.select_for_update()}
+        settled_before = cutoff(now or timezone.now())
         for source, mark in marks.items():
             if mark.last_id == 0:
-                mark.last_id = _settled_id(source, 0, now)  # a first scan: from now on
+                mark.last_id = _settled_id(source, 0, settled_before)  # a first scan: from now on
         deliveries = [
             *_status_deliveries(marks["claim-status"].last_id),
             *_new_claim_deliveries(marks["new-claim"].last_id),
@@ -133,15 +139,28 @@ def record_new_events(now=None):
         ]
         recorded = Delivery.objects.bulk_create(deliveries, ignore_conflicts=True)
         for source, mark in marks.items():
-            mark.last_id = _settled_id(source, mark.last_id, now)
+            mark.last_id = _settled_id(source, mark.last_id, settled_before)
             mark.save(update_fields=["last_id"])
     return len(recorded)
 
 
-def _settled_id(source, mark, now):
-    """The highest id past `mark` among rows older than SETTLE, or `mark`."""
+def cutoff(now):
+    """The time before which every row stamped is seen, if it will ever be: SETTLE before now,
+    or before the oldest transaction still open that has written (any id it takes is above
+    those taken before it began, so rows stamped since then may have ids above one unseen)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT min(xact_start) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid() AND backend_xid IS NOT NULL"
+        )
+        [oldest_write] = cursor.fetchone()
+    return min(now, oldest_write or now) - SETTLE
+
+
+def _settled_id(source, mark, settled_before):
+    """The highest id past `mark` among rows stamped before `settled_before`, or `mark`."""
     model, id_field, time_field = SOURCES[source]
-    rows = model.objects.filter(**{f"{id_field}__gt": mark, f"{time_field}__lt": now - SETTLE})
+    rows = model.objects.filter(**{f"{id_field}__gt": mark, f"{time_field}__lt": settled_before})
     return rows.aggregate(last=Max(id_field))["last"] or mark
 
 

@@ -2,10 +2,12 @@
 
 A subscription exists only once its address confirmed it (double opt-in): until then the request
 lives in the signed link of the confirmation email, and nothing about the address is stored but
-the keyed hashes that count requests for the rate limits (FollowRequest).
+the keyed hashes that count requests for the rate limits (FollowRequest) and, until it is sent,
+the confirmation email (ConfirmationEmail).
 """
 
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 # A view's canonical query string, a search's text or a record's id.
@@ -29,6 +31,8 @@ class Subscription(models.Model):
         IMMEDIATE = "immediate", "As it happens"
         DAILY = "daily", "Once a day, in one email"
 
+    # As typed, its domain in lower case (alerts.subscriptions.normal_address); one address
+    # however its letters are cased (the constraint below).
     email = models.EmailField()
     kind = models.CharField(max_length=10, choices=Kind.choices)
     target = models.CharField(
@@ -44,7 +48,7 @@ class Subscription(models.Model):
         ordering = ["-confirmed_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["email", "kind", "target"], name="one_subscription_per_address_and_thing"
+                Lower("email"), "kind", "target", name="one_subscription_per_address_and_thing"
             )
         ]
 
@@ -109,3 +113,20 @@ class FollowRequest(models.Model):
 
     def __str__(self):
         return f"request at {self.requested_at:%Y-%m-%d %H:%M}"
+
+
+class ConfirmationEmail(models.Model):
+    """A confirmation email for the queue to send, deleted once sent: the queue's job carries
+    only this row's id, since the queue keeps the jobs that failed, with their arguments, and
+    backups copy them. A row the mail server refused for good is pruned a day later
+    (alerts.subscriptions.follow_requests_prune)."""
+
+    email = models.EmailField()
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    target = models.CharField(max_length=MAX_TARGET_LENGTH)
+    frequency = models.CharField(max_length=10, choices=Subscription.Frequency.choices)
+    site_url = models.URLField(max_length=200)
+    requested_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    def __str__(self):
+        return f"confirmation asked at {self.requested_at:%Y-%m-%d %H:%M}"

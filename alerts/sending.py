@@ -17,8 +17,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from alerts.models import Delivery, Subscription
-from alerts.subscriptions import unsubscribe_token
+from alerts.models import ConfirmationEmail, Delivery, Kind, Subscription
+from alerts.subscriptions import confirmation_token, unsubscribe_token
 from alerts.things import followed_by_subscription
 
 logger = logging.getLogger(__name__)
@@ -28,13 +28,31 @@ MAX_ATTEMPTS = 5
 EVENTS_LISTED = 50
 
 
-def send_confirmation(email, label, page_url, frequency_label, confirm_url):
-    body = render_to_string(
-        "alerts/email/confirm.txt",
-        {"label": label, "page_url": page_url, "frequency": frequency_label, "url": confirm_url},
-    )
-    subject = _one_line(f"Confirm: follow {label} on newsarchive", 200)
-    EmailMessage(subject, body, to=[email]).send()
+def send_confirmation(confirmation_id):
+    """Sends a request's confirmation email (a ConfirmationEmail), then forgets it: the address
+    is kept nowhere else until its link is used."""
+    confirmation = ConfirmationEmail.objects.filter(pk=confirmation_id).first()
+    if confirmation is None:  # sent already, or pruned
+        return
+    followed = followed_by_subscription(confirmation.kind, confirmation.target)
+    if followed is not None:  # else deleted since it was asked for: nothing to confirm
+        site = confirmation.site_url.rstrip("/")
+        confirm_url = site + reverse("alerts:confirm", args=[confirmation_token(confirmation)])
+        body = render_to_string(
+            "alerts/email/confirm.txt",
+            {
+                "label": followed.label,
+                "frequency": Subscription.Frequency(confirmation.frequency).label.lower(),
+                "url": confirm_url,
+            },
+        )
+        # Anyone can ask for this email to any address, so it carries none of the requester's
+        # words but a search's, cut short and quoted in the body (its label); not the followed
+        # page's link either, whose query holds them in full.
+        kind = Kind(confirmation.kind).label.lower()
+        subject = f"Confirm: follow {kind} on newsarchive"
+        EmailMessage(subject, body, to=[confirmation.email]).send()
+    confirmation.delete()
 
 
 def send_queued_alerts(frequency):

@@ -1,24 +1,29 @@
 """Following and unfollowing by email: a request, its confirmation, its end.
 
 Double opt-in: a request only sends a confirmation email whose signed link (expiring) carries
-the whole request; the subscription is stored when that link is used. Nothing tells a requester
-what an address follows: every request answers alike, an address over its limit included (it is
-sent nothing more, so nobody can flood an inbox through the archive). A client over its own
-limit is refused (429): that says something only about the client.
+the whole request (stored only until the queue sends the email, ConfirmationEmail); the
+subscription is stored when that link is used. Nothing tells a requester what an address
+follows: every request answers alike, an address over its limit included (it is sent nothing
+more, so nobody can flood an inbox through the archive). A client over its own limit is refused
+(429): that says something only about the client.
 """
 
 import datetime
 
+from django.contrib.auth.base_user import BaseUserManager
 from django.core import signing
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
-from alerts.models import FollowRequest, Subscription
+from alerts.models import ConfirmationEmail, FollowRequest, Subscription
 from alerts.things import followed_by_subscription
 
 CONFIRM_SALT = "alerts.confirm"
 UNSUBSCRIBE_SALT = "alerts.unsubscribe"
 CONFIRM_WITHIN = datetime.timedelta(days=3)
+# A confirmation email still unsent after this was refused for good (alerts.tasks.MAIL_RETRY
+# gives up after about three hours): its address is forgotten.
+UNSENT_CONFIRMATION_KEPT = datetime.timedelta(days=1)
 # Rate limits over a sliding hour: confirmation emails to one address, requests from one client.
 LIMIT_WINDOW = datetime.timedelta(hours=1)
 REQUESTS_PER_ADDRESS = 5
@@ -36,10 +41,12 @@ class TooManyRequests(Exception):
     """The client asked to follow too often; str() says when to try again, for the 429."""
 
 
-def subscription_request(*, email, followed, frequency, client, confirm_url, send):
-    """Records the request for the rate limits and, unless the address had enough for now,
-    calls send(email, followed, frequency, url) with the confirmation link; confirm_url(token)
-    makes the link. TooManyRequests if the client is over its limit."""
+def subscription_request(*, email, followed, frequency, client, site_url):
+    """Records the request for the rate limits and, unless the address had enough for now, the
+    confirmation email to send (a ConfirmationEmail, returned; else None). site_url: the
+    archive's address, as the requester reached it. TooManyRequests if the client is over its
+    limit."""
+    email = normal_address(email)
     address_key, client_key = _key("address", email.lower()), _key("client", client or "")
     recent = FollowRequest.objects.filter(requested_at__gte=timezone.now() - LIMIT_WINDOW)
     if recent.filter(client_key=client_key).count() >= REQUESTS_PER_CLIENT:
@@ -49,13 +56,26 @@ def subscription_request(*, email, followed, frequency, client, confirm_url, sen
         )
     address_is_over = recent.filter(address_key=address_key).count() >= REQUESTS_PER_ADDRESS
     FollowRequest.objects.create(address_key=address_key, client_key=client_key)
-    if not address_is_over:
-        token = signing.dumps(
-            {"email": email, "kind": followed.kind, "target": followed.target, "f": frequency},
-            salt=CONFIRM_SALT,
-            compress=True,
-        )
-        send(email, followed, frequency, confirm_url(token))
+    if address_is_over:
+        return None
+    return ConfirmationEmail.objects.create(
+        email=email,
+        kind=followed.kind,
+        target=followed.target,
+        frequency=frequency,
+        site_url=site_url,
+    )
+
+
+def confirmation_token(confirmation):
+    """The signed request of a confirmation email's link."""
+    request = {
+        "email": confirmation.email,
+        "kind": confirmation.kind,
+        "target": confirmation.target,
+        "f": confirmation.frequency,
+    }
+    return signing.dumps(request, salt=CONFIRM_SALT, compress=True)
 
 
 def read_confirmation(token):
@@ -67,14 +87,26 @@ def read_confirmation(token):
     return request["email"], followed, request["f"]
 
 
+def normal_address(email):
+    """The address as typed, without spaces around it and with its domain in lower case.
+
+    Its subscriptions are found whatever the case of its letters (email__iexact, and the
+    unique constraint on Lower("email")): almost every mail provider reads Reader@ and reader@
+    as one inbox, and two subscriptions of one inbox would send each alert twice. The local
+    part is kept as typed, since a server may read it case by case (RFC 5321 lets it) and the
+    address must reach the inbox it was typed for."""
+    return BaseUserManager.normalize_email(email)
+
+
 def subscription_confirm(*, email, followed, frequency, site_url):
     """The subscription, created or (asked again) with the frequency now chosen."""
+    email = normal_address(email)
     subscription, _ = Subscription.objects.update_or_create(
-        email=email,
+        email__iexact=email,
         kind=followed.kind,
         target=followed.target,
         defaults={"frequency": frequency},
-        create_defaults={"frequency": frequency, "site_url": site_url},
+        create_defaults={"email": email, "frequency": frequency, "site_url": site_url},
     )
     return subscription
 
@@ -95,8 +127,11 @@ def subscription_cancel(*, subscription_id):
 
 
 def follow_requests_prune(now=None):
-    """Forgets requests older than the rate limits look back."""
-    FollowRequest.objects.filter(requested_at__lt=(now or timezone.now()) - LIMIT_WINDOW).delete()
+    """Forgets requests older than the rate limits look back, and the addresses of confirmation
+    emails the mail server never took."""
+    now = now or timezone.now()
+    FollowRequest.objects.filter(requested_at__lt=now - LIMIT_WINDOW).delete()
+    ConfirmationEmail.objects.filter(requested_at__lt=now - UNSENT_CONFIRMATION_KEPT).delete()
 
 
 def _unsigned(read):

@@ -20,9 +20,10 @@ MAIL_RETRY = RetryStrategy(
 )
 
 
+# Its one argument names no one: jobs that fail are kept, arguments and all.
 @app.task(queue="alerts", retry=MAIL_RETRY)
-def send_confirmation(*, email, label, page_url, frequency_label, confirm_url):
-    sending.send_confirmation(email, label, page_url, frequency_label, confirm_url)
+def send_confirmation(*, confirmation_id):
+    sending.send_confirmation(confirmation_id)
 
 
 @app.periodic(cron="* * * * *")

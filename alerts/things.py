@@ -15,6 +15,7 @@ from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.text import Truncator
 
 from alerts.models import MAX_TARGET_LENGTH, Kind
 from articles.models import Article, Outlet, Person
@@ -33,6 +34,8 @@ RECORDS = {
     Kind.CLAIM: Claim,
     Kind.ARTICLE: Article,
 }
+# A search's label quotes at most this many characters of its text.
+SEARCH_IN_LABEL = 60
 # The explorer's filters: what a followed view keeps of its parameters.
 VIEW_PARAMETERS = {"q", *facets.FACETS}
 
@@ -124,7 +127,9 @@ def followed_search(text):
     if not query:
         raise NotFollowable("Type some words to search for: an empty search can't be followed.")
     page = reverse("claims:search") + "?" + urlencode({"q": query})
-    return Followed(Kind.SEARCH, query, f"claims matching “{query}”", page)
+    # Cut short: anyone may type it, and the label goes into emails (alerts.sending).
+    label = f"claims matching “{Truncator(query).chars(SEARCH_IN_LABEL)}”"
+    return Followed(Kind.SEARCH, query, label, page)
 
 
 def followed_by_subscription(kind, target):

@@ -51,36 +51,21 @@ def _follow_or_refuse(request, followed):
 def _follow(request, followed):
     form = FollowForm(request.POST if request.method == "POST" else None)
     if form.is_valid():
-        frequency = form.cleaned_data["frequency"]
         try:
-            subscription_request(
+            confirmation = subscription_request(
                 email=form.cleaned_data["email"],
                 followed=followed,
-                frequency=frequency,
+                frequency=form.cleaned_data["frequency"],
                 client=client_address(request),
-                confirm_url=lambda token: request.build_absolute_uri(
-                    reverse("alerts:confirm", args=[token])
-                ),
-                send=_defer_confirmation(request),
+                site_url=request.build_absolute_uri("/"),
             )
         except TooManyRequests as error:
             return render(request, "alerts/too_many.html", {"message": str(error)}, status=429)
+        if confirmation is not None:
+            tasks.send_confirmation.defer(confirmation_id=confirmation.pk)
         return render(request, "alerts/check_inbox.html", {"followed": followed})
     context = {"form": form, "followed": followed, "feed_url": followed.url("feed")}
     return render(request, "alerts/follow.html", context, status=400 if form.errors else 200)
-
-
-def _defer_confirmation(request):
-    def defer(email, followed, frequency, url):
-        tasks.send_confirmation.defer(
-            email=email,
-            label=followed.label,
-            page_url=request.build_absolute_uri(followed.page_url),
-            frequency_label=Subscription.Frequency(frequency).label.lower(),
-            confirm_url=url,
-        )
-
-    return defer
 
 
 @takes_posts

@@ -268,9 +268,12 @@ WATCH_HOST_SPACING = env_int("WATCH_HOST_SPACING", 5)
 # The task queue (procrastinate): a worker silent for WORKER_STALLED_SECONDS is taken for dead and
 # its jobs run again (watches/tasks.py); live workers send a heartbeat three times as often.
 WORKER_STALLED_SECONDS = env_int("WORKER_STALLED_SECONDS", 30, minimum=3)
+# Jobs done are deleted, not kept with their arguments (backups would copy them); a failed job
+# is kept for a look, and its arguments name no one (alerts.models.ConfirmationEmail).
 PROCRASTINATE_WORKER_DEFAULTS = {
     "update_heartbeat_interval": WORKER_STALLED_SECONDS / 3,
     "stalled_worker_timeout": WORKER_STALLED_SECONDS,
+    "delete_jobs": "successful",
 }
 PROCRASTINATE_ON_APP_READY = "core.queue.on_app_ready"
 

@@ -8,18 +8,20 @@ import datetime
 import feedparser
 import pytest
 from django.core import signing
+from django.db import IntegrityError, transaction
+from django.utils.http import urlencode
 from procrastinate.contrib.django import app
 from procrastinate.testing import InMemoryConnector
 
 from alerts import subscriptions, tasks
-from alerts.models import FollowRequest, Subscription
+from alerts.models import ConfirmationEmail, FollowRequest, Subscription
 from alerts.subscriptions import (
     REQUESTS_PER_ADDRESS,
     REQUESTS_PER_CLIENT,
     subscription_confirm,
     unsubscribe_token,
 )
-from alerts.things import followed_record
+from alerts.things import SEARCH_IN_LABEL, followed_record
 from articles.models import Capture
 from claims.models import Claim
 from tests import factories
@@ -82,9 +84,8 @@ def test_a_view_is_followed_by_its_filters_in_canonical_order(client, archive, q
         {"email": "reader@example.org", "frequency": "immediate"},
     )
     [job] = confirmations(queued)
-    token = job["args"]["confirm_url"].split("/confirm/")[1].strip("/")
-    request = signing.loads(token, salt=subscriptions.CONFIRM_SALT)
-    assert (request["kind"], request["target"]) == ("view", f"topic={topic}&status=reported")
+    confirmation = ConfirmationEmail.objects.get(pk=job["args"]["confirmation_id"])
+    assert (confirmation.kind, confirmation.target) == ("view", f"topic={topic}&status=reported")
 
 
 def test_the_answer_is_the_same_whatever_the_address_follows(client, archive, queued):
@@ -109,8 +110,9 @@ def test_an_address_asked_for_too_often_is_sent_nothing_more_and_told_nothing(
     client, archive, queued
 ):
     page = f"/alerts/follow/topics/{archive['topic'].pk}/"
-    for _ in range(REQUESTS_PER_ADDRESS + 2):
-        response = client.post(page, {"email": "target@example.org", "frequency": "immediate"})
+    for number in range(REQUESTS_PER_ADDRESS + 2):
+        email = ["target@example.org", "TARGET@Example.org"][number % 2]  # one inbox
+        response = client.post(page, {"email": email, "frequency": "immediate"})
         assert response.status_code == 200
         assert "Check your inbox" in response.text
     assert len(confirmations(queued)) == REQUESTS_PER_ADDRESS
@@ -249,6 +251,24 @@ def test_confirming_twice_keeps_one_subscription_with_the_latest_frequency(clien
     assert Subscription.objects.get().frequency == "immediate"
 
 
+def test_an_address_is_one_subscriber_however_its_letters_are_cased(archive):
+    followed = followed_record("topic", archive["topic"].pk)
+    for email in [" Reader@Example.ORG ", "reader@example.org", "READER@EXAMPLE.ORG"]:
+        subscription_confirm(
+            email=email, followed=followed, frequency="daily", site_url="http://testserver/"
+        )
+    # Mail goes to the address as first typed, its domain in lower case.
+    assert list(Subscription.objects.values_list("email", flat=True)) == ["Reader@example.org"]
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Subscription.objects.create(
+            email="rEaDeR@example.org",
+            kind=followed.kind,
+            target=followed.target,
+            frequency="daily",
+            site_url="http://testserver/",
+        )
+
+
 def test_an_altered_unsubscribe_link_is_a_400_and_unsubscribes_nothing(client, archive):
     subscription = subscription_confirm(
         email="x@example.org",
@@ -332,7 +352,42 @@ def test_the_confirmation_is_queued_not_sent_by_the_request(client, archive, que
     client.post(page, {"email": "reader@example.org", "frequency": "daily"})
     assert mailoutbox == []
     [job] = confirmations(queued)
+    assert job["args"] == {"confirmation_id": ConfirmationEmail.objects.get().pk}
+    tasks.send_confirmation(**job["args"])
+    assert not ConfirmationEmail.objects.exists()  # the address is kept until sent, no longer
+    [message] = mailoutbox
+    assert message.subject == "Confirm: follow an outlet on newsarchive"
+    assert "the outlet Euromaidan Press" in message.body
+    assert message.to == ["reader@example.org"]
+
+
+def test_a_searchs_words_are_kept_out_of_the_confirmations_subject_and_cut_short_in_it(
+    client, archive, queued, mailoutbox
+):
+    spam = "Cheap watches at shop dot example call now " * 4
+    page = "/alerts/follow/search/?" + urlencode({"q": spam})
+    client.post(page, {"email": "reader@example.org", "frequency": "daily"})
+    [job] = confirmations(queued)
     tasks.send_confirmation(**job["args"])
     [message] = mailoutbox
-    assert "Euromaidan Press" in message.subject
-    assert message.to == ["reader@example.org"]
+    assert message.subject == "Confirm: follow a search on newsarchive"
+    followed = f"claims matching “{spam[: SEARCH_IN_LABEL - 1].strip()}…”"
+    assert f"\n    {followed}\n" in message.body
+    assert message.body.count("shop dot example") == 1  # its second time is past the cut
+    assert "shop+dot" not in message.body  # no link to the search, whose address holds it all
+
+
+def test_a_confirmation_email_never_sent_is_forgotten_after_a_day(
+    client, archive, queued, mailoutbox
+):
+    page = f"/alerts/follow/topics/{archive['topic'].pk}/"
+    client.post(page, {"email": "reader@example.org", "frequency": "daily"})
+    unsent = ConfirmationEmail.objects.get()
+    subscriptions.follow_requests_prune(now=unsent.requested_at + datetime.timedelta(hours=23))
+    assert ConfirmationEmail.objects.exists()
+    subscriptions.follow_requests_prune(now=unsent.requested_at + datetime.timedelta(hours=25))
+    assert not ConfirmationEmail.objects.exists()
+    # Its job, if the queue runs it after all, sends nothing.
+    [job] = confirmations(queued)
+    tasks.send_confirmation(**job["args"])
+    assert mailoutbox == []

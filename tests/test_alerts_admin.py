@@ -57,3 +57,38 @@ def test_a_superuser_sees_the_address_and_may_delete(admin_client, subscription)
     assert ADDRESS in admin_client.get(f"/admin/alerts/subscription/?q={ADDRESS}").text
     admin_client.post(f"/admin/alerts/subscription/{subscription.pk}/delete/", {"post": "yes"})
     assert not Subscription.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        f"email={ADDRESS}",
+        f"email__iexact={ADDRESS.upper()}",
+        "email__startswith=p",
+        "email__regex=^pr",
+        "deliveries__subscription__email__startswith=p",
+        "confirmed_at__year=2000",
+        "site_url__contains=testserver",
+    ],
+)
+def test_an_editor_cant_filter_by_an_address_or_any_field_but_the_sidebars(
+    editor_client, subscription, query
+):
+    # Django refuses a lookup the admin doesn't allow (DisallowedModelAdminLookup) with a 400.
+    assert editor_client.get(f"/admin/alerts/subscription/?{query}").status_code == 400
+
+
+def test_a_superuser_filters_by_address(admin_client, subscription):
+    found = admin_client.get(f"/admin/alerts/subscription/?email__iexact={ADDRESS.upper()}")
+    assert found.status_code == 200 and ADDRESS in found.text
+    missed = admin_client.get("/admin/alerts/subscription/?email__startswith=z")
+    assert missed.status_code == 200 and ADDRESS not in missed.text
+
+
+def test_an_editor_still_filters_by_the_sidebars_filters_and_sorts_the_columns(
+    editor_client, subscription
+):
+    for query in ["kind__exact=topic", "frequency__exact=daily", "o=3", "o=-5.2"]:
+        response = editor_client.get(f"/admin/alerts/subscription/?{query}")
+        assert response.status_code == 200, query
+        assert ADDRESS not in response.text

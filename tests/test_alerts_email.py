@@ -3,14 +3,17 @@ opt-in), one alert per event however often the task runs, the daily digest, the 
 unsubscribe, and emails the server refuses or a worker never finished."""
 
 import datetime
+import threading
 
 import pytest
+from django.db import connection, transaction
 from django.test import Client
 from django.utils import timezone
+from procrastinate.contrib.django import app
 
 from alerts import tasks
 from alerts.events import SETTLE, record_new_events
-from alerts.models import Delivery, ScanMark, Subscription
+from alerts.models import ConfirmationEmail, Delivery, ScanMark, Subscription
 from alerts.subscriptions import subscription_confirm
 from alerts.things import followed_record
 from articles.changes import record_changes
@@ -19,6 +22,7 @@ from claims.models import Claim
 from tests import factories
 from tests.alert_mail import link_in, queue_in_memory, smtp_server
 from tests.servers import free_port
+from tests.watched_sites import empty_queue  # noqa: F401
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -61,7 +65,8 @@ def test_following_sends_only_a_confirmation_and_its_link_subscribes(inbox, run_
 
     run_jobs()
     [message] = inbox.to("reader@example.org")
-    assert "NATO expansion" in message["Subject"]
+    assert message["Subject"] == "Confirm: follow a topic on newsarchive"
+    assert "the topic NATO expansion" in message.get_content()
     link = link_in(message, CONFIRM_LINK)
     # Opening the link (as a mail scanner would) confirms nothing: it shows a button.
     opened = client.get(link)
@@ -78,6 +83,29 @@ def test_following_sends_only_a_confirmation_and_its_link_subscribes(inbox, run_
     )
     assert subscription.frequency == "daily"
     assert len(inbox.messages) == 1  # nothing but the confirmation
+
+
+@pytest.mark.usefixtures("empty_queue")
+def test_no_job_of_the_queue_keeps_the_address_asking_to_follow(inbox, topic):
+    """The queue keeps failed jobs with their arguments, and backups copy them."""
+    Client().post(
+        f"/alerts/follow/topics/{topic.pk}/",
+        {"email": "Private.Reader@example.org", "frequency": "daily"},
+    )
+    [arguments] = job_arguments()
+    assert "reader" not in arguments.lower()
+
+    with app.replace_connector(app.connector.get_worker_connector()):
+        app.run_worker(wait=False, install_signal_handlers=False, listen_notify=False)
+    assert len(inbox.to("Private.Reader@example.org")) == 1
+    assert job_arguments() == []  # done, so deleted
+    assert not ConfirmationEmail.objects.exists()
+
+
+def job_arguments():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT args::text FROM procrastinate_jobs")
+        return [arguments for (arguments,) in cursor.fetchall()]
 
 
 def test_a_new_claim_on_a_followed_topic_is_alerted_once(inbox, topic):
@@ -246,3 +274,35 @@ def test_only_rows_old_enough_move_the_marks(topic):
     assert ScanMark.objects.get(source="new-claim").last_id == 0
     record_new_events(now=timezone.now() + SETTLE + datetime.timedelta(seconds=1))
     assert ScanMark.objects.get(source="new-claim").last_id == claim.pk
+
+
+def test_a_claim_of_a_transaction_open_longer_than_settle_is_alerted_once_committed(topic):
+    factories.make_claim(statement="A claim before anyone followed.")
+    later = timezone.now() + SETTLE + datetime.timedelta(minutes=1)
+    record_new_events(now=later)  # the marks start past it
+    subscribe(topic, "topic")
+    inserted, commit = threading.Event(), threading.Event()
+
+    def slow_editor():
+        try:
+            with transaction.atomic():
+                factories.make_claim(statement="A claim long in the making.", topics=[topic])
+                inserted.set()
+                commit.wait(timeout=60)
+        finally:
+            connection.close()
+
+    editor = threading.Thread(target=slow_editor)
+    editor.start()
+    assert inserted.wait(timeout=60)
+    factories.make_claim(statement="A claim made in a moment.", topics=[topic])
+    # Long after both claims were made, the first still unseen: its id is below the second's.
+    record_new_events(now=later)
+    commit.set()
+    editor.join()
+    record_new_events(now=later)
+
+    assert sorted(Delivery.objects.values_list("title", flat=True)) == [
+        "New claim: A claim long in the making.",
+        "New claim: A claim made in a moment.",
+    ]
