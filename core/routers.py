@@ -8,14 +8,21 @@ see what was just written, which replicas receive a moment later:
 - for PIN_SECONDS after a request that changed something, the same browser's requests (a
   cookie), so that the page an editor is sent to after saving shows the save.
 Anonymous analysts' pages, the explorer, search, the API and exports read from replicas.
+
+A replica that can't be reached when a request first reads (stopped, restarting, its host down)
+is left out for DOWN_SECONDS, and the request reads from another replica or the primary: readers
+never see an error for a replica's sake, only for the primary's (core.middleware's 503).
 """
 
 import contextvars
+import logging
 import random
 import time
 
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS
+from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connections
+
+logger = logging.getLogger(__name__)
 
 PIN_COOKIE = "primary_until"
 PIN_SECONDS = 15  # longer than replicas are expected to lag
@@ -25,6 +32,9 @@ _pinned = contextvars.ContextVar("read_from_primary", default=False)
 # One replica per request, so that its reads are one consistent view even with replicas at
 # different lag (the explorer reads its counts and rows in one snapshot of it).
 _replica = contextvars.ContextVar("replica", default=None)
+# How long a replica that could not be reached is left out before a request tries it again.
+DOWN_SECONDS = 10
+_down_until = {}  # alias: time.monotonic() from which it may be tried again (per process)
 
 
 def replicas():
@@ -44,8 +54,8 @@ class PrimaryReplicaRouter:
         instance = hints.get("instance")
         if instance is not None and instance._state.db:
             return instance._state.db  # an object's relations from where it was read
-        if _replica.get() not in available:
-            _replica.set(random.choice(available))
+        if _replica.get() not in [*available, DEFAULT_DB_ALIAS]:
+            _replica.set(_reachable_replica(available))
         return _replica.get()
 
     def db_for_write(self, model, **hints):
@@ -57,6 +67,31 @@ class PrimaryReplicaRouter:
 
     def allow_migrate(self, db, app_label, **hints):
         return db == DEFAULT_DB_ALIAS
+
+
+def _reachable_replica(available):
+    """A replica that answers, picked at random among those not left out; else the primary."""
+    now = time.monotonic()
+    candidates = [alias for alias in available if _down_until.get(alias, 0) <= now]
+    random.shuffle(candidates)
+    for alias in candidates:
+        if reachable(alias):
+            return alias
+        _down_until[alias] = time.monotonic() + DOWN_SECONDS
+        logger.warning("%s can't be reached: reads go elsewhere for %s s", alias, DOWN_SECONDS)
+    return DEFAULT_DB_ALIAS
+
+
+def reachable(alias):
+    """Whether the database answers: a connection opened, or the kept one checked as Django's
+    health check would at the request's first query (which it then skips)."""
+    connection = connections[alias]
+    try:
+        connection.close_if_health_check_failed()
+        connection.ensure_connection()
+    except (OperationalError, InterfaceError):
+        return False
+    return True
 
 
 class PinToPrimaryMiddleware:

@@ -182,12 +182,18 @@ def _replicas():
     """Read replicas of the primary (DATABASE_REPLICA_URLS, comma-separated); core.routers
     decides which reads may use them. Tests read them as the primary itself."""
     return {
-        f"replica_{number}": {
-            **dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True),
-            "TEST": {"MIRROR": "default"},
-        }
+        f"replica_{number}": _replica(url)
         for number, url in enumerate(env_list("DATABASE_REPLICA_URLS", []), start=1)
     }
+
+
+def _replica(url):
+    database = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+    # core.routers reads from the primary while a replica can't be reached; without a timeout, a
+    # host that drops packets would hold a request for the system's TCP timeout (minutes) first.
+    # A connect_timeout in the URL's query string wins.
+    database["OPTIONS"] = {"connect_timeout": 3, **database.get("OPTIONS", {})}
+    return {**database, "TEST": {"MIRROR": "default"}}
 
 
 DATABASES = {"default": _default_database(), **_replicas()}

@@ -25,6 +25,15 @@ def test_the_database_is_postgresql_18_with_a_healthcheck_and_a_named_volume():
     assert mount == "/var/lib/postgresql"  # the volume of 18+ images, not .../data
 
 
+def test_the_databases_settings_are_the_embedded_servers_sizing_for_16_gb():
+    from newsarchive.database import tuned_settings
+
+    command = compose()["services"]["db"]["command"]
+    assert command[0] == "postgres" and command[1::2] == ["-c"] * (len(command) // 2)
+    settings = dict(setting.split("=") for setting in command[2::2])
+    assert settings == tuned_settings(16 * 2**30)
+
+
 def test_the_app_waits_for_a_healthy_database_and_runs_in_production_mode():
     app = compose()["services"]["app"]
     assert app["depends_on"]["db"]["condition"] == "service_healthy"

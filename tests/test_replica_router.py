@@ -1,6 +1,7 @@
 """Read replicas: writes and every read that must see a write go to the primary."""
 
 import importlib
+import time
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
@@ -17,6 +18,8 @@ router = routers.PrimaryReplicaRouter()
 @pytest.fixture
 def with_replicas(monkeypatch):
     monkeypatch.setattr(routers, "replicas", lambda: TWO_REPLICAS)
+    monkeypatch.setattr(routers, "reachable", lambda alias: True)
+    monkeypatch.setattr(routers, "_down_until", {})
 
 
 def reads_in_request(rf, request, after_write=False):
@@ -86,11 +89,16 @@ def test_the_pin_ends_with_the_request(rf, with_replicas):
 
 
 def test_replica_urls_become_databases_that_tests_mirror(monkeypatch):
-    monkeypatch.setenv("DATABASE_REPLICA_URLS", "postgres://r1/db,postgres://r2/db")
+    monkeypatch.setenv(
+        "DATABASE_REPLICA_URLS", "postgres://r1/db,postgres://r2/db?connect_timeout=9"
+    )
     reloaded = importlib.reload(project_settings)
     try:
         assert reloaded.DATABASES["replica_1"]["HOST"] == "r1"
         assert reloaded.DATABASES["replica_2"]["TEST"] == {"MIRROR": "default"}
+        # One that can't be reached is given up on soon (core.routers then reads the primary).
+        assert reloaded.DATABASES["replica_1"]["OPTIONS"]["connect_timeout"] == 3
+        assert reloaded.DATABASES["replica_2"]["OPTIONS"]["connect_timeout"] == 9
     finally:
         monkeypatch.delenv("DATABASE_REPLICA_URLS")
         importlib.reload(project_settings)
@@ -110,7 +118,9 @@ def test_a_request_reads_from_one_replica_and_an_object_from_where_it_came(rf, w
     assert len(set(seen[:20])) == 1 and seen[-1] == "replica_2"
 
 
-def test_an_editors_export_streams_from_the_primary(client, seed, admin_user, monkeypatch):
+def test_an_editors_export_streams_from_the_primary(
+    client, seed, admin_user, with_replicas, monkeypatch
+):
     """The rows of a download are read as it streams, after the request: the database must be
     chosen while the request's routing still holds."""
     claims = Claim.objects.count()
@@ -122,7 +132,6 @@ def test_an_editors_export_streams_from_the_primary(client, seed, admin_user, mo
         chosen.append((model.__name__, alias))
         return "default"  # the replica aliases are pretend ones here
 
-    monkeypatch.setattr(routers, "replicas", lambda: TWO_REPLICAS)
     monkeypatch.setattr(routers.PrimaryReplicaRouter, "db_for_read", recorded)
     client.force_login(admin_user)
     routers._pinned.set(False)  # force_login wrote outside any request, which pinned this thread
@@ -132,3 +141,35 @@ def test_an_editors_export_streams_from_the_primary(client, seed, admin_user, mo
     # Chosen during the request, for the editor: the primary; never again while streaming.
     assert {alias for model, alias in chosen if model == "Claim"} == {"default"}
     assert len(chosen) == during_request
+
+
+def test_a_replica_that_cant_be_reached_is_left_out_for_a_while(rf, with_replicas, monkeypatch):
+    tried = []
+    monkeypatch.setattr(
+        routers, "reachable", lambda alias: tried.append(alias) or alias != "replica_1"
+    )
+    for _ in range(10):
+        assert reads_in_request(rf, anonymous(rf.get("/claims/")))[0] == "replica_2"
+    assert tried.count("replica_1") == 1, "tried once, then left out"
+
+
+def test_with_every_replica_down_reads_go_to_the_primary_then_back(rf, with_replicas, monkeypatch):
+    down = set(TWO_REPLICAS)
+    monkeypatch.setattr(routers, "reachable", lambda alias: alias not in down)
+    monkeypatch.setattr(routers, "DOWN_SECONDS", 0.05)
+    assert reads_in_request(rf, anonymous(rf.get("/claims/")))[0] == "default"
+    down.clear()
+    time.sleep(0.1)
+    assert reads_in_request(rf, anonymous(rf.get("/claims/")))[0] in TWO_REPLICAS
+
+
+def test_a_request_that_fell_back_to_the_primary_stays_there(rf, with_replicas, monkeypatch):
+    monkeypatch.setattr(routers, "reachable", lambda alias: False)
+    seen = []
+
+    def view(request):
+        seen.extend(router.db_for_read(Topic) for _ in range(5))
+        return HttpResponse()
+
+    routers.PinToPrimaryMiddleware(view)(anonymous(rf.get("/claims/")))
+    assert seen == ["default"] * 5
