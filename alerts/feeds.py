@@ -1,28 +1,16 @@
 """Alert feeds (Atom): the events of a followed thing, for anyone, with no account and nothing
 personal in the address. A bad view or search is a 400 that says why."""
 
-from django.contrib.syndication.views import Feed
 from django.core.exceptions import BadRequest
-from django.shortcuts import render
 
 from alerts.events import recent_events
 from alerts.models import Kind
 from alerts.things import NotFollowable, followed_record, followed_search, followed_view
-from claims.feeds import NO_CLAIMS_YET, AtomDatedByItsEntries
-from core.citations import ARCHIVE_NAME
+from claims.feeds import NO_CLAIMS_YET, ArchiveFeed
 
 
-class EventFeed(Feed):
+class EventFeed(ArchiveFeed):
     """/alerts/feeds/topics/4/, /alerts/feeds/claims/?status=disputed, …"""
-
-    feed_type = AtomDatedByItsEntries
-    author_name = ARCHIVE_NAME
-
-    def __call__(self, request, *args, **kwargs):
-        try:
-            return super().__call__(request, *args, **kwargs)
-        except BadRequest as error:
-            return render(request, "400.html", {"exception": str(error)}, status=400)
 
     def get_object(self, request, kind, pk=None):
         try:

@@ -37,8 +37,9 @@ def last_claim_change():
     return Claim.objects.aggregate(latest=Max("updated_at"))["latest"] or NO_CLAIMS_YET
 
 
-class ClaimFeed(Feed):
-    """New claims matching an explorer view: /feeds/claims/?topic=4 follows that view."""
+class ArchiveFeed(Feed):
+    """An Atom feed of the archive's, dated by its entries, that answers a bad parameter with a
+    400 page."""
 
     feed_type = AtomDatedByItsEntries
     # RFC 4287 requires an author of the feed when its entries name none.
@@ -51,6 +52,10 @@ class ClaimFeed(Feed):
             # A bad parameter is an expected event: a 400 that says what was wrong, logged in
             # one line as every 4xx is, rather than an exception's traceback.
             return render(request, "400.html", {"exception": str(error)}, status=400)
+
+
+class ClaimFeed(ArchiveFeed):
+    """New claims matching an explorer view: /feeds/claims/?topic=4 follows that view."""
 
     def get_object(self, request):
         return view_of(request, Claim.objects.all(), reverse("claims:claim_list"))

@@ -3,17 +3,15 @@ other sites, a robots.txt of an odd type or none at all. As in tests/test_watche
 runs in this process, its worker on connections of its own, so these tests commit."""
 
 import datetime
-import io
 import logging
 
 import pytest
-from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
 from articles.models import Capture
 from tests.capture_pages import serve_site
-from tests.watched_sites import empty_queue, story  # noqa: F401
+from tests.watched_sites import empty_queue, no_spacing, run_due, story  # noqa: F401
 from watches import watching
 from watches.models import Host, Watch
 from watches.tasks import queue_check, queue_due_checks
@@ -21,19 +19,8 @@ from watches.watching import watch_add
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.usefixtures("loopback_allowed", "empty_queue"),
+    pytest.mark.usefixtures("loopback_allowed", "empty_queue", "no_spacing"),
 ]
-
-
-@pytest.fixture(autouse=True)
-def no_spacing(settings):
-    settings.WATCH_HOST_SPACING = 0
-
-
-def run_due(*arguments):
-    output = io.StringIO()
-    call_command("run_due", "--once", *arguments, stdout=output)
-    return output.getvalue()
 
 
 def jobs(status):

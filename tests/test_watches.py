@@ -16,25 +16,14 @@ from django.db import connection
 from django.utils import timezone
 
 from articles.models import Article, Capture
-from tests.watched_sites import empty_queue, news_sitemap, rss, story  # noqa: F401
+from tests.watched_sites import empty_queue, news_sitemap, no_spacing, rss, run_due, story  # noqa: F401
 from watches.management.commands.run_due import defer_due_periodic_tasks
 from watches.models import Watch
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.usefixtures("loopback_allowed", "empty_queue"),
+    pytest.mark.usefixtures("loopback_allowed", "empty_queue", "no_spacing"),
 ]
-
-
-@pytest.fixture(autouse=True)
-def no_spacing(settings):
-    settings.WATCH_HOST_SPACING = 0
-
-
-def run_due(*arguments):
-    output = io.StringIO()
-    call_command("run_due", "--once", *arguments, stdout=output)
-    return output.getvalue()
 
 
 def follow(url, *arguments):

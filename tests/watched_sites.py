@@ -1,6 +1,10 @@
-"""Feeds, sitemaps and pages for the tests of watches (issue #23), and an empty task queue."""
+"""Feeds, sitemaps and pages for the tests of watches (issue #23), an empty task queue, and the
+queue run as cron runs it."""
+
+import io
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 
 from tests.capture_pages import article_page
@@ -56,3 +60,16 @@ def empty_queue(db):
     empty()
     yield
     empty()
+
+
+@pytest.fixture
+def no_spacing(settings):
+    """No wait between two requests to one site, but where a test asks for one."""
+    settings.WATCH_HOST_SPACING = 0
+
+
+def run_due(*arguments):
+    """What `manage.py run_due --once` prints."""
+    output = io.StringIO()
+    call_command("run_due", "--once", *arguments, stdout=output)
+    return output.getvalue()
