@@ -20,7 +20,7 @@ from django.utils.text import Truncator
 from alerts.models import MAX_TARGET_LENGTH, Kind
 from articles.models import Article, Outlet, Person
 from claims import facets
-from claims.filters import ClaimFilter, canonical_parameters, error_messages
+from claims.filters import ClaimFilter, canonical_parameters, error_summary
 from claims.models import Claim, Topic
 from core.search import SearchTextField
 
@@ -97,11 +97,7 @@ def followed_view(data):
     canonical order; NotFollowable with the reason if a parameter isn't valid."""
     filterset = ClaimFilter(data, queryset=Claim.objects.none())
     if not filterset.is_valid():
-        problems = "; ".join(
-            f"{name}: {message}"
-            for name, messages in error_messages(filterset.form).items()
-            for message in messages
-        )
+        problems = error_summary(filterset.form)
         raise NotFollowable(f"This view of the claims can't be followed: {problems}")
     filters = [
         (name, value)

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
 from articles.models import Person
-from claims.filters import ClaimFilter, canonical_parameters, error_messages, query_string
+from claims.filters import ClaimFilter, canonical_parameters, error_summary, query_string
 from claims.models import Claim, ClaimActor, Topic
 from core.citations import ARCHIVE_NAME
 
@@ -127,11 +127,7 @@ def view_of(request, claims, page):
     (answered with a 400) for a parameter that isn't valid."""
     filterset = ClaimFilter(request.GET, queryset=claims)
     if not filterset.is_valid():
-        problems = "; ".join(
-            f"{name}: {message}"
-            for name, messages in error_messages(filterset.form).items()
-            for message in messages
-        )
+        problems = error_summary(filterset.form)
         raise BadRequest(f"Not a valid view of the claims: {problems}")
     query = query_string(canonical_parameters(filterset.form.cleaned_data))
     return {"claims": filterset.qs, "view": page + query, "feed": request.path + query}

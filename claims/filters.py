@@ -123,6 +123,15 @@ def error_messages(form):
     }
 
 
+def error_summary(form):
+    """The view's errors in one line: "name: message; name: message"."""
+    return "; ".join(
+        f"{name}: {message}"
+        for name, messages in error_messages(form).items()
+        for message in messages
+    )
+
+
 def canonical_parameters(cleaned):
     """[(name, value)] in the canonical order, defaults left out, multiple values sorted."""
     parameters = []
