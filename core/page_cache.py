@@ -121,38 +121,31 @@ def install_triggers(using):
     """The log's triggers on every logged table, as the models now stand: made after every
     migrate (CoreConfig), so that a new table or foreign key is logged without anyone writing a
     migration for it; those of tables no longer logged are dropped."""
+    wanted = {}  # (trigger, table): its definition
+    for model in logged_models():
+        table = model._meta.db_table
+        arguments = ", ".join(f"'{name}'" for pair in logged_keys(model) for name in pair)
+        for event, transition in TRANSITION_TABLES.items():
+            wanted[TRIGGER_PREFIX + event, table] = (
+                f"AFTER {event} ON {table} REFERENCING {transition} FOR EACH STATEMENT"
+                f" EXECUTE FUNCTION core_log_page_changes({arguments})"
+            )
+    # A TRUNCATE can't say what it removed; emptied, the log has lost what it knew.
+    for table in {table for _, table in wanted} | {LOG}:
+        wanted[TRIGGER_PREFIX + "truncate", table] = (
+            f"AFTER TRUNCATE ON {table} FOR EACH STATEMENT"
+            " EXECUTE FUNCTION core_log_page_truncate()"
+        )
     with connections[using].cursor() as cursor:
         cursor.execute(LOG_FUNCTION)
         cursor.execute(
             "SELECT tgname, tgrelid::regclass::text FROM pg_trigger WHERE tgname LIKE %s",
             [TRIGGER_PREFIX + "%"],
         )
-        installed = set(cursor.fetchall())
-        wanted = set()
-        for model in logged_models():
-            table = model._meta.db_table
-            arguments = ", ".join(f"'{name}'" for pair in logged_keys(model) for name in pair)
-            for event, transition in TRANSITION_TABLES.items():
-                name = f"{TRIGGER_PREFIX}{event}"
-                wanted.add((name, table))
-                cursor.execute(
-                    f"CREATE OR REPLACE TRIGGER {name} AFTER {event} ON {table}"
-                    f" REFERENCING {transition} FOR EACH STATEMENT"
-                    f" EXECUTE FUNCTION core_log_page_changes({arguments})"
-                )
-            wanted.add((f"{TRIGGER_PREFIX}truncate", table))
-            cursor.execute(
-                f"CREATE OR REPLACE TRIGGER {TRIGGER_PREFIX}truncate AFTER TRUNCATE ON {table}"
-                " FOR EACH STATEMENT EXECUTE FUNCTION core_log_page_truncate()"
-            )
-        # Emptied, the log has lost what it knew.
-        wanted.add((f"{TRIGGER_PREFIX}truncate", LOG))
-        cursor.execute(
-            f"CREATE OR REPLACE TRIGGER {TRIGGER_PREFIX}truncate AFTER TRUNCATE ON {LOG}"
-            " FOR EACH STATEMENT EXECUTE FUNCTION core_log_page_truncate()"
-        )
-        for name, table in installed - wanted:
+        for name, table in set(cursor.fetchall()) - set(wanted):
             cursor.execute(f"DROP TRIGGER {name} ON {table}")
+        for (name, _), definition in wanted.items():
+            cursor.execute(f"CREATE OR REPLACE TRIGGER {name} {definition}")
 
 
 # The keys of what the page being rendered read; None outside a render, or once it read
