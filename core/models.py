@@ -5,6 +5,8 @@ the number the editor started from. Two editors who open the same row at version
 to save makes it 4; the second save still says 3 and is refused, with nothing of the first
 overwritten. The admin checks it while locking the row (see core.admin); this save()
 holds the rule for every other path too.
+
+Also here: the log of changed rows that the page cache checks its pages against (PageChange).
 """
 
 from django.db import models, transaction
