@@ -24,6 +24,7 @@ from claims.search import (
 )
 from claims.versions import claim_versions, source_versions
 from core.middleware import wants_json
+from core.page_cache import cache_anonymous_page
 from core.pages import NoSuchPage
 from core.permalinks import redirect_to_canonical
 from core.versions import changelog_page, record_versions, version_page
@@ -52,6 +53,7 @@ def claim_list(request):
     return _render_exploration(request, "claims/claim_list.html", {})
 
 
+@cache_anonymous_page
 def claim_detail(request, pk, slug=None):
     claim = get_object_or_404(Claim.objects.for_detail_page(), pk=pk)
     if redirect := redirect_to_canonical(request, claim, slug):
@@ -60,6 +62,7 @@ def claim_detail(request, pk, slug=None):
     return render(request, "claims/claim_detail.html", context)
 
 
+@cache_anonymous_page
 def claim_version(request, pk, number):
     return version_page(
         request,
@@ -77,6 +80,7 @@ def _how_outlets_reported(claim):
     return {"tellings": tellings, "differences": differences}
 
 
+@cache_anonymous_page
 def claim_changelog(request, pk):
     return changelog_page(request, claim_versions(pk))
 
@@ -90,15 +94,18 @@ VERSIONS_BY_KIND = {
 }
 
 
+@cache_anonymous_page
 def record_version(request, kind, pk, number):
     versions = VERSIONS_BY_KIND[kind](pk)
     return version_page(request, versions, number, "versions/_fields.html")
 
 
+@cache_anonymous_page
 def record_changelog(request, kind, pk):
     return changelog_page(request, VERSIONS_BY_KIND[kind](pk))
 
 
+@cache_anonymous_page
 def topic_detail(request, pk, slug=None):
     topic = get_object_or_404(Topic, pk=pk)
     if redirect := redirect_to_canonical(request, topic, slug):
@@ -106,6 +113,7 @@ def topic_detail(request, pk, slug=None):
     return _render_exploration(request, "claims/topic_detail.html", {"topic": [topic]}, topic=topic)
 
 
+@cache_anonymous_page
 def outlet_detail(request, pk, slug=None):
     outlet = get_object_or_404(Outlet, pk=pk)
     if redirect := redirect_to_canonical(request, outlet, slug):
@@ -116,6 +124,7 @@ def outlet_detail(request, pk, slug=None):
     )
 
 
+@cache_anonymous_page
 def source_detail(request, pk):
     quotes = Quote.objects.select_related("speaker", "article")
     source = get_object_or_404(
@@ -126,6 +135,7 @@ def source_detail(request, pk):
     )
 
 
+@cache_anonymous_page
 def person_detail(request, pk, slug=None):
     person = get_object_or_404(Person, pk=pk)
     if redirect := redirect_to_canonical(request, person, slug):

@@ -49,6 +49,11 @@ def read_from_primary():
     _pinned.set(True)
 
 
+def reads_from_primary():
+    """Whether this request must see what was just written (the module's rules)."""
+    return _pinned.get()
+
+
 class PrimaryReplicaRouter:
     def db_for_read(self, model, **hints):
         available = replicas()
