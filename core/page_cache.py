@@ -14,12 +14,13 @@ while the log holds no change of its keys that the snapshot did not see (one ind
 as the facet index follows its log (claims/facet_index.py). The triggers prune the log after a
 day, so a page lives at most PAGE_CACHE_SECONDS (at most 23 hours; pages say "3 days ago").
 
-Only anonymous readers' pages are cached: GET or HEAD with no session cookie, a 200 HTML
-page that sets no cookie; never inside a transaction (a test's, or a request that wrote: its
-snapshot may hold its own uncommitted changes) nor when the request must read the primary
-(core.routers: an editor's save must show on the next page, whatever a replica holds). Each
-process has its own cache (settings CACHES["pages"]), checked against the log of the database
-the page was read from.
+A request with "Cache-Control: no-cache" (a hard reload) gets the page rendered afresh, which
+is then stored. Only anonymous readers' pages are cached: GET or HEAD with no session cookie, a
+200 HTML page that sets no cookie; never inside a transaction (a test's, or a request that
+wrote: its snapshot may hold its own uncommitted changes) nor when the request must read the
+primary (core.routers: an editor's save must show on the next page, whatever a replica holds).
+Each process has its own cache (settings CACHES["pages"]), checked against the log of the
+database the page was read from.
 """
 
 import contextvars
@@ -200,7 +201,7 @@ def cache_anonymous_page(view):
             return view(request, *args, **kwargs)
         cache = caches[CACHE]
         key = get_cache_key(request, key_prefix=using, method="GET", cache=cache)
-        page = cache.get(key) if key else None
+        page = cache.get(key) if key and not _asks_for_a_fresh_page(request) else None
         if page is not None and _still_valid(page, connection):
             return _served(request, page.response, "hit", page.read_session)
         with connection.cursor() as cursor:
@@ -225,6 +226,14 @@ def _may_be_cached(request):
         and settings.SESSION_COOKIE_NAME not in request.COOKIES
         and not reads_from_primary()
     )
+
+
+def _asks_for_a_fresh_page(request):
+    """A browser's hard reload (and a benchmark timing renders) sends "Cache-Control: no-cache":
+    no stored page without checking with the origin (RFC 9111 5.2.1.4), which here is a render.
+    It asks no more than any new query string would."""
+    directives = request.headers.get("Cache-Control", "").lower().split(",")
+    return "no-cache" in {directive.strip() for directive in directives}
 
 
 def _rendered(view, request, *args, **kwargs):

@@ -173,6 +173,12 @@ def test_each_query_string_is_a_page_of_its_own(client, archive, pages):
     assert state(client, pages["topic"]) == "hit"
 
 
+def test_a_hard_reload_renders_the_page_afresh_and_stores_it(client, pages):
+    assert state(client, pages["claim"]) == "hit"
+    assert served(client, pages["claim"], HTTP_CACHE_CONTROL="max-age=0, no-cache")[0] == "miss"
+    assert state(client, pages["claim"]) == "hit"
+
+
 def test_a_search_within_a_page_is_never_cached(client, pages):
     searched = f"{pages['topic']}?q=Putin"
     assert state(client, searched) is None
