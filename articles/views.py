@@ -5,13 +5,14 @@ from django.template.response import TemplateResponse
 
 from articles import memento
 from articles.changes import anchored_texts, classify, summary, vanished, versions
-from articles.forms import ArticleChangesForm, ArticleViewForm, OriginalUrlForm
+from articles.forms import ArticleChangesForm, ArticleListForm, ArticleViewForm, OriginalUrlForm
 from articles.highlight import body_segments
-from articles.models import Article, Capture, Quote, Revisit
+from articles.models import Article, Capture, Outlet, Person, Quote, Revisit
 from articles.versions import quote_versions
 from articles.wacz import capture_page_url, wacz_response
 from articles.warc import capture_warc
 from core.page_cache import cache_anonymous_page
+from core.pages import NoSuchPage, page_of
 from core.permalinks import redirect_to_canonical
 from core.versions import changelog_page, version_page, word_diff
 
@@ -22,6 +23,38 @@ def bad_request(request, message):
 
 def parameter_errors(form):
     return "; ".join(f"{name}: {' '.join(errors)}" for name, errors in form.errors.items())
+
+
+ARTICLES_PER_PAGE = 100
+
+
+@cache_anonymous_page
+def outlet_articles(request, pk, slug):
+    """Every article archived from an outlet, newest first, a page at a time: its page shows
+    the newest few."""
+    outlet = get_object_or_404(Outlet, pk=pk)
+    return _article_list(request, outlet, f"Articles archived from {outlet.name}", outlet.articles)
+
+
+@cache_anonymous_page
+def person_articles(request, pk, slug):
+    """Every archived article a person wrote, newest first, a page at a time."""
+    person = get_object_or_404(Person, pk=pk)
+    return _article_list(
+        request, person, f"Articles written by {person.name}", person.authored_articles
+    )
+
+
+def _article_list(request, owner, heading, articles):
+    form = ArticleListForm(request.GET)
+    if not form.is_valid():
+        return bad_request(request, parameter_errors(form))
+    try:
+        page = page_of(articles.for_lists(), form.cleaned_data["page"] or 1, ARTICLES_PER_PAGE)
+    except NoSuchPage as error:
+        return bad_request(request, str(error))
+    context = {"owner": owner, "heading": heading, "page": page}
+    return render(request, "articles/article_list.html", context)
 
 
 @cache_anonymous_page

@@ -31,6 +31,8 @@ from core.versions import changelog_page, record_versions, version_page
 
 LATEST_CLAIMS = 10
 QUOTES_ON_PERSON_PAGE = 20
+# An outlet's or an author's newest articles; the rest on their own pages (articles.views).
+ARTICLES_ON_PAGE = 20
 
 
 def home(request):
@@ -118,9 +120,13 @@ def outlet_detail(request, pk, slug=None):
     outlet = get_object_or_404(Outlet, pk=pk)
     if redirect := redirect_to_canonical(request, outlet, slug):
         return redirect
-    articles = outlet.articles.for_lists()
     return _render_exploration(
-        request, "claims/outlet_detail.html", {"outlet": [outlet]}, outlet=outlet, articles=articles
+        request,
+        "claims/outlet_detail.html",
+        {"outlet": [outlet]},
+        outlet=outlet,
+        articles=list(outlet.articles.for_lists()[:ARTICLES_ON_PAGE]),
+        article_count=outlet.articles.count(),
     )
 
 
@@ -157,7 +163,8 @@ def person_detail(request, pk, slug=None):
         quote_count=quotes.count(),
         quote_export_links=export_links(quotes_url, [("q", search.text)] if search else []),
         quotes_described="these quotes" if search else f"all {person.name}'s quotes",
-        authored_articles=person.authored_articles.for_lists(),
+        authored_articles=list(person.authored_articles.for_lists()[:ARTICLES_ON_PAGE]),
+        authored_count=person.authored_articles.count(),
     )
 
 
