@@ -292,6 +292,8 @@ def every_cacheable_page():
     for model in (Claim, Person, Topic, Source, Quote):
         for obj in model.objects.all():
             urls += [obj.get_versions_url(), obj.get_version_url(1)]
+    urls += [reverse("articles:outlet_articles", args=[o.pk, o.slug]) for o in Outlet.objects.all()]
+    urls += [reverse("articles:person_articles", args=[p.pk, p.slug]) for p in Person.objects.all()]
     for capture in Capture.objects.select_related("article"):
         urls.append(capture.get_absolute_url())
         urls.append(reverse("articles:changes", args=[capture.article_id]))
