@@ -172,32 +172,40 @@ class LinksByClaim:
         # Ids past the mask's are past every claim's, and have no links: the newest claims were
         # deleted since these links were grouped.
         held = np.diff(self.starts)[: len(unchanged)]
-        kept = np.repeat(unchanged[: len(held)], held)
-        counts = np.zeros(len(unchanged), dtype=np.int64)
+        changed = np.flatnonzero(~unchanged)
+        kept = np.delete(self.values, self._links_of(changed[changed < len(held)]))
+        counts = np.zeros(len(unchanged), dtype=np.int32)
         counts[: len(held)] = held
-        counts[~unchanged] = 0
+        counts[changed] = 0
         by_claim = np.argsort(claim_ids, kind="stable")
         claim_ids, values = claim_ids[by_claim], values[by_claim]
-        # Each new link goes where its claim's links start among those kept.
-        at = _starts(counts)[claim_ids]
-        new_counts = np.bincount(claim_ids, minlength=len(unchanged))
-        return LinksByClaim(_starts(counts + new_counts), np.insert(self.values[kept], at, values))
+        np.add.at(counts, claim_ids, 1)
+        starts = _starts(counts)
+        # Each new link goes where its claim's links start, less the new links of the claims
+        # before it: where they start among the links kept.
+        at = starts[claim_ids] - np.searchsorted(claim_ids, claim_ids)
+        return LinksByClaim(starts, np.insert(kept, at, values))
+
+    def _links_of(self, claim_ids):
+        """Positions of the links of the claims (ids) in `values`: each claim's first link, then
+        the next ones along its run."""
+        starts, stops = self.starts[claim_ids], self.starts[claim_ids + 1]
+        lengths = stops - starts
+        first_of_each = np.cumsum(lengths) - lengths
+        return np.repeat(starts - first_of_each, lengths) + np.arange(lengths.sum())
 
     def count(self, claim_ids):
         """(value ids, claims) of each value linked to the claims, by value id."""
-        starts, stops = self.starts[claim_ids], self.starts[claim_ids + 1]
-        lengths = stops - starts
-        # Every link of those claims: each claim's first link, then the next ones along its run.
-        first_of_each = np.cumsum(lengths) - lengths
-        links = np.repeat(starts - first_of_each, lengths) + np.arange(lengths.sum())
-        counts = np.bincount(self.values[links])
+        counts = np.bincount(self.values[self._links_of(claim_ids)])
         values = np.flatnonzero(counts)
         return values, counts[values]
 
 
 def _starts(counts):
     """Where each run starts, and one past the last: offsets of runs of `counts` links."""
-    return np.concatenate([[0], np.cumsum(counts)]).astype(np.int32)
+    starts = np.zeros(len(counts) + 1, dtype=np.int32)
+    np.cumsum(counts, out=starts[1:])
+    return starts
 
 
 def relations_of(claims, links):
