@@ -7,6 +7,7 @@ import random
 import re
 from collections import Counter
 
+import numpy as np
 import psycopg
 import pytest
 from django.core.management import call_command
@@ -27,6 +28,13 @@ MONTH = re.compile(r"^\d{4}-\d{2}$")  # the period facet lists months only of ch
 @pytest.fixture
 def every_value_listed(monkeypatch):
     monkeypatch.setattr(facets, "VALUES_SHOWN", 10**6)
+
+
+@pytest.fixture(params=["every link", "links of the claims within"])
+def counting(request, monkeypatch):
+    """Each way a relation counts its values: over every link, or over the links of the claims
+    within (a person's or a source's few claims), whatever share of the claims is within."""
+    monkeypatch.setattr(facet_index, "FEW_CLAIMS", 0 if request.param == "every link" else 1.01)
 
 
 @pytest.fixture
@@ -147,7 +155,7 @@ def random_scope(rng, archive):
 
 
 def test_counts_matches_and_order_equal_direct_answers_on_a_generated_corpus(
-    client, corpus, every_value_listed
+    client, corpus, every_value_listed, counting
 ):
     archive = archive_values()
     rng = random.Random(12)
@@ -200,6 +208,21 @@ def assert_index_is_current(client):
     assert_explorer_matches(explore(client, URL, {}), archive, {})
     filters = {"status": ["reported"]}
     assert_explorer_matches(explore(client, URL, filters), archive, filters)
+    assert_links_are_as_built(facet_index.current_index("default"))
+
+
+def assert_links_are_as_built(index):
+    """The index's links by claim, as it followed the changes, equal those of an index built
+    afresh."""
+    with connection.cursor() as cursor:
+        built = facet_index.relations_of(*facet_index._read(cursor))
+    for name, relation in built.items():
+        followed = index.relations[name].by_claim
+        # Ids past the last claim's have no links: their starts run on after a deletion.
+        ids = len(relation.by_claim.starts)
+        assert followed.starts[:ids].tolist() == relation.by_claim.starts.tolist(), name
+        assert set(followed.starts[ids:]) <= {followed.starts[-1]}, name
+        assert followed.values.tolist() == relation.by_claim.values.tolist(), name
 
 
 @pytest.fixture
@@ -216,7 +239,7 @@ def builds(monkeypatch):
     return built
 
 
-def test_the_index_follows_every_kind_of_change(client, small_archive, builds):
+def test_the_index_follows_every_kind_of_change(client, small_archive, builds, counting):
     claims, topics, outlets = (small_archive[key] for key in ["claims", "topics", "outlets"])
     assert_index_is_current(client)
     assert len(builds) == 1
@@ -242,7 +265,12 @@ def test_the_index_follows_every_kind_of_change(client, small_archive, builds):
     assert Claim.objects.get(pk=claims[0].pk).status == Claim.Status.REPORTED
     assert_index_is_current(client)
     assert len(builds) == 1, "each change re-reads the claims it touched, nothing more"
-    factories.make_claim(statement="A claim added last.", topics=topics)
+    newest = factories.make_claim(statement="A claim added last.", topics=topics)
+    assert_index_is_current(client)
+    # The claim with the highest id deleted, then another changed: ids shrink back.
+    newest.delete()
+    assert_index_is_current(client)
+    claims[1].topics.set(topics[:1])
     assert_index_is_current(client)
     assert len(builds) == 1
 
@@ -356,3 +384,56 @@ def test_a_search_that_finds_nothing_shows_no_claims_and_counts_none(client):
     assert exploration.sort == "relevance"
     assert exploration.page.paginator.count == 0
     assert not any(value.count for values in exploration.facets.values() for value in values)
+
+
+def test_counting_the_links_of_the_claims_within_equals_counting_every_link(monkeypatch):
+    """Random links and random edits of them, each counted both ways within random sets of
+    claims, from a few to all; and the links grouped by claim follow the edits exactly."""
+    rng = np.random.default_rng(25)
+    claim_ids = np.arange(1, 400)
+    links = random_links(rng, claim_ids)
+    relation = facet_index.Relation.of(links, claim_ids.max() + 1)
+    for edit in range(10):
+        # Some claims edited, a few deleted, and every other time the newest deleted or one added.
+        changed = rng.choice(claim_ids, size=rng.integers(1, 40), replace=False)
+        deleted = [*changed[:3], *([claim_ids.max()] if edit % 2 else [])]
+        added = [] if edit % 2 else [claim_ids.max() + 1 + rng.integers(0, 3)]
+        # As FacetIndex.updated: a mask over the ids of the claims it held and those changed.
+        unchanged = np.ones(max([claim_ids.max(), *added]) + 1, dtype=bool)
+        unchanged[[*changed, *deleted, *added]] = False
+        claim_ids = np.union1d(np.setdiff1d(claim_ids, deleted), added).astype(np.int64)
+        new_links = random_links(rng, claim_ids[~unchanged[claim_ids]])
+        links = np.concatenate([links[unchanged[links[:, 1]]], new_links])
+        relation = relation.updated(unchanged, new_links)
+        built = facet_index.Relation.of(links, claim_ids.max() + 1)
+        # Ids past the newest claim's have no links: their starts run on after a deletion.
+        followed, ids = relation.by_claim, len(built.by_claim.starts)
+        assert followed.starts[:ids].tolist() == built.by_claim.starts.tolist()
+        assert set(followed.starts[ids:]) <= {followed.starts[-1]}
+        assert followed.values.tolist() == built.by_claim.values.tolist()
+        position_of = np.full(claim_ids.max() + 1, -1)
+        position_of[claim_ids] = rng.permutation(len(claim_ids))
+        relation.place(position_of)
+        ids = np.empty(len(claim_ids), dtype=np.int64)
+        ids[position_of[claim_ids]] = claim_ids
+        for share in [0, 0.01, 0.1, 0.5, 1]:
+            within = rng.random(len(ids)) < share
+            counted = []
+            for few_claims in [0, 1.01]:  # every link, then the links of the claims within
+                monkeypatch.setattr(facet_index, "FEW_CLAIMS", few_claims)
+                counted.append([array.tolist() for array in relation.count(within, ids)])
+            assert counted[0] == counted[1]
+            linked = links[within[position_of[links[:, 1]]]]
+            assert dict(zip(*counted[0], strict=True)) == Counter(linked[:, 2].tolist())
+
+
+def random_links(rng, claim_ids):
+    """Rows of (facet, claim id, value id): none to four distinct values of a claim."""
+    return np.array(
+        [
+            (0, claim, value)
+            for claim in claim_ids
+            for value in rng.choice(60, size=rng.integers(0, 5), replace=False)
+        ],
+        dtype=np.int64,
+    ).reshape(-1, 3)
