@@ -51,12 +51,12 @@ CLAIM_ROWS_SQL = """
                                                          person.slug, person.wikidata_id)
                                         ORDER BY actor.role, person.name) AS list
         FROM claims_claimactor actor JOIN articles_person person ON person.id = actor.person_id
-        WHERE actor.claim_id = ANY(%(ids)s) GROUP BY actor.claim_id
+        WHERE actor.claim_id = ANY(%(ids)s::integer[]) GROUP BY actor.claim_id
     ), topics AS (
         SELECT link.claim_id, json_agg(json_build_array(topic.name, topic.wikidata_id)
                                        ORDER BY topic.name) AS list
         FROM claims_claim_topics link JOIN claims_topic topic ON topic.id = link.topic_id
-        WHERE link.claim_id = ANY(%(ids)s) GROUP BY link.claim_id
+        WHERE link.claim_id = ANY(%(ids)s::integer[]) GROUP BY link.claim_id
     ), articles AS (
         SELECT link.claim_id, json_agg(json_build_array(article.id, article.slug, article.title,
                                                         article.title_is_supplied, outlet.name,
@@ -75,7 +75,7 @@ CLAIM_ROWS_SQL = """
         LEFT JOIN claims_appearance appearance
             ON appearance.claim_id = link.claim_id AND appearance.article_id = link.article_id
         LEFT JOIN claims_source cited ON cited.id = appearance.source_id
-        WHERE link.claim_id = ANY(%(ids)s) GROUP BY link.claim_id
+        WHERE link.claim_id = ANY(%(ids)s::integer[]) GROUP BY link.claim_id
     ), evidence AS (
         SELECT link.claim_id, json_agg(json_build_array(quote.id, quote.text, speaker.name,
                                                         quote.speaker_label, quote.transmission)
@@ -84,7 +84,7 @@ CLAIM_ROWS_SQL = """
         FROM claims_claim_evidence link JOIN articles_quote quote ON quote.id = link.quote_id
         JOIN articles_article article ON article.id = quote.article_id
         LEFT JOIN articles_person speaker ON speaker.id = quote.speaker_id
-        WHERE link.claim_id = ANY(%(ids)s) GROUP BY link.claim_id
+        WHERE link.claim_id = ANY(%(ids)s::integer[]) GROUP BY link.claim_id
     )
     SELECT claim.id, claim.slug, claim.statement, claim.status, claim.claimed_date,
         claim.claimed_date_precision, claim.created_at, claim.updated_at,
@@ -96,7 +96,7 @@ CLAIM_ROWS_SQL = """
     LEFT JOIN topics ON topics.claim_id = claim.id
     LEFT JOIN articles ON articles.claim_id = claim.id
     LEFT JOIN evidence ON evidence.claim_id = claim.id
-    WHERE claim.id = ANY(%(ids)s)
+    WHERE claim.id = ANY(%(ids)s::integer[])
 """
 
 # The same claims as CSV cells (CLAIM_CSV_FIELDS), each list joined here as _cell joins it in a
@@ -108,13 +108,13 @@ CLAIM_CELLS_SQL = """
         SELECT actor.claim_id, string_agg(person.name || ' (' || actor.role || ')', '; '
                                           ORDER BY actor.role, person.name) AS cell
         FROM claims_claimactor actor JOIN articles_person person ON person.id = actor.person_id
-        WHERE actor.claim_id = ANY(%(ids)s) GROUP BY actor.claim_id
+        WHERE actor.claim_id = ANY(%(ids)s::integer[]) GROUP BY actor.claim_id
     ), topics AS (
         SELECT link.claim_id, string_agg(topic.name, '; ' ORDER BY topic.name) AS cell,
             string_agg(CASE WHEN topic.wikidata_id <> '' THEN %(wikidata)s || topic.wikidata_id
                             ELSE '' END, '; ' ORDER BY topic.name) AS wikidata
         FROM claims_claim_topics link JOIN claims_topic topic ON topic.id = link.topic_id
-        WHERE link.claim_id = ANY(%(ids)s) GROUP BY link.claim_id
+        WHERE link.claim_id = ANY(%(ids)s::integer[]) GROUP BY link.claim_id
     ), articles AS (
         -- Titles as articles.models.display_title gives them; outlets named once each, in
         -- code point order (Python's sorted).
@@ -128,14 +128,14 @@ CLAIM_CELLS_SQL = """
         FROM claims_claim_articles link
         JOIN articles_article article ON article.id = link.article_id
         LEFT JOIN articles_outlet outlet ON outlet.id = article.outlet_id
-        WHERE link.claim_id = ANY(%(ids)s) GROUP BY link.claim_id
+        WHERE link.claim_id = ANY(%(ids)s::integer[]) GROUP BY link.claim_id
     ), evidence AS (
         SELECT link.claim_id, string_agg(quote.text, '; '
                                          ORDER BY article.published_date DESC, article.title,
                                                   quote.start_offset) AS cell
         FROM claims_claim_evidence link JOIN articles_quote quote ON quote.id = link.quote_id
         JOIN articles_article article ON article.id = quote.article_id
-        WHERE link.claim_id = ANY(%(ids)s) GROUP BY link.claim_id
+        WHERE link.claim_id = ANY(%(ids)s::integer[]) GROUP BY link.claim_id
     )
     SELECT claim.id, claim.slug, claim.statement, claim.status,
         coalesce(to_char(claim.claimed_date, 'YYYY-MM-DD'), ''), claim.claimed_date_precision,
@@ -154,7 +154,7 @@ CLAIM_CELLS_SQL = """
     LEFT JOIN topics ON topics.claim_id = claim.id
     LEFT JOIN articles ON articles.claim_id = claim.id
     LEFT JOIN evidence ON evidence.claim_id = claim.id
-    WHERE claim.id = ANY(%(ids)s)
+    WHERE claim.id = ANY(%(ids)s::integer[])
 """
 # The columns of a claims CSV: the keys of a claim's row (_claim_row), in their order.
 CLAIM_CSV_FIELDS = [
@@ -168,9 +168,15 @@ def claim_rows(ids, absolute, using):
     """The export rows of the claims with these ids, in their order (one query)."""
     site = absolute("/")[:-1]
     with connections[using].cursor() as cursor:
-        cursor.execute(CLAIM_ROWS_SQL, {"ids": list(ids)})
+        cursor.execute(CLAIM_ROWS_SQL, {"ids": _array(ids)})
         found = {row[0]: row for row in cursor.fetchall()}
     return [_claim_row(found[pk], site) for pk in ids if pk in found]
+
+
+def _array(ids):
+    """The ids as a PostgreSQL array's text, which the claims' queries name five times: psycopg
+    would write the array out in Python at each (a fifth of a CSV export's time)."""
+    return "{" + ",".join(map(str, ids)) + "}"
 
 
 def _claim_row(row, site):
@@ -260,7 +266,7 @@ def claim_csv_rows(ids, absolute, using):
     site = absolute("/")[:-1]
     claim_path = path_template("claims:claim")
     with connections[using].cursor() as cursor:
-        cursor.execute(CLAIM_CELLS_SQL, {"ids": list(ids), "wikidata": WIKIDATA_ENTITY})
+        cursor.execute(CLAIM_CELLS_SQL, {"ids": _array(ids), "wikidata": WIKIDATA_ENTITY})
         found = {row[0]: row for row in cursor.fetchall()}
     labels = {None: ""}  # each source's label, by id
     for pk in ids:
