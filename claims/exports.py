@@ -2,9 +2,11 @@
 
 Exports stream: the rows' ids are read in order, and the rows a batch of ids at a time as the
 file is written, so an export of the whole archive takes constant memory and has no row cap.
-Claims, the big exports, are read with one aggregated query per batch and no model instances
-(tens of thousands of rows a second); quotes and articles as models with their relations
-prefetched per batch. Field names are stable; add fields, never rename them.
+Claims, the big exports, are read with one aggregated query per batch and no model instances;
+their CSV cells are joined by PostgreSQL itself, so that Python does little per row (issue #25:
+20,000 rows a second). Quotes and articles are read as models with their relations prefetched
+per batch. The file goes out in pieces of many rows, not a write per row. Field names are
+stable; add fields, never rename them.
 """
 
 import csv
@@ -27,11 +29,14 @@ from core.citations import bibtex, csl_json, of_version
 from core.models import VersionedModel
 from core.permalinks import path_template
 from core.versions import current_versions_recorded
-from core.wikidata import wikidata_url
+from core.wikidata import WIKIDATA_ENTITY, wikidata_url
 
 logger = logging.getLogger(__name__)
 
 CHUNK_SIZE = 2000
+# Characters a download sends at a time: each piece is one write to the socket (and the gzip
+# stream), so a piece of many rows costs what a row alone did.
+PIECE_SIZE = 64 * 1024
 # A cell a spreadsheet would read as a formula is prefixed with ' (OWASP's CSV injection advice).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\0")
 LIST_SEPARATOR = "; "
@@ -46,12 +51,12 @@ CLAIM_ROWS_SQL = """
                                                          person.slug, person.wikidata_id)
                                         ORDER BY actor.role, person.name) AS list
         FROM claims_claimactor actor JOIN articles_person person ON person.id = actor.person_id
-        WHERE actor.claim_id = ANY(%(ids)s) GROUP BY actor.claim_id
+        WHERE actor.claim_id = ANY(%(ids)s::integer[]) GROUP BY actor.claim_id
     ), topics AS (
         SELECT link.claim_id, json_agg(json_build_array(topic.name, topic.wikidata_id)
                                        ORDER BY topic.name) AS list
         FROM claims_claim_topics link JOIN claims_topic topic ON topic.id = link.topic_id
-        WHERE link.claim_id = ANY(%(ids)s) GROUP BY link.claim_id
+        WHERE link.claim_id = ANY(%(ids)s::integer[]) GROUP BY link.claim_id
     ), articles AS (
         SELECT link.claim_id, json_agg(json_build_array(article.id, article.slug, article.title,
                                                         article.title_is_supplied, outlet.name,
@@ -70,7 +75,7 @@ CLAIM_ROWS_SQL = """
         LEFT JOIN claims_appearance appearance
             ON appearance.claim_id = link.claim_id AND appearance.article_id = link.article_id
         LEFT JOIN claims_source cited ON cited.id = appearance.source_id
-        WHERE link.claim_id = ANY(%(ids)s) GROUP BY link.claim_id
+        WHERE link.claim_id = ANY(%(ids)s::integer[]) GROUP BY link.claim_id
     ), evidence AS (
         SELECT link.claim_id, json_agg(json_build_array(quote.id, quote.text, speaker.name,
                                                         quote.speaker_label, quote.transmission)
@@ -79,7 +84,7 @@ CLAIM_ROWS_SQL = """
         FROM claims_claim_evidence link JOIN articles_quote quote ON quote.id = link.quote_id
         JOIN articles_article article ON article.id = quote.article_id
         LEFT JOIN articles_person speaker ON speaker.id = quote.speaker_id
-        WHERE link.claim_id = ANY(%(ids)s) GROUP BY link.claim_id
+        WHERE link.claim_id = ANY(%(ids)s::integer[]) GROUP BY link.claim_id
     )
     SELECT claim.id, claim.slug, claim.statement, claim.status, claim.claimed_date,
         claim.claimed_date_precision, claim.created_at, claim.updated_at,
@@ -91,17 +96,87 @@ CLAIM_ROWS_SQL = """
     LEFT JOIN topics ON topics.claim_id = claim.id
     LEFT JOIN articles ON articles.claim_id = claim.id
     LEFT JOIN evidence ON evidence.claim_id = claim.id
-    WHERE claim.id = ANY(%(ids)s)
+    WHERE claim.id = ANY(%(ids)s::integer[])
 """
+
+# The same claims as CSV cells (CLAIM_CSV_FIELDS), each list joined here as _cell joins it in a
+# row of CLAIM_ROWS_SQL, in the same order: a claims export's CSV is byte for byte what
+# flattening its JSON rows gives (tests/test_exports_csv.py checks it). Only the source's label
+# is left to Python (claims.models.source_label), once per source and batch.
+CLAIM_CELLS_SQL = """
+    WITH actors AS (
+        SELECT actor.claim_id, string_agg(person.name || ' (' || actor.role || ')', '; '
+                                          ORDER BY actor.role, person.name) AS cell
+        FROM claims_claimactor actor JOIN articles_person person ON person.id = actor.person_id
+        WHERE actor.claim_id = ANY(%(ids)s::integer[]) GROUP BY actor.claim_id
+    ), topics AS (
+        SELECT link.claim_id, string_agg(topic.name, '; ' ORDER BY topic.name) AS cell,
+            string_agg(CASE WHEN topic.wikidata_id <> '' THEN %(wikidata)s || topic.wikidata_id
+                            ELSE '' END, '; ' ORDER BY topic.name) AS wikidata
+        FROM claims_claim_topics link JOIN claims_topic topic ON topic.id = link.topic_id
+        WHERE link.claim_id = ANY(%(ids)s::integer[]) GROUP BY link.claim_id
+    ), articles AS (
+        -- Titles as articles.models.display_title gives them; outlets named once each, in
+        -- code point order (Python's sorted).
+        SELECT link.claim_id,
+            string_agg(CASE WHEN article.title_is_supplied THEN '[' || article.title || ']'
+                            ELSE article.title END, '; '
+                       ORDER BY article.published_date DESC, article.title) AS cell,
+            string_agg(DISTINCT outlet.name::text COLLATE "C", '; '
+                       ORDER BY outlet.name::text COLLATE "C")
+                FILTER (WHERE outlet.name <> '') AS outlets
+        FROM claims_claim_articles link
+        JOIN articles_article article ON article.id = link.article_id
+        LEFT JOIN articles_outlet outlet ON outlet.id = article.outlet_id
+        WHERE link.claim_id = ANY(%(ids)s::integer[]) GROUP BY link.claim_id
+    ), evidence AS (
+        SELECT link.claim_id, string_agg(quote.text, '; '
+                                         ORDER BY article.published_date DESC, article.title,
+                                                  quote.start_offset) AS cell
+        FROM claims_claim_evidence link JOIN articles_quote quote ON quote.id = link.quote_id
+        JOIN articles_article article ON article.id = quote.article_id
+        WHERE link.claim_id = ANY(%(ids)s::integer[]) GROUP BY link.claim_id
+    )
+    SELECT claim.id, claim.slug, claim.statement, claim.status,
+        coalesce(to_char(claim.claimed_date, 'YYYY-MM-DD'), ''), claim.claimed_date_precision,
+        coalesce(actors.cell, ''), coalesce(topics.cell, ''), coalesce(topics.wikidata, ''),
+        source.id, source.title, source.title_is_supplied, source.publisher, source.kind,
+        source.date, source.date_precision,
+        coalesce(articles.cell, ''), coalesce(articles.outlets, ''), coalesce(evidence.cell, ''),
+        -- As datetime.isoformat() gives them in UTC, the connection's time zone.
+        replace(to_char(claim.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US'),
+                '.000000', '') || '+00:00',
+        replace(to_char(claim.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US'),
+                '.000000', '') || '+00:00'
+    FROM claims_claim claim
+    LEFT JOIN claims_source source ON source.id = claim.source_id
+    LEFT JOIN actors ON actors.claim_id = claim.id
+    LEFT JOIN topics ON topics.claim_id = claim.id
+    LEFT JOIN articles ON articles.claim_id = claim.id
+    LEFT JOIN evidence ON evidence.claim_id = claim.id
+    WHERE claim.id = ANY(%(ids)s::integer[])
+"""
+# The columns of a claims CSV: the keys of a claim's row (_claim_row), in their order.
+CLAIM_CSV_FIELDS = [
+    "id", "permalink", "statement", "status", "claimed_date", "claimed_date_precision", "actors",
+    "topics", "topics_wikidata", "source", "reporting_articles", "outlets", "evidence",
+    "created_at", "updated_at",
+]  # fmt: skip
 
 
 def claim_rows(ids, absolute, using):
     """The export rows of the claims with these ids, in their order (one query)."""
     site = absolute("/")[:-1]
     with connections[using].cursor() as cursor:
-        cursor.execute(CLAIM_ROWS_SQL, {"ids": list(ids)})
+        cursor.execute(CLAIM_ROWS_SQL, {"ids": _array(ids)})
         found = {row[0]: row for row in cursor.fetchall()}
     return [_claim_row(found[pk], site) for pk in ids if pk in found]
+
+
+def _array(ids):
+    """The ids as a PostgreSQL array's text, which the claims' queries name five times: psycopg
+    would write the array out in Python at each (a fifth of a CSV export's time)."""
+    return "{" + ",".join(map(str, ids)) + "}"
 
 
 def _claim_row(row, site):
@@ -184,6 +259,30 @@ def _claim_row(row, site):
         "created_at": created_at.isoformat(),
         "updated_at": updated_at.isoformat(),
     }
+
+
+def claim_csv_rows(ids, absolute, using):
+    """The CSV rows of the claims with these ids, {field: cell}, in their order (one query)."""
+    site = absolute("/")[:-1]
+    claim_path = path_template("claims:claim")
+    with connections[using].cursor() as cursor:
+        cursor.execute(CLAIM_CELLS_SQL, {"ids": _array(ids), "wikidata": WIKIDATA_ENTITY})
+        found = {row[0]: row for row in cursor.fetchall()}
+    labels = {None: ""}  # each source's label, by id
+    for pk in ids:
+        if (row := found.get(pk)) is None:
+            continue
+        slug, statement, status, date, precision, actors, topics, topics_wikidata = row[1:9]
+        source_id, source = row[9], row[10:16]
+        articles, outlets, evidence, created_at, updated_at = row[16:]
+        if source_id not in labels:
+            labels[source_id] = source_label(*source)
+        cells = [
+            str(pk), site + claim_path.format(pk=pk, slug=slug), statement, status, date,
+            precision, actors, topics, topics_wikidata, labels[source_id], articles, outlets,
+            evidence, created_at, updated_at,
+        ]  # fmt: skip
+        yield dict(zip(CLAIM_CSV_FIELDS, map(_guarded, cells), strict=True))
 
 
 def quote_row(quote, absolute):
@@ -274,6 +373,16 @@ class Batches:
                 row = {Quote: quote_row, Article: article_row}[self.model]
                 yield from (row(obj, absolute) for obj in self._objects(ids))
 
+    def csv_records(self, absolute):
+        """Each record as its CSV row, {field: cell}: lists and objects flattened by _cell
+        (claims' by PostgreSQL, the same way)."""
+        if self.model is not Claim:
+            for record in self.records(absolute):
+                yield {key: _cell(value) for key, value in record.items()}
+            return
+        for ids in self.batches:
+            yield from claim_csv_rows(ids, absolute, self.using)
+
     def citables(self, absolute):
         """The citation of each record as its Cite box gives it: of its current version, at
         that version's permalink, where the record is versioned (claims and quotes)."""
@@ -330,7 +439,7 @@ class Download:
 
     def __iter__(self):
         try:
-            yield from self.chosen.write(self.batches, self.absolute)
+            yield from _in_pieces(self.chosen.write(self.batches, self.absolute))
         except Exception:
             logger.exception(
                 "The %s download %r failed midway; its file ends marked as incomplete.",
@@ -350,6 +459,25 @@ class Download:
         """Called when the response closes, read to the end or not (a client that left): the
         ids' cursor is released then, not whenever the garbage collector comes by."""
         self.batches.close()
+
+
+def _in_pieces(texts):
+    """`texts` joined into pieces of PIECE_SIZE characters or so. What was written before a
+    failure goes out before the failure does, as it did a row at a time."""
+    held, size = [], 0
+    try:
+        for text in texts:
+            held.append(text)
+            size += len(text)
+            if size >= PIECE_SIZE:
+                yield "".join(held)
+                held, size = [], 0
+    except Exception:
+        if held:
+            yield "".join(held)
+        raise
+    if held:
+        yield "".join(held)
 
 
 def export_links(url, parameters=()):
@@ -374,8 +502,7 @@ def csv_row(cells):
 def _csv(batches, absolute):
     writer = csv.writer(_Echo())
     header = None
-    for record in batches.records(absolute):
-        flat = {key: _cell(value) for key, value in record.items()}
+    for flat in batches.csv_records(absolute):
         if header is None:
             header = list(flat)
             yield "\ufeff" + writer.writerow(header)  # a BOM, so spreadsheets read UTF-8
@@ -391,6 +518,10 @@ def _cell(value):
         text = _plain(value)
     else:
         text = str(value)
+    return _guarded(text)
+
+
+def _guarded(text):
     return f"'{text}" if text.startswith(FORMULA_STARTS) else text
 
 

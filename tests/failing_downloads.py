@@ -30,5 +30,6 @@ def application():
     from newsarchive.wsgi import application
 
     Batches.records = failing_after_the_first(Batches.records)
+    Batches.csv_records = failing_after_the_first(Batches.csv_records)
     Batches.citables = failing_after_the_first(Batches.citables)
     return application

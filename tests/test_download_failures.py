@@ -94,6 +94,7 @@ def test_a_download_that_fails_midway_ends_broken_breaks_off_and_is_logged_once(
         factories.make_claim(statement=statement)
     Batches = exports.Batches
     monkeypatch.setattr(Batches, "records", failing_after_the_first(Batches.records))
+    monkeypatch.setattr(Batches, "csv_records", failing_after_the_first(Batches.csv_records))
     monkeypatch.setattr(Batches, "citables", failing_after_the_first(Batches.citables))
     response = client.get(reverse("claims:claim_list"), {"format": export_format, "sort": "oldest"})
     assert response.status_code == 200  # the first row was on its way
