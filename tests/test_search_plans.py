@@ -12,11 +12,18 @@ from django.db import connection, transaction
 from django.db.models import F, Q
 from django.http import QueryDict
 
-from articles.models import Article, Person
+from articles.models import Article, Person, Quote
 from claims.explorer import explore
 from claims.filters import ORDERINGS
 from claims.models import Claim, ClaimActor, Topic
-from claims.search import prepare_search, search_claims, search_everything
+from claims.search import (
+    PAGE_SIZE,
+    prepare_search,
+    search_articles,
+    search_claims,
+    search_everything,
+    search_quotes,
+)
 from tests import factories
 
 
@@ -89,6 +96,27 @@ def test_claims_counts_and_order_equal_the_or_filters_on_a_generated_corpus(corp
         ), text
         found_somewhere += bool(groups[0].count)
     assert found_somewhere >= 7  # searches that find nothing would prove little
+
+
+def test_every_kinds_pages_and_counts_equal_ranking_all_it_finds(corpus):
+    """search_everything ranks only ids and loads the rows shown: its pages are the slices of
+    every row found, ranked."""
+    searchers = {
+        "claims": lambda search: search_claims(Claim.objects.all(), search),
+        "quotes": lambda search: search_quotes(Quote.objects.all(), search),
+        "articles": lambda search: search_articles(Article.objects.all(), search),
+    }
+    for text in searches():
+        search = prepare_search(text)
+        for kind, searcher in searchers.items():
+            ranked = list(searcher(search).order_by("-rank", "-pk").values_list("pk", "rank"))
+            pages = [1, 2] if len(ranked) > PAGE_SIZE else [1]
+            for number in pages:
+                groups = search_everything(search, kind=kind, page_number=number)
+                (group,) = [group for group in groups if group.kind == kind]
+                assert group.count == len(ranked), (text, kind)
+                shown = ranked[(number - 1) * PAGE_SIZE : number * PAGE_SIZE]
+                assert [(row.pk, row.rank) for row in group.page] == shown, (text, kind, number)
 
 
 def test_the_explorer_ranks_and_counts_a_search_as_the_or_filter_does(corpus):
