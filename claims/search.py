@@ -21,7 +21,16 @@ from django.contrib.postgres.search import (
     TrigramWordSimilarity,
 )
 from django.core.paginator import Page
-from django.db.models import BooleanField, Count, ExpressionWrapper, F, Lookup, Q, Window
+from django.db.models import (
+    BooleanField,
+    Count,
+    ExpressionWrapper,
+    F,
+    Lookup,
+    Q,
+    RowRange,
+    Window,
+)
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
@@ -295,9 +304,14 @@ def _ranked_page(kind, search, number, per_page):
     listed = LISTED[kind]()
     found = MATCHING[kind](listed.model.objects.all(), search)
     offset = (number - 1) * per_page
+    best_first = [F("rank").desc(), F("pk").desc()]
+    # Counted over every row in the order of the page's, so that PostgreSQL sorts only ids
+    # and ranks; a window without order would carry each row's vector to the sort above it.
+    everything = RowRange(start=None, end=None)
     ranked = list(
-        found.annotate(rank=_rank(search), total=Window(Count("pk")))
-        .order_by("-rank", "-pk")
+        found.annotate(rank=_rank(search))
+        .annotate(total=Window(Count("pk"), order_by=best_first, frame=everything))
+        .order_by(*best_first)
         .values_list("pk", "total")[offset : offset + per_page]
     )
     # With no row on this page, only a page past the last needs the count, for its message.
