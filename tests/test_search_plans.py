@@ -1,5 +1,6 @@
-"""Claim search reads the indexes (issue #25): on a generated corpus its claims, counts and
-order equal the plain OR filter's it replaced, and its plan never reads every claim."""
+"""Search reads the indexes (issue #25): on a generated corpus the claim search's claims,
+counts and order equal the plain OR filter's it replaced, and its plan never reads every claim;
+every kind's pages equal the slices of all it finds, ranked; people are found by their keys."""
 
 import random
 import re
@@ -155,3 +156,14 @@ def test_a_claim_search_reads_the_indexes_never_every_claim(seed, text):
     searched = plan(search_claims(Claim.objects.all(), search))
     assert not SEQUENTIAL_SCAN_OF_CLAIMS.search(searched), searched
     assert "Bitmap Index Scan on claim_search_vector" in searched
+
+
+def test_the_people_a_search_names_are_found_through_their_keys_index(seed):
+    people = Person.objects.matching_any(["Zelenskyy", "Stoltenberg"])
+    sql, parameters = people.values("pk").query.sql_with_params()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN {sql}", parameters)
+        explained = "\n".join(row for (row,) in cursor.fetchall())
+    assert "Bitmap Index Scan on person_search_keys" in explained, explained
+    assert "Seq Scan on articles_person" not in explained, explained
