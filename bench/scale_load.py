@@ -46,29 +46,31 @@ class Timings:
         return len(self.milliseconds) / self.wall_seconds
 
 
-def get(connection, path):
+def get(connection, path, headers=None):
     """(status, headers, body) of one GET, the body read to the end. A kept-alive connection the
     server closed while it sat idle (gunicorn's keepalive) is opened again, once."""
+    headers = {"Host": f"{HOST}:{connection.port}", **(headers or {})}
     try:
-        connection.request("GET", path, headers={"Host": f"{HOST}:{connection.port}"})
+        connection.request("GET", path, headers=headers)
         response = connection.getresponse()
     except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
         connection.close()
-        connection.request("GET", path, headers={"Host": f"{HOST}:{connection.port}"})
+        connection.request("GET", path, headers=headers)
         response = connection.getresponse()
     return response.status, dict(response.getheaders()), response.read()
 
 
-def measure(port, path, load):
-    """Timings of GET `path`, one request at a time on one connection, after a warm-up."""
+def measure(port, path, load, headers=None):
+    """Timings of GET `path` (with these request headers), one request at a time on one
+    connection, after a warm-up."""
     connection = http.client.HTTPConnection(HOST, port, timeout=TIMEOUT)
     for _ in range(load.warmup):
-        _checked_get(connection, path)
+        _checked_get(connection, path, headers)
     timings = Timings()
     started = time.perf_counter()
     while len(timings.milliseconds) < load.requests:
         before = time.perf_counter()
-        _checked_get(connection, path)
+        _checked_get(connection, path, headers)
         timings.milliseconds.append((time.perf_counter() - before) * 1000)
         if time.perf_counter() - started > load.seconds:
             break
@@ -110,7 +112,7 @@ def stream_csv(port, path):
     return first_byte_ms, lines - 1, seconds, error
 
 
-def _checked_get(connection, path):
+def _checked_get(connection, path, headers):
     status, _, body = get(connection, path)
     if status != 200:
         raise RuntimeError(f"GET {path}: {status} {body[:300]!r}")

@@ -31,6 +31,7 @@ from claims.filters import (
 from claims.histogram import histogram
 from claims.models import Claim
 from claims.search import suggest
+from core import page_cache
 from core.pages import NoSuchPage, page_of
 
 VALUES_SHOWN = facets.VALUES_SHOWN
@@ -216,6 +217,8 @@ def _scope_and_search(index, exploration, scope, using):
     for mask in facets.masks(index, scope).values():
         within &= mask
     if exploration.search:
+        # What a search matches reads words, names and quotes the page cache doesn't follow.
+        page_cache.not_cacheable()
         searched = exploration.filterset.searched(Claim.objects.using(using))
         ordering = ORDERINGS["relevance"] if exploration.sort == "relevance" else []
         exploration.ranked_ids = list(searched.order_by(*ordering).values_list("pk", flat=True))

@@ -217,6 +217,15 @@ class FacetIndex:
         self.year = np.where(self.undated, 0, year).astype(np.int16)
         self.month = np.where(month_known & ~self.undated, month, 0).astype(np.int8)
         self.first_year = int(self.year[~self.undated].min(initial=0))
+        # Each claim's period as one number, so that counting periods is one bincount: 0 for
+        # undated, else 1 + 13 per year since the first + the month (0: the year only).
+        # int32: a far-off year (a typo such as 5024) must not wrap around.
+        self.period = np.where(
+            self.undated,
+            0,
+            1 + (self.year.astype(np.int32) - self.first_year) * 13 + self.month,
+        ).astype(np.int32)
+        self.period_count = 1 + 13 * (int(self.year.max(initial=0)) - self.first_year + 1)
 
     # Sets of claims, as masks over positions.
 
@@ -267,19 +276,16 @@ class FacetIndex:
         return self._counted_once_over_everything("period", within, self._count_periods)
 
     def _count_periods(self, _, within):
-        # int64: a far-off year (a typo such as 5024) must not wrap around in int16 arithmetic.
-        year = self.year[within].astype(np.int64)  # year 0: undated
-        month = self.month[within].astype(np.int64)
-        dated, with_month = year > 0, month > 0
-        years = np.bincount(year[dated] - self.first_year)
-        months = np.bincount((year[with_month] - self.first_year) * 12 + month[with_month] - 1)
+        counts = np.bincount(self.period[within], minlength=self.period_count)
+        by_year = counts[1:].reshape(-1, 13)  # a row per year: the year only, then its months
+        years, months = by_year.sum(axis=1), by_year[:, 1:]
         return (
             {self.first_year + int(y): int(years[y]) for y in np.flatnonzero(years)},
             {
-                (self.first_year + int(m) // 12, int(m) % 12 + 1): int(months[m])
-                for m in np.flatnonzero(months)
+                (self.first_year + int(y), int(m) + 1): int(months[y, m])
+                for y, m in zip(*np.nonzero(months), strict=True)
             },
-            int(np.count_nonzero(~dated)),
+            int(counts[0]),
         )
 
     def _counted_once_over_everything(self, facet, within, count):

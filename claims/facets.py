@@ -15,6 +15,7 @@ from django.db.models import Q
 
 from claims import facet_index
 from claims.models import Claim, ClaimActor, Source, Topic
+from core import page_cache
 from core.dates import DatePrecision
 
 FACETS = ["actor", "topic", "outlet", "source", "status", "period"]
@@ -185,6 +186,8 @@ def _names(shortlists, using):
         names = {name: {} for name in NAMED}
         for facet, pk, name in cursor.fetchall():
             names[facet][pk] = name
+    for facet, table in NAMED.items():
+        page_cache.note_read(table, names[facet])
     sources = (
         Source.objects.using(using).filter(pk__in=shortlists["source"]).order_by("publisher", "pk")
     )

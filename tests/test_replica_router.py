@@ -1,6 +1,7 @@
 """Read replicas: writes and every read that must see a write go to the primary."""
 
 import importlib
+import threading
 import time
 
 import pytest
@@ -48,6 +49,15 @@ def test_without_replicas_everything_uses_the_primary(rf):
 
 def test_analysts_reads_go_to_a_replica(rf, with_replicas):
     assert reads_in_request(rf, anonymous(rf.get("/claims/")))[0] in TWO_REPLICAS
+
+
+def test_reads_outside_requests_go_to_the_primary(with_replicas):
+    """manage.py commands and the queue's worker: a lagging replica could look empty to them."""
+    seen = []
+    outside = threading.Thread(target=lambda: seen.append(router.db_for_read(Topic)))
+    outside.start()
+    outside.join()
+    assert seen == ["default"]
 
 
 def test_writes_and_migrations_go_to_the_primary(with_replicas):

