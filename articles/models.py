@@ -64,16 +64,20 @@ class Outlet(CitedByName, NamedSlugMixin, models.Model):
         return reverse("claims:outlet", kwargs={"pk": self.pk, "slug": self.slug})
 
 
+# The search keys of a person's name, aliases and surname (articles' migration 0022).
+SEARCH_KEYS = models.Func(
+    "name", "aliases", function="person_search_keys", output_field=ArrayField(models.TextField())
+)
+
+
 class PersonQuerySet(models.QuerySet):
     def matching_any(self, phrases):
-        """People whose name, an alias or surname is one of the phrases (see search_key)."""
+        """People whose name, an alias or surname is one of the phrases (see search_key), found
+        through the index of their keys (person_search_keys), not by keying every name."""
         return self.filter(
             pk__in=RawSQL(
-                "SELECT id FROM articles_person,"
-                " LATERAL (SELECT ARRAY(SELECT search_key(p) FROM unnest(%s::text[]) p)) k(keys)"
-                " WHERE regexp_replace(search_key(name), '^.* ', '') = ANY(keys)"
-                " OR EXISTS (SELECT 1 FROM unnest(array_append(aliases, name)) term"
-                "  WHERE search_key(term) = ANY(keys))",
+                "SELECT id FROM articles_person WHERE person_search_keys(name, aliases)"
+                " && ARRAY(SELECT search_key(p) FROM unnest(%s::text[]) p)",
                 [list(phrases)],
             )
         )
@@ -100,7 +104,10 @@ class Person(CitedByName, NamedSlugMixin, VersionedModel):
         ordering = ["name"]
         verbose_name_plural = "people"
         constraints = wikidata_constraints("person")
-        indexes = [GinIndex(fields=["name"], name="person_name_trgm", opclasses=["gin_trgm_ops"])]
+        indexes = [
+            GinIndex(fields=["name"], name="person_name_trgm", opclasses=["gin_trgm_ops"]),
+            GinIndex(SEARCH_KEYS, name="person_search_keys"),
+        ]
 
     def __str__(self):
         return self.name

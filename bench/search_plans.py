@@ -121,7 +121,9 @@ def _explain(sql, whole_plans):
             cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}")
             print("\n".join(row[0] for row in cursor.fetchall()))
     root = plan["Plan"]
+    # "ranks": a search page's ids ranked among every match and counted (claims.search)
     what = "count" if sql.upper().startswith("SELECT COUNT(") else "rows"
+    what = "ranks" if " OVER (" in sql else what
     buffers = root.get("Shared Hit Blocks", 0) + root.get("Shared Read Blocks", 0)
     print(
         f"  {what:5} {plan['Execution Time']:8.1f} ms  {buffers:7} buffers  "

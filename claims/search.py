@@ -20,7 +20,17 @@ from django.contrib.postgres.search import (
     SearchRank,
     TrigramWordSimilarity,
 )
-from django.db.models import BooleanField, ExpressionWrapper, F, Lookup, Q
+from django.core.paginator import Page
+from django.db.models import (
+    BooleanField,
+    Count,
+    ExpressionWrapper,
+    F,
+    Lookup,
+    Q,
+    RowRange,
+    Window,
+)
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
@@ -128,10 +138,13 @@ def _phrases(text):
 def search_claims(claims, search):
     """Claims whose statement or notes match, whose evidence quotes match, or whose actors or
     topics the query named."""
-    matching = claims.filter(
+    return _ranked(_claims_matching(claims, search), search, "claims")
+
+
+def _claims_matching(claims, search):
+    return claims.filter(
         Q(search_vector=search.query) | EqualsAny(F("pk"), _claims_found_elsewhere(search))
     )
-    return _ranked(matching, search, "statement", highlight_all=True)
 
 
 def _claims_found_elsewhere(search):
@@ -161,24 +174,34 @@ class EqualsAny(Lookup):
 
 
 def search_quotes(quotes, search):
-    return _ranked(quotes.filter(search_vector=search.query), search, "text", highlight_all=True)
+    return _ranked(_matching(quotes, search), search, "quotes")
 
 
 def search_articles(articles, search):
-    return _ranked(
-        articles.filter(search_vector=search.query),
-        search,
+    return _ranked(_matching(articles, search), search, "articles")
+
+
+def _matching(rows, search):
+    return rows.filter(search_vector=search.query)
+
+
+# The text each kind's headline shows, and how.
+HEADLINES = {
+    "claims": ("statement", {"highlight_all": True}),
+    "quotes": ("text", {"highlight_all": True}),
+    "articles": (
         "body",
-        max_fragments=2,
-        min_words=12,
-        max_words=30,
-        fragment_delimiter=" … ",
-    )
+        {"max_fragments": 2, "min_words": 12, "max_words": 30, "fragment_delimiter": " … "},
+    ),
+}
 
 
-def _ranked(queryset, search, text_field, **headline_options):
+def _ranked(queryset, search, kind):
+    """The rows with their relevance to the search (rank), whether the words as typed match
+    them (direct_match, False when only an alias does) and their headline."""
+    text_field, headline_options = HEADLINES[kind]
     return queryset.annotate(
-        rank=SearchRank(F("search_vector"), search.query),
+        rank=_rank(search),
         direct_match=ExpressionWrapper(
             Q(search_vector=search.direct_query), output_field=BooleanField()
         ),
@@ -191,6 +214,10 @@ def _ranked(queryset, search, text_field, **headline_options):
             **headline_options,
         ),
     )
+
+
+def _rank(search):
+    return SearchRank(F("search_vector"), search.query)
 
 
 def highlight(headline):
@@ -243,26 +270,54 @@ def articles_found(search, kind):
 PREVIEW_SIZE = 5  # rows of each kind when showing every kind
 PAGE_SIZE = 20
 RESULT_KINDS = ["claims", "quotes", "articles"]
+# Each kind's rows as search results list them, and which of some rows a search finds.
+LISTED = {
+    "claims": lambda: Claim.objects.for_lists(),
+    "quotes": lambda: Quote.objects.select_related("speaker", "article"),
+    "articles": lambda: Article.objects.select_related("outlet").defer("search_vector"),
+}
+MATCHING = {"claims": _claims_matching, "quotes": _matching, "articles": _matching}
 
 
 def search_everything(search, *, kind="all", page_number=1):
     """Result groups for claims, quotes and articles: a count of each kind, and a page of rows
-    of the chosen kind (or the first few of each). Two queries per kind, plus prefetches.
-    A page past the last of the chosen kind raises NoSuchPage."""
-    searchers = {
-        "claims": lambda: search_claims(Claim.objects.for_lists(), search),
-        "quotes": lambda: search_quotes(Quote.objects.select_related("speaker", "article"), search),
-        "articles": lambda: search_articles(Article.objects.select_related("outlet"), search),
-    }
+    of the chosen kind (or the first few of each). Two queries per kind shown (plus
+    prefetches), one per kind only counted. A page past the last of the chosen kind raises
+    NoSuchPage."""
     groups = []
     for name in RESULT_KINDS:
-        results = searchers[name]().order_by("-rank", "-pk")
-        if kind == name:
-            page = page_of(results, page_number, PAGE_SIZE)
-            groups.append(ResultGroup(name, page.paginator.count, page))
-        elif kind == "all":
-            page = page_of(results, 1, PREVIEW_SIZE)
+        if kind in (name, "all"):
+            number, size = (page_number, PAGE_SIZE) if kind == name else (1, PREVIEW_SIZE)
+            page = _ranked_page(name, search, number, size)
             groups.append(ResultGroup(name, page.paginator.count, page))
         else:
-            groups.append(ResultGroup(name, results.count(), None))
+            groups.append(ResultGroup(name, MATCHING[name](LISTED[name](), search).count(), None))
     return groups
+
+
+def _ranked_page(kind, search, number, per_page):
+    """Page `number` of the rows the search finds, best first (by rank, then the newest), in
+    two queries: the ids of the page's rows ranked among every row found, with the count of
+    them all from the same scan (a window), then those rows by id. Only the ranking reads
+    every row found; each row's joins, alias flag and headline are computed for the rows
+    shown (issue #25)."""
+    listed = LISTED[kind]()
+    found = MATCHING[kind](listed.model.objects.all(), search)
+    offset = (number - 1) * per_page
+    best_first = [F("rank").desc(), F("pk").desc()]
+    # Counted over every row in the order of the page's, so that PostgreSQL sorts only ids
+    # and ranks; a window without order would carry each row's vector to the sort above it.
+    everything = RowRange(start=None, end=None)
+    ranked = list(
+        found.annotate(rank=_rank(search))
+        .annotate(total=Window(Count("pk"), order_by=best_first, frame=everything))
+        .order_by(*best_first)
+        .values_list("pk", "total")[offset : offset + per_page]
+    )
+    # With no row on this page, only a page past the last needs the count, for its message.
+    count = ranked[0][1] if ranked else (found.count() if number > 1 else 0)
+    paginator = page_of(range(count), number, per_page).paginator
+    ids = [pk for pk, _ in ranked]
+    shown = _ranked(listed.filter(pk__in=ids).order_by(), search, kind) if ids else []
+    by_id = {row.pk: row for row in shown}
+    return Page([by_id[pk] for pk in ids], number, paginator)

@@ -1,5 +1,6 @@
-"""Claim search reads the indexes (issue #25): on a generated corpus its claims, counts and
-order equal the plain OR filter's it replaced, and its plan never reads every claim."""
+"""Search reads the indexes (issue #25): on a generated corpus the claim search's claims,
+counts and order equal the plain OR filter's it replaced, and its plan never reads every claim;
+every kind's pages equal the slices of all it finds, ranked; people are found by their keys."""
 
 import random
 import re
@@ -12,11 +13,18 @@ from django.db import connection, transaction
 from django.db.models import F, Q
 from django.http import QueryDict
 
-from articles.models import Article, Person
+from articles.models import Article, Person, Quote
 from claims.explorer import explore
 from claims.filters import ORDERINGS
 from claims.models import Claim, ClaimActor, Topic
-from claims.search import prepare_search, search_claims, search_everything
+from claims.search import (
+    PAGE_SIZE,
+    prepare_search,
+    search_articles,
+    search_claims,
+    search_everything,
+    search_quotes,
+)
 from tests import factories
 
 
@@ -91,6 +99,27 @@ def test_claims_counts_and_order_equal_the_or_filters_on_a_generated_corpus(corp
     assert found_somewhere >= 7  # searches that find nothing would prove little
 
 
+def test_every_kinds_pages_and_counts_equal_ranking_all_it_finds(corpus):
+    """search_everything ranks only ids and loads the rows shown: its pages are the slices of
+    every row found, ranked."""
+    searchers = {
+        "claims": lambda search: search_claims(Claim.objects.all(), search),
+        "quotes": lambda search: search_quotes(Quote.objects.all(), search),
+        "articles": lambda search: search_articles(Article.objects.all(), search),
+    }
+    for text in searches():
+        search = prepare_search(text)
+        for kind, searcher in searchers.items():
+            ranked = list(searcher(search).order_by("-rank", "-pk").values_list("pk", "rank"))
+            pages = [1, 2] if len(ranked) > PAGE_SIZE else [1]
+            for number in pages:
+                groups = search_everything(search, kind=kind, page_number=number)
+                (group,) = [group for group in groups if group.kind == kind]
+                assert group.count == len(ranked), (text, kind)
+                shown = ranked[(number - 1) * PAGE_SIZE : number * PAGE_SIZE]
+                assert [(row.pk, row.rank) for row in group.page] == shown, (text, kind, number)
+
+
 def test_the_explorer_ranks_and_counts_a_search_as_the_or_filter_does(corpus):
     for text in searches()[:5]:
         search = prepare_search(text)
@@ -108,12 +137,14 @@ def test_the_explorer_ranks_and_counts_a_search_as_the_or_filter_does(corpus):
 SEQUENTIAL_SCAN_OF_CLAIMS = re.compile(r"Seq Scan on claims_claim(?!_)")
 
 
-def plan(queryset):
-    """The plan of the query counting the queryset, with sequential scans made a last resort:
-    a plan that still reads every claim has no other way to answer."""
+def plan(queryset, *, off=("enable_seqscan",)):
+    """The plan of the query counting the queryset, with sequential scans (and any other plan
+    types named in `off`) made a last resort: a plan that still reads every row has no other
+    way to answer."""
     sql, parameters = queryset.values("pk").query.sql_with_params()
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_seqscan = off")
+        for setting in off:
+            cursor.execute(f"SET LOCAL {setting} = off")
         cursor.execute(f"EXPLAIN SELECT count(*) FROM ({sql}) found", parameters)
         return "\n".join(row for (row,) in cursor.fetchall())
 
@@ -127,3 +158,25 @@ def test_a_claim_search_reads_the_indexes_never_every_claim(seed, text):
     searched = plan(search_claims(Claim.objects.all(), search))
     assert not SEQUENTIAL_SCAN_OF_CLAIMS.search(searched), searched
     assert "Bitmap Index Scan on claim_search_vector" in searched
+
+
+def test_the_people_a_search_names_are_found_through_their_keys_index(seed):
+    people = Person.objects.matching_any(["Zelenskyy", "Stoltenberg"])
+    sql, parameters = people.values("pk").query.sql_with_params()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN {sql}", parameters)
+        explained = "\n".join(row for (row,) in cursor.fetchall())
+    assert "Bitmap Index Scan on person_search_keys" in explained, explained
+    assert "Seq Scan on articles_person" not in explained, explained
+
+
+@pytest.mark.parametrize("kind", ["quote", "article"])
+def test_a_quote_or_article_search_can_read_its_index(seed, kind):
+    """On the seed's few rows a full scan of any index is as cheap, so those are off too."""
+    searchers = {"quote": search_quotes, "article": search_articles}
+    model = {"quote": Quote, "article": Article}[kind]
+    found = searchers[kind](model.objects.all(), prepare_search("NATO Zelenskyy"))
+    searched = plan(found, off=["enable_seqscan", "enable_indexscan"])
+    assert f"Seq Scan on articles_{kind} " not in searched, searched
+    assert f"Bitmap Index Scan on {kind}_search_vector" in searched, searched
