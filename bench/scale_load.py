@@ -113,7 +113,7 @@ def stream_csv(port, path):
 
 
 def _checked_get(connection, path, headers):
-    status, _, body = get(connection, path)
+    status, _, body = get(connection, path, headers)
     if status != 200:
         raise RuntimeError(f"GET {path}: {status} {body[:300]!r}")
 
