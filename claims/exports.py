@@ -41,11 +41,23 @@ PIECE_SIZE = 64 * 1024
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\0")
 LIST_SEPARATOR = "; "
 
+# The claims of %(ids)s, each with its source and the lists a query's WITH clauses gathered.
+CLAIMS_WITH_THEIR_LISTS = """
+    FROM claims_claim claim
+    LEFT JOIN claims_source source ON source.id = claim.source_id
+    LEFT JOIN actors ON actors.claim_id = claim.id
+    LEFT JOIN topics ON topics.claim_id = claim.id
+    LEFT JOIN articles ON articles.claim_id = claim.id
+    LEFT JOIN evidence ON evidence.claim_id = claim.id
+    WHERE claim.id = ANY(%(ids)s::integer[])
+"""
+
 # Claims' rows with their relations, for a batch of ids: each relation aggregated per claim in
 # one grouped pass over the batch (a subquery per claim costs ten times more), each list in the
 # order the models' Meta.ordering gives (actors by role and name, topics by name, articles
 # newest first, evidence by article and place in it).
-CLAIM_ROWS_SQL = """
+CLAIM_ROWS_SQL = (
+    """
     WITH actors AS (
         SELECT actor.claim_id, json_agg(json_build_array(person.name, actor.role, person.id,
                                                          person.slug, person.wikidata_id)
@@ -90,20 +102,16 @@ CLAIM_ROWS_SQL = """
         claim.claimed_date_precision, claim.created_at, claim.updated_at,
         source.id, source.title, source.title_is_supplied, source.publisher, source.kind,
         source.date, source.date_precision, actors.list, topics.list, articles.list, evidence.list
-    FROM claims_claim claim
-    LEFT JOIN claims_source source ON source.id = claim.source_id
-    LEFT JOIN actors ON actors.claim_id = claim.id
-    LEFT JOIN topics ON topics.claim_id = claim.id
-    LEFT JOIN articles ON articles.claim_id = claim.id
-    LEFT JOIN evidence ON evidence.claim_id = claim.id
-    WHERE claim.id = ANY(%(ids)s::integer[])
 """
+    + CLAIMS_WITH_THEIR_LISTS
+)
 
 # The same claims as CSV cells (CLAIM_CSV_FIELDS), each list joined here as _cell joins it in a
 # row of CLAIM_ROWS_SQL, in the same order: a claims export's CSV is byte for byte what
 # flattening its JSON rows gives (tests/test_exports_csv.py checks it). Only the source's label
 # is left to Python (claims.models.source_label), once per source and batch.
-CLAIM_CELLS_SQL = """
+CLAIM_CELLS_SQL = (
+    """
     WITH actors AS (
         SELECT actor.claim_id, string_agg(person.name || ' (' || actor.role || ')', '; '
                                           ORDER BY actor.role, person.name) AS cell
@@ -148,14 +156,9 @@ CLAIM_CELLS_SQL = """
                 '.000000', '') || '+00:00',
         replace(to_char(claim.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US'),
                 '.000000', '') || '+00:00'
-    FROM claims_claim claim
-    LEFT JOIN claims_source source ON source.id = claim.source_id
-    LEFT JOIN actors ON actors.claim_id = claim.id
-    LEFT JOIN topics ON topics.claim_id = claim.id
-    LEFT JOIN articles ON articles.claim_id = claim.id
-    LEFT JOIN evidence ON evidence.claim_id = claim.id
-    WHERE claim.id = ANY(%(ids)s::integer[])
 """
+    + CLAIMS_WITH_THEIR_LISTS
+)
 # The columns of a claims CSV: the keys of a claim's row (_claim_row), in their order.
 CLAIM_CSV_FIELDS = [
     "id", "permalink", "statement", "status", "claimed_date", "claimed_date_precision", "actors",
