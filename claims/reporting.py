@@ -12,6 +12,7 @@ from django.utils.text import Truncator
 
 from articles.models import Quote
 from claims.models import Appearance, SpellingVariant
+from core import page_cache
 
 # Words that weaken or distance what is reported: adverbs and adjectives of likelihood, the
 # tentative modals, and epistemic verbs (Hyland's hedges). An article that drops one tells a
@@ -96,6 +97,7 @@ def _name(tellings):
 def _variant_groups(claim):
     """Spellings of one thing: the archive's spelling variants and the names of the claim's
     actors (a person's name and aliases)."""
+    page_cache.note_whole_table(SpellingVariant)  # a new variant changes every claim's page
     groups = [variant.terms for variant in SpellingVariant.objects.all()]
     for actor in claim.claim_actors.all():
         groups.append([actor.person.name, *actor.person.aliases])

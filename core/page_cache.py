@@ -6,13 +6,16 @@ What a page showed: the key "<table>:<pk>" of every model instance made while it
 What changed: triggers on every table of the apps that say so (AppConfig.page_cache_logged) log,
 in the transaction of the change, the key of each row inserted, updated or deleted, and the key
 of each row its foreign keys name, before and after (core.models.PageChange): a page that showed
-a parent sees a child come or go. A TRUNCATE logs "*", every page. Changes a row's key can't
-reach (a claim's facet counts on its people's pages) are logged by their app's own triggers.
+a parent sees a child come or go; and "<table>:*", for pages that read a whole table
+(`note_whole_table`). A TRUNCATE logs "*", every page. Changes a row's key can't reach (a
+claim's facet counts on its people's pages) are logged by their app's own triggers. Users are
+logged too: pages sign editors' notes with their names.
 
 A page remembers the snapshot of its database taken before it was rendered; it is still valid
 while the log holds no change of its keys that the snapshot did not see (one indexed query),
-as the facet index follows its log (claims/facet_index.py). The triggers prune the log after a
-day, so a page lives at most PAGE_CACHE_SECONDS (at most 23 hours; pages say "3 days ago").
+as the facet index follows its log (claims/facet_index.py). The triggers prune the log after
+two days, so a page lives at most PAGE_CACHE_SECONDS (at most 23 hours), and never past the
+day it was rendered on: its Cite box says when it was accessed.
 
 A request with "Cache-Control: no-cache" (a hard reload) gets the page rendered afresh, which
 is then stored. Only anonymous readers' pages are cached: GET or HEAD with no session cookie, a
@@ -31,8 +34,10 @@ from dataclasses import dataclass
 
 from django.apps import apps
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.cache import caches
 from django.db import connections, router
+from django.utils import timezone
 from django.utils.cache import get_cache_key, learn_cache_key, patch_vary_headers
 
 from core.models import PageChange
@@ -40,7 +45,8 @@ from core.routers import reads_from_primary
 
 CACHE = "pages"
 EVERYTHING = "*"  # logged by a TRUNCATE: every page
-# The triggers prune the log after a day; a page older than this can't be checked against it.
+WHOLE_TABLE = "*"  # "<table>:*", logged by every change of the table
+# A page is checked against the log for at most this long (the triggers keep two days of it).
 OLDEST_CHECKED = datetime.timedelta(hours=23)
 LOG = PageChange._meta.db_table
 TRIGGER_PREFIX = "page_change_"
@@ -54,6 +60,8 @@ DECLARE
     rows_name text;
     i int;
 BEGIN
+    -- "<table>:*": any change of the table, for pages that read all of it (note_whole_table).
+    selections := selections || format('SELECT %L', TG_TABLE_NAME || ':{WHOLE_TABLE}');
     FOREACH rows_name IN ARRAY CASE TG_OP WHEN 'INSERT' THEN ARRAY['new_rows']
         WHEN 'DELETE' THEN ARRAY['old_rows'] ELSE ARRAY['new_rows', 'old_rows'] END
     LOOP
@@ -65,7 +73,9 @@ BEGIN
     END LOOP;
     EXECUTE 'INSERT INTO {LOG} (key) SELECT DISTINCT key FROM ('
         || array_to_string(selections, ' UNION ALL ') || ') changed (key)';
-    DELETE FROM {LOG} WHERE at < now() - interval '1 day';
+    -- Two days: `at` is when the logging transaction began, and a page is checked for 23 hours
+    -- at most, so a transaction may run a day and its rows still be there.
+    DELETE FROM {LOG} WHERE at < now() - interval '2 days';
     RETURN NULL;
 END
 $$;
@@ -94,7 +104,8 @@ CHANGED_SQL = f"""
 def logged_models():
     """Models whose tables log their changes: those of apps with `page_cache_logged`, with
     their many-to-many tables and history, less the models the app names in
-    `page_cache_unlogged` (tables no page reads)."""
+    `page_cache_unlogged` (tables no page reads); and users, whose names sign editors' notes."""
+    yield get_user_model()
     for config in apps.get_app_configs():
         if getattr(config, "page_cache_logged", False):
             unlogged = set(getattr(config, "page_cache_unlogged", []))
@@ -161,6 +172,11 @@ def note_read(table, pks):
         reads.update(f"{table}:{pk}" for pk in pks)
 
 
+def note_whole_table(model):
+    """A page shows something of every row of the model's table (all of them are read)."""
+    note_read(model._meta.db_table, [WHOLE_TABLE])
+
+
 def not_cacheable():
     """The page being rendered shows what the log can't follow (a search's matches)."""
     _uncacheable.set(True)
@@ -180,6 +196,7 @@ class Page:
     snapshot: str  # pg_snapshot of its database taken before it was rendered
     keys: list  # what it showed
     rendered_at: float  # time.monotonic()
+    rendered_on: datetime.date  # the Cite box's "accessed" date
     read_session: bool  # whether the render read the session (SessionMiddleware's Vary)
 
 
@@ -208,8 +225,16 @@ def cache_anonymous_page(view):
             cursor.execute("SELECT pg_current_snapshot()::text")
             snapshot = cursor.fetchone()[0]
         response, keys = _rendered(view, request, *args, **kwargs)
-        if keys is not None and _is_cacheable(request, response):
-            page = Page(response, snapshot, keys, time.monotonic(), request.session.accessed)
+        # A HEAD's page is not stored: its key would be HEAD's, and pages are found by GET's.
+        if keys is not None and request.method == "GET" and _is_cacheable(request, response):
+            page = Page(
+                response,
+                snapshot,
+                keys,
+                rendered_at=time.monotonic(),
+                rendered_on=timezone.now().date(),
+                read_session=request.session.accessed,
+            )
             timeout = max_age()
             key = learn_cache_key(request, response, timeout, key_prefix=using, cache=cache)
             cache.set(key, page, timeout)
@@ -260,11 +285,18 @@ def _is_cacheable(request, response):
         and "cookie" not in response.get("Vary", "").lower()
         # The page holds a CSRF token, the visitor's own.
         and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+        and not _shows_messages(request)
     )
 
 
+def _shows_messages(request):
+    """Whether the render showed or added a message (django.contrib.messages): the visitor's."""
+    storage = getattr(request, "_messages", None)
+    return storage is not None and (storage.used or storage.added_new)
+
+
 def _still_valid(page, connection):
-    if time.monotonic() - page.rendered_at > max_age():
+    if time.monotonic() - page.rendered_at > max_age() or page.rendered_on != timezone.now().date():
         return False
     with connection.cursor() as cursor:
         cursor.execute(CHANGED_SQL, {"keys": page.keys, "snapshot": page.snapshot})

@@ -4,6 +4,7 @@ shows has changed, and never to editors.
 These tests run outside the test transaction (transaction=True), as the server does: inside
 one, the cache is bypassed (its snapshot could hold its own uncommitted changes)."""
 
+import datetime
 import random
 import time
 
@@ -14,9 +15,11 @@ from django.core.cache import caches
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from articles.models import Article, Capture, Outlet, Person, Quote
-from claims.models import Annotation, Claim, ClaimActor, Source, Topic
+from claims.models import Annotation, Claim, ClaimActor, Source, SpellingVariant, Topic
+from core import page_cache
 from core.page_cache import CACHE
 from core.routers import PIN_COOKIE, PIN_SECONDS
 from tests import factories
@@ -130,6 +133,40 @@ def test_an_editors_save_shows_on_the_next_anonymous_request(client, archive, pa
     assert response.status_code == 302, response.content.decode()[:2000]
     assert served(client, pages["claim"]) == ("miss", served(client, pages["claim"])[1])
     assert "Kevin D. Roberts" in served(client, pages["claim"])[1]
+
+
+def test_a_spelling_variant_added_renews_every_claim_page(client, pages):
+    # Claim pages compare how outlets spelled things with every variant the archive knows.
+    SpellingVariant.objects.create(terms=["Kyiv", "Kiev"])
+    assert {"claim", "other claim"} <= misses(client, pages)
+
+
+def test_an_editor_renamed_renews_the_claims_signed_with_their_notes(client, archive, pages):
+    editor = User.objects.create_user("edith", first_name="Edith", last_name="Cole")
+    Annotation.objects.create(
+        claim=archive["claim"], author=editor, text="Checked against the transcript.",
+        visibility=Annotation.Visibility.PUBLIC,
+    )  # fmt: skip
+    assert "Edith Cole" in served(client, pages["claim"])[1]
+    assert state(client, pages["claim"]) == "hit"
+    editor.last_name = "Marsh"
+    editor.save()
+    hit_or_miss, text = served(client, pages["claim"])
+    assert hit_or_miss == "miss" and "Edith Marsh" in text
+
+
+def test_a_page_rendered_yesterday_is_rendered_again(client, pages, monkeypatch):
+    """Its Cite box says when the page was accessed: the day it was rendered."""
+    tomorrow = timezone.now() + datetime.timedelta(days=1)
+    monkeypatch.setattr(page_cache.timezone, "now", lambda: tomorrow)
+    assert state(client, pages["claim"]) == "miss"
+
+
+def test_a_head_request_is_answered_from_the_cache_but_never_stored(client, pages):
+    url = pages["claim"] + "?sort=newest"
+    assert client.head(url).get("X-Page-Cache") is None
+    assert state(client, url) == "miss"
+    assert client.head(url).get("X-Page-Cache") == "hit"
 
 
 def test_signed_in_editors_always_get_a_fresh_page(pages):
@@ -278,9 +315,18 @@ def _quote_speaker(rng):
     quote.save()
 
 
+def _add_spelling_variant(rng):
+    SpellingVariant.objects.create(terms=rng.choice([["Kyiv", "Kiev"], ["NATO", "OTAN"]]))
+
+
+def _rename_editor(rng):
+    User.objects.filter(username="edith").update(last_name=f"Cole {rng.randint(1, 99)}")
+
+
 EDITS = [
     _rename_person, _restatus_claim, _move_topic, _rename_topic, _move_article, _add_evidence,
     _add_actor, _remove_actor, _edit_source, _note, _move_claim_source, _quote_speaker,
+    _add_spelling_variant, _rename_editor,
 ]  # fmt: skip
 
 
