@@ -54,8 +54,8 @@ class Telling:
 def outlet_tellings(claim):
     """The claim's reporting articles in date order (undated last), each with its marked words,
     and the differences between them as sentences. Uses the claim's prefetched articles, actors
-    and appearances (for_detail_page, or a version's: claims.versions) and one query for the
-    spelling variants."""
+    and appearances (for_detail_page, or a version's: claims.versions) and, when two articles
+    or more hold the claim's words, one query for the spelling variants."""
     appearances = {appearance.article_id: appearance for appearance in claim.appearances.all()}
     for article in claim.articles.all():
         if article.pk in appearances:
@@ -72,7 +72,7 @@ def outlet_tellings(claim):
     anchored = [telling for telling in tellings if telling.appearance]
     marks = {id(telling): {} for telling in anchored}  # (start, end) -> (kind, title)
     differences = [
-        *_spelling_differences(anchored, _variant_groups(claim), marks),
+        *_spelling_differences(anchored, claim, marks),
         *_hedge_differences(anchored, marks),
         *_source_differences(anchored),
         *_attribution_differences(anchored, claim.evidence.all(), marks),
@@ -104,11 +104,11 @@ def _variant_groups(claim):
     return groups
 
 
-def _spelling_differences(tellings, groups, marks):
+def _spelling_differences(tellings, claim, marks):
     if len(tellings) < 2:
-        return []
+        return []  # nothing to compare: no need to read the variants (most claim pages)
     differences = []
-    for group in groups:
+    for group in _variant_groups(claim):
         used = {}  # id(telling) -> (telling, {term: [(start, end)]})
         for telling in tellings:
             found = find_terms(telling.appearance.text, group)

@@ -43,9 +43,10 @@ DETAIL_PAGES = {
     "quote": 1 + 8 + 1 + VERSION,
     # claim with source, actors with people, topics, articles with outlets, quotes with
     # speakers, the reports they were taken from, public annotations with authors; how outlets
-    # reported it: the appearances with their sources, the spelling variants (and, when it has
-    # appearances, the texts of their articles' captures: tests/test_how_outlets_reported.py)
-    "claim": 9 + VERSION,
+    # reported it: the appearances with their sources (and, when it has appearances, the texts
+    # of their articles' captures; when two or more, the spelling variants:
+    # tests/test_how_outlets_reported.py)
+    "claim": 8 + VERSION,
     # outlet, its newest articles, their count, the explorer over the claims its articles report
     "outlet": 3 + EXPLORER,
     # person, count of their quotes, their quotes, the explorer, the newest articles they wrote
