@@ -140,9 +140,15 @@ class Relation:
         links, twice as fast as a bincount of the links selected."""
         if np.count_nonzero(within) < len(within) * FEW_CLAIMS:
             return self.by_claim.count(ids[within])
-        counts = np.add.reduceat(within[self.claims], self.starts, dtype=np.int64)
+        counts = _sums(within[self.claims], self.starts)
         found = counts > 0
         return self.distinct[found], counts[found]
+
+
+def _sums(selected, starts):
+    """How many of the `selected` (a mask) each run, from its start to the next, holds: a sum
+    over bytes into int32, five times faster than over booleans into int64."""
+    return np.add.reduceat(selected.view(np.uint8), starts, dtype=np.int32)
 
 
 def _by_value(links):
@@ -294,16 +300,15 @@ class FacetIndex:
         month = dates.astype("datetime64[M]").astype(np.int64) % 12 + 1
         self.year = np.where(self.undated, 0, year).astype(np.int16)
         self.month = np.where(month_known & ~self.undated, month, 0).astype(np.int8)
-        self.first_year = int(self.year[~self.undated].min(initial=0))
-        # Each claim's period as one number, so that counting periods is one bincount: 0 for
-        # undated, else 1 + 13 per year since the first + the month (0: the year only).
-        # int32: a far-off year (a typo such as 5024) must not wrap around.
-        self.period = np.where(
-            self.undated,
-            0,
-            1 + (self.year.astype(np.int32) - self.first_year) * 13 + self.month,
-        ).astype(np.int32)
-        self.period_count = 1 + 13 * (int(self.year.max(initial=0)) - self.first_year + 1)
+        # Positions are in date order, undated last: the claims of each calendar month are one
+        # run of positions, so that counting periods is a sum over runs.
+        self.dated = self.size - int(np.count_nonzero(self.undated))
+        calendar_months = (year * 12 + month)[: self.dated]
+        self.month_starts = np.flatnonzero(np.diff(calendar_months, prepend=-1))
+        self.month_of_run = list(
+            zip(year[self.month_starts].tolist(), month[self.month_starts].tolist(), strict=True)
+        )
+        self.month_known = month_known[: self.dated]
 
     # Sets of claims, as masks over positions.
 
@@ -339,10 +344,16 @@ class FacetIndex:
     def _count(self, facet, within):
         if facet in self.relations:
             values, counts = self.relations[facet].count(within, self.ids)
+        elif facet == "status":
+            # A count of each of a few statuses: seven times faster than a bincount of those
+            # within a large share of the claims.
+            each = range(len(STATUSES))
+            counts = np.array([np.count_nonzero(within & (self.status == s)) for s in each])
+            values = np.flatnonzero(counts)
+            counts = counts[values]
         else:
-            counts = np.bincount(self.source[within] if facet == "source" else self.status[within])
-            if facet == "source":
-                counts[:1] = 0  # source id 0: the claim has none
+            counts = np.bincount(self.source[within])
+            counts[:1] = 0  # source id 0: the claim has none
             values = np.flatnonzero(counts)
             counts = counts[values]
         if facet == "status":
@@ -354,17 +365,18 @@ class FacetIndex:
         return self._counted_once_over_everything("period", within, self._count_periods)
 
     def _count_periods(self, _, within):
-        counts = np.bincount(self.period[within], minlength=self.period_count)
-        by_year = counts[1:].reshape(-1, 13)  # a row per year: the year only, then its months
-        years, months = by_year.sum(axis=1), by_year[:, 1:]
-        return (
-            {self.first_year + int(y): int(years[y]) for y in np.flatnonzero(years)},
-            {
-                (self.first_year + int(y), int(m) + 1): int(months[y, m])
-                for y, m in zip(*np.nonzero(months), strict=True)
-            },
-            int(counts[0]),
-        )
+        dated = within[: self.dated]
+        in_month = _sums(dated, self.month_starts).tolist()
+        known = _sums(dated & self.month_known, self.month_starts).tolist()
+        years, months = {}, {}
+        for (year, month), claims, claims_known in zip(
+            self.month_of_run, in_month, known, strict=True
+        ):
+            if claims:
+                years[year] = years.get(year, 0) + claims
+            if claims_known:
+                months[year, month] = claims_known
+        return years, months, int(np.count_nonzero(within[self.dated :]))
 
     def _counted_once_over_everything(self, facet, within, count):
         """Counts over every claim are computed once: most views leave a facet or two with no
