@@ -120,13 +120,17 @@ def _checked_get(connection, path, headers):
 
 class PeakMemory:
     """Samples the resident memory of a server's worker processes in a background thread;
-    `peak_mb()` is the largest single worker's since the last `reset()`."""
+    `peak_mb()` is the largest single worker's since the last `reset()`, `growth_mb()` the most
+    any worker grew over its memory at that `reset()` (what a request itself holds, beside what
+    the worker keeps between requests, such as its facet index)."""
 
     INTERVAL = 0.05  # seconds
 
     def __init__(self, workers):
         self.workers = workers  # a callable giving the current psutil.Process workers
         self._peak = 0
+        self._at_reset = {}  # pid: rss
+        self._growth = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
 
@@ -139,17 +143,30 @@ class PeakMemory:
         self._thread.join()
 
     def reset(self):
-        self._peak = 0
+        self._at_reset = self._rss()
+        self._peak = self._growth = 0
 
     def peak_mb(self):
         self._sample_once()
         return self._peak / 2**20
+
+    def growth_mb(self):
+        self._sample_once()
+        return self._growth / 2**20
 
     def _sample(self):
         while not self._stop.wait(self.INTERVAL):
             self._sample_once()
 
     def _sample_once(self):
+        for pid, rss in self._rss().items():
+            self._peak = max(self._peak, rss)
+            # A worker started since the reset grew from nothing.
+            self._growth = max(self._growth, rss - self._at_reset.get(pid, 0))
+
+    def _rss(self):
+        sizes = {}
         for process in self.workers():
             with contextlib.suppress(psutil.NoSuchProcess):
-                self._peak = max(self._peak, process.memory_info().rss)
+                sizes[process.pid] = process.memory_info().rss
+        return sizes
