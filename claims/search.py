@@ -272,9 +272,13 @@ PAGE_SIZE = 20
 RESULT_KINDS = ["claims", "quotes", "articles"]
 # Each kind's rows as search results list them, and which of some rows a search finds.
 LISTED = {
-    "claims": lambda: Claim.objects.for_lists(),
-    "quotes": lambda: Quote.objects.select_related("speaker", "article"),
-    "articles": lambda: Article.objects.select_related("outlet").defer("search_vector"),
+    # Results show each claim's source, not its topics (for_lists would prefetch them).
+    "claims": lambda: Claim.objects.select_related("source").defer("search_vector"),
+    # Texts and vectors are read by the headlines in SQL, not by the rows shown.
+    "quotes": lambda: Quote.objects.select_related("speaker", "article").defer(
+        "search_vector", "article__body", "article__search_vector"
+    ),
+    "articles": lambda: Article.objects.select_related("outlet").defer("body", "search_vector"),
 }
 MATCHING = {"claims": _claims_matching, "quotes": _matching, "articles": _matching}
 

@@ -149,9 +149,9 @@ def test_a_misspelled_name_offers_did_you_mean(client, seed):
 @pytest.mark.parametrize("kind", ["all", "claims", "quotes", "articles"])
 def test_search_has_a_fixed_number_of_queries(client, seed, django_assert_num_queries, kind):
     # Alias look-ups (people, topics, spelling variants), then per kind a count, and for each
-    # kind shown its rows: claims with their sources and topics (2), quotes with speakers and
-    # articles (1), articles with outlets (1).
-    shown_rows = {"all": 4, "claims": 2, "quotes": 1, "articles": 1}[kind]
+    # kind shown its rows: claims with their sources (1), quotes with speakers and articles (1),
+    # articles with outlets (1).
+    shown_rows = {"all": 3, "claims": 1, "quotes": 1, "articles": 1}[kind]
     with django_assert_num_queries(3 + 3 + shown_rows):
         response = client.get(URL, {"q": "NATO", "type": kind})
     assert response.status_code == 200
