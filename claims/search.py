@@ -185,6 +185,27 @@ def _matching(rows, search):
     return rows.filter(search_vector=search.query)
 
 
+class RankedRows:
+    """The quotes or articles among `rows` that a search finds, best first (by rank, then the
+    oldest), for a paginator: counted without ranking them, then a page's ids ranked (so that
+    PostgreSQL sorts ids and ranks, not whole rows) and those rows loaded by id (issue #25)."""
+
+    def __init__(self, rows, search):
+        self.found = _matching(rows, search)
+        self.search = search
+
+    def count(self):
+        return self.found.count()
+
+    def __getitem__(self, page):
+        if page.start == page.stop:
+            return []  # no row on the page (the paginator asks for none when nothing is found)
+        best_first = self.found.annotate(rank=_rank(self.search)).order_by("-rank", "pk")
+        ids = list(best_first.values_list("pk", flat=True)[page])
+        rows = self.found.in_bulk(ids)
+        return [rows[pk] for pk in ids]
+
+
 # The text each kind's headline shows, and how.
 HEADLINES = {
     "claims": ("statement", {"highlight_all": True}),
