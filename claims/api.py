@@ -42,7 +42,7 @@ from claims.exports import article_row, claim_rows, quote_row
 from claims.facets import PERIOD, UNDATED
 from claims.filters import PAGE_SIZES, ClaimFilter, PeriodsFilter, SearchFilter, error_messages
 from claims.models import Claim
-from claims.search import prepare_search, search_articles, search_quotes
+from claims.search import RankedRows, prepare_search
 from core.pages import NoSuchPage, page_of
 
 DEFAULT_API_PAGE_SIZE = 25
@@ -64,26 +64,25 @@ BOUNDS = {
 
 
 class PagedSearchFilter(django_filters.FilterSet):
-    """Search and paging, as the search page has them; `searcher` is claims.search's function."""
+    """Search and paging, as the search page has them. With a search, the rows the other
+    filters leave are those searched, best first (claims.search.RankedRows)."""
 
-    q = SearchFilter(method="filter_search")
+    q = SearchFilter(method="keep")
     page = django_filters.NumberFilter(min_value=1, method="keep")
     per_page = django_filters.TypedChoiceFilter(
         choices=[(size, size) for size in PAGE_SIZES], coerce=int, method="keep"
     )
 
-    def filter_search(self, queryset, name, value):
-        search = prepare_search(value)
-        if not search:
-            return queryset
-        return type(self).searcher(queryset, search).order_by("-rank", "pk")
-
     def keep(self, queryset, name, value):
         return queryset
 
+    def filter_queryset(self, queryset):
+        rows = super().filter_queryset(queryset)
+        search = prepare_search(self.form.cleaned_data["q"])
+        return RankedRows(rows, search) if search else rows
+
 
 class QuoteFilter(PagedSearchFilter):
-    searcher = staticmethod(search_quotes)
     speaker = django_filters.ModelMultipleChoiceFilter(queryset=Person.objects.all())
 
     class Meta:
@@ -92,7 +91,6 @@ class QuoteFilter(PagedSearchFilter):
 
 
 class ArticleFilter(PagedSearchFilter):
-    searcher = staticmethod(search_articles)
     outlet = django_filters.ModelMultipleChoiceFilter(queryset=Outlet.objects.all())
 
     class Meta:

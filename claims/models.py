@@ -265,7 +265,7 @@ class ClaimQuerySet(models.QuerySet):
         )
 
     def for_lists(self):
-        """Short lists (the home page, search results): statement, status, source, topics; not
+        """Short lists (the home page): statement, status, source, topics; not
         the search vector, which no page shows."""
         return self.select_related("source").prefetch_related("topics").defer("search_vector")
 

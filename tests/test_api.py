@@ -168,6 +168,22 @@ def test_a_search_ranks_the_best_match_first_then_by_id(client, db):
     ]  # fmt: skip
 
 
+def test_a_search_ranks_ids_only_then_loads_the_rows_of_the_page(
+    client, db, django_assert_num_queries
+):
+    article = factories.make_article(body="“Sanctions first.” “Sanctions second.”")
+    for text in ["Sanctions first.", "Sanctions second."]:
+        factories.make_quote(article, text, speaker=factories.make_person())
+    url = reverse("api:quotes")
+    # Alias look-ups (people, topics, spelling variants), the count, the page's ids by rank,
+    # its quotes (with speakers and articles) and the reports they were taken from.
+    with django_assert_num_queries(3 + 1 + 1 + 2):
+        assert len(ids(client.get(url, {"q": "sanctions", "per_page": 10}))) == 2
+    # Nothing found: the count alone.
+    with django_assert_num_queries(3 + 1):
+        assert ids(client.get(url, {"q": "submarine"})) == []
+
+
 @pytest.mark.parametrize("name", [*API_URLS, "api:claim"])
 def test_head_over_http_answers_as_get_without_a_body(live_server, name):
     claim = factories.make_claim()
