@@ -138,11 +138,17 @@ class Relation:
         """(value ids, claims within) of each value. Within a few claims (a person's, a
         source's), a count of just their links; within many, a sum over each value's run of
         links, twice as fast as a bincount of the links selected."""
-        if np.count_nonzero(within) < len(within) * FEW_CLAIMS:
+        if _few(within):
             return self.by_claim.count(ids[within])
-        counts = _sums(within[self.claims], self.starts)
+        # np.take, not within[self.claims]: indexing first copies the int32 positions to intp,
+        # which takes longer than the gather itself.
+        counts = _sums(np.take(within, self.claims), self.starts)
         found = counts > 0
         return self.distinct[found], counts[found]
+
+
+def _few(within):
+    return np.count_nonzero(within) < len(within) * FEW_CLAIMS
 
 
 def _sums(selected, starts):
@@ -352,7 +358,13 @@ class FacetIndex:
             values = np.flatnonzero(counts)
             counts = counts[values]
         else:
-            counts = np.bincount(self.source[within])
+            # Within many claims, every claim's source weighed by whether it is within: three
+            # times faster than a bincount of the sources selected.
+            counts = (
+                np.bincount(self.source[within])
+                if _few(within)
+                else np.bincount(self.source, weights=within).astype(np.int64)
+            )
             counts[:1] = 0  # source id 0: the claim has none
             values = np.flatnonzero(counts)
             counts = counts[values]
