@@ -343,8 +343,8 @@ class FacetIndex:
     # Counts within a set of claims.
 
     def count(self, facet, within):
-        """(value ids, claims) of the facet's values found within the claims, by value id;
-        statuses by name."""
+        """(value ids, claims), arrays, of the facet's values found within the claims, by value
+        id; statuses by name."""
         return self._counted_once_over_everything(facet, within, self._count)
 
     def _count(self, facet, within):
@@ -369,8 +369,8 @@ class FacetIndex:
             values = np.flatnonzero(counts)
             counts = counts[values]
         if facet == "status":
-            return [STATUSES[value] for value in values], counts.tolist()
-        return values.tolist(), counts.tolist()
+            return np.array(STATUSES)[values], counts
+        return values, counts
 
     def count_periods(self, within):
         """({year: claims}, {(year, month): claims}, undated claims) within the claims."""
