@@ -328,7 +328,10 @@ class FacetIndex:
             return self.relations[facet].claims_with(value_ids, self.size)
         if facet == "source":
             return np.isin(self.source, value_ids)
-        return np.isin(self.status, [STATUSES.index(status) for status in value_ids])
+        # kind="sort" compares with each of the few statuses: numpy's choice for small ints, a
+        # lookup table, takes 30 times longer over int8 (2 ms at 200k claims).
+        statuses = [STATUSES.index(status) for status in value_ids]
+        return np.isin(self.status, statuses, kind="sort")
 
     def claims_in_period(self, year, month=None):
         """Claims of the year, or of its month when the date is known to the month or day."""
