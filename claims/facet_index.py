@@ -138,11 +138,17 @@ class Relation:
         """(value ids, claims within) of each value. Within a few claims (a person's, a
         source's), a count of just their links; within many, a sum over each value's run of
         links, twice as fast as a bincount of the links selected."""
-        if np.count_nonzero(within) < len(within) * FEW_CLAIMS:
+        if _few(within):
             return self.by_claim.count(ids[within])
-        counts = _sums(within[self.claims], self.starts)
+        # np.take, not within[self.claims]: indexing first copies the int32 positions to intp,
+        # which takes longer than the gather itself.
+        counts = _sums(np.take(within, self.claims), self.starts)
         found = counts > 0
         return self.distinct[found], counts[found]
+
+
+def _few(within):
+    return np.count_nonzero(within) < len(within) * FEW_CLAIMS
 
 
 def _sums(selected, starts):
@@ -322,7 +328,10 @@ class FacetIndex:
             return self.relations[facet].claims_with(value_ids, self.size)
         if facet == "source":
             return np.isin(self.source, value_ids)
-        return np.isin(self.status, [STATUSES.index(status) for status in value_ids])
+        # kind="sort" compares with each of the few statuses: numpy's choice for small ints, a
+        # lookup table, takes 30 times longer over int8 (2 ms at 200k claims).
+        statuses = [STATUSES.index(status) for status in value_ids]
+        return np.isin(self.status, statuses, kind="sort")
 
     def claims_in_period(self, year, month=None):
         """Claims of the year, or of its month when the date is known to the month or day."""
@@ -337,8 +346,8 @@ class FacetIndex:
     # Counts within a set of claims.
 
     def count(self, facet, within):
-        """(value ids, claims) of the facet's values found within the claims, by value id;
-        statuses by name."""
+        """(value ids, claims), arrays, of the facet's values found within the claims, by value
+        id; statuses by name."""
         return self._counted_once_over_everything(facet, within, self._count)
 
     def _count(self, facet, within):
@@ -352,13 +361,19 @@ class FacetIndex:
             values = np.flatnonzero(counts)
             counts = counts[values]
         else:
-            counts = np.bincount(self.source[within])
+            # Within many claims, every claim's source weighed by whether it is within: three
+            # times faster than a bincount of the sources selected.
+            counts = (
+                np.bincount(self.source[within])
+                if _few(within)
+                else np.bincount(self.source, weights=within).astype(np.int64)
+            )
             counts[:1] = 0  # source id 0: the claim has none
             values = np.flatnonzero(counts)
             counts = counts[values]
         if facet == "status":
-            return [STATUSES[value] for value in values], counts.tolist()
-        return values.tolist(), counts.tolist()
+            return np.array(STATUSES)[values], counts
+        return values, counts
 
     def count_periods(self, within):
         """({year: claims}, {(year, month): claims}, undated claims) within the claims."""
