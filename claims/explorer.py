@@ -9,15 +9,15 @@ one snapshot with the search and the rows; this module lays them out.
 
 from dataclasses import dataclass, field
 
+import numpy as np
 from django.core.paginator import Paginator
-from django.db import router
+from django.db import connections, router
 from django.urls import reverse
 
 from claims import facet_index, facets
 from claims.exports import export_links
 from claims.filters import (
     DEFAULT_PAGE_SIZE,
-    ORDERINGS,
     PAGE_SIZES,
     SORTS,
     ClaimFilter,
@@ -220,10 +220,35 @@ def _scope_and_search(index, exploration, scope, using):
         # What a search matches reads words, names and quotes the page cache doesn't follow.
         page_cache.not_cacheable()
         searched = exploration.filterset.searched(Claim.objects.using(using))
-        ordering = ORDERINGS["relevance"] if exploration.sort == "relevance" else []
-        exploration.ranked_ids = list(searched.order_by(*ordering).values_list("pk", flat=True))
+        if exploration.sort == "relevance":
+            ids, ranks = _found(searched, "pk", "rank")
+            exploration.ranked_ids = index.ids_by_relevance(ids, ranks)
+        else:
+            (exploration.ranked_ids,) = _found(searched, "pk")
         within &= index.claims_with_ids(exploration.ranked_ids)
     return within
+
+
+# Columns of the claims a search finds, packed by PostgreSQL into one bytea of big-endian
+# values and read by numpy: a word in 5% of a million claims finds 50,000, which cost more read
+# as Python tuples, or sorted by PostgreSQL, than ranked (issue #25).
+PACKED = {"pk": ("int4send(pk::int)", ">i4"), "rank": ("float4send(rank)", ">f4")}
+
+
+def _found(searched, *columns):
+    """An array of each column's values (claim ids, ranks) of the claims searched, in no
+    order. The ranks are PostgreSQL's float4 values, exactly."""
+    sql, params = searched.order_by().values_list(*columns).query.get_compiler(searched.db).as_sql()
+    packed = " || ".join(PACKED[column][0] for column in columns)
+    with connections[searched.db].cursor() as cursor:
+        cursor.execute(
+            f"SELECT string_agg({packed}, ''::bytea) FROM ({sql}) found ({', '.join(columns)})",
+            params,
+        )
+        rows = np.frombuffer(
+            cursor.fetchone()[0] or b"", dtype=[(column, PACKED[column][1]) for column in columns]
+        )
+    return [rows[column] for column in columns]
 
 
 def _rows(filterset, ids, using):
