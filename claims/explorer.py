@@ -35,6 +35,8 @@ from core import page_cache
 from core.pages import NoSuchPage, page_of
 
 VALUES_SHOWN = facets.VALUES_SHOWN
+# Up to this many claims within the filters, a search looks only among them (_search).
+FEW_CLAIMS_SEARCHED = 10_000
 PARAMETER_LABELS = {
     **facets.LABELS,
     "q": "Search",
@@ -175,7 +177,8 @@ def claim_ids(filterset, using):
     exploration = Exploration(filterset=filterset, path="")
     with facet_index.snapshot(using):
         index = facet_index.current_index(using)
-        _, _, ids = _matching(index, exploration, {}, filterset.form.cleaned_data, using)
+        cleaned = filterset.form.cleaned_data
+        _, _, ids = _matching(index, exploration, {}, cleaned, using, counted=False)
     return ids
 
 
@@ -197,36 +200,44 @@ def _explore_index(exploration, scope, cleaned, using):
     _lay_out(exploration, selected)
 
 
-def _matching(index, exploration, scope, cleaned, using):
+def _matching(index, exploration, scope, cleaned, using, *, counted=True):
     """(the claims of the scope and search, {facet: its active filter}, the ids of the claims
-    matching all of them in the view's order)."""
-    within = _scope_and_search(index, exploration, scope, using)
+    matching all of them in the view's order). Not `counted` (no facet counts: the API), the
+    search looks only among the claims that match every filter, and the claims of the scope
+    and search are left out (None)."""
+    within = index.everything()
+    for mask in facets.masks(index, scope).values():
+        within &= mask
     active = facets.masks(index, facets.conditions(cleaned))
     matching = within.copy()
     for mask in active.values():
         matching &= mask
+    if exploration.search:
+        found = _search(index, exploration, within if counted else matching, using)
+        within = within & found if counted else None
+        matching &= found
     if exploration.sort == "relevance":
         return within, active, index.ids_among(exploration.ranked_ids, matching)
     return within, active, index.ids_in_order(matching, exploration.sort)
 
 
-def _scope_and_search(index, exploration, scope, using):
-    """The claims of the scope that the search (if any) matches; the search's ids kept, in
-    order of relevance."""
-    within = index.everything()
-    for mask in facets.masks(index, scope).values():
-        within &= mask
-    if exploration.search:
-        # What a search matches reads words, names and quotes the page cache doesn't follow.
-        page_cache.not_cacheable()
-        searched = exploration.filterset.searched(Claim.objects.using(using))
-        if exploration.sort == "relevance":
-            ids, ranks = _found(searched, "pk", "rank")
-            exploration.ranked_ids = index.ids_by_relevance(ids, ranks)
-        else:
-            (exploration.ranked_ids,) = _found(searched, "pk")
-        within &= index.claims_with_ids(exploration.ranked_ids)
-    return within
+def _search(index, exploration, among, using):
+    """The claims `among` these that the search matches; their ids kept, in order of
+    relevance. Among few claims, only those are searched: a frequent word's 50,000 claims
+    ranked at a million claims cost 100-200 ms; a few thousand claims by id, milliseconds."""
+    # What a search matches reads words, names and quotes the page cache doesn't follow.
+    page_cache.not_cacheable()
+    searched = exploration.filterset.searched(Claim.objects.using(using))
+    if not among.any():
+        return among  # nothing to search; and no SQL can ask for none of the claims
+    if np.count_nonzero(among) <= FEW_CLAIMS_SEARCHED:
+        searched = searched.filter(pk__in=index.ids[among].tolist())
+    if exploration.sort == "relevance":
+        ids, ranks = _found(searched, "pk", "rank")
+        exploration.ranked_ids = index.ids_by_relevance(ids, ranks)
+    else:
+        (exploration.ranked_ids,) = _found(searched, "pk")
+    return index.claims_with_ids(exploration.ranked_ids)
 
 
 # Columns of the claims a search finds, packed by PostgreSQL into one bytea of big-endian

@@ -14,8 +14,9 @@ from django.db.models import F, Q
 from django.http import QueryDict
 
 from articles.models import Article, Person, Quote
-from claims.explorer import explore
-from claims.filters import ORDERINGS
+from claims import explorer
+from claims.explorer import claim_ids, explore
+from claims.filters import ORDERINGS, ClaimFilter
 from claims.models import Claim, ClaimActor, Topic
 from claims.search import (
     PAGE_SIZE,
@@ -132,6 +133,24 @@ def test_the_explorer_ranks_and_counts_a_search_as_the_or_filter_does(corpus):
         )
         assert exploration.page.paginator.count == expected.count(), text
         assert [claim.pk for claim in exploration.page] == list(expected[:100]), text
+
+
+def test_the_api_searches_only_among_the_claims_its_filters_leave(corpus):
+    """A few claims within the filters are searched by id (claims.explorer._search): the ids,
+    their order and count are those of the search among every claim, filtered."""
+    topic, person = Topic.objects.order_by("pk").first(), Person.objects.order_by("pk").first()
+    for text in searches():
+        for filters in [
+            f"topic={topic.pk}",
+            f"actor={person.pk}&status=reported",
+            f"topic={topic.pk}&sort=oldest",
+        ]:
+            filterset = ClaimFilter(QueryDict(f"q={text}&{filters}"), Claim.objects.all())
+            assert filterset.is_valid()
+            among_few = claim_ids(filterset, "default")
+            assert len(among_few) < explorer.FEW_CLAIMS_SEARCHED
+            expected = filterset.qs.values_list("pk", flat=True)
+            assert among_few.tolist() == list(expected), (text, filters)
 
 
 SEQUENTIAL_SCAN_OF_CLAIMS = re.compile(r"Seq Scan on claims_claim(?!_)")
