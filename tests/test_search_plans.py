@@ -135,9 +135,13 @@ def test_the_explorer_ranks_and_counts_a_search_as_the_or_filter_does(corpus):
         assert [claim.pk for claim in exploration.page] == list(expected[:100]), text
 
 
-def test_the_api_searches_only_among_the_claims_its_filters_leave(corpus):
-    """A few claims within the filters are searched by id (claims.explorer._search): the ids,
-    their order and count are those of the search among every claim, filtered."""
+@pytest.mark.parametrize("few_claims", [0, 10**6], ids=["every claim", "among the filtered"])
+def test_a_search_among_the_claims_the_filters_leave_equals_one_among_all(
+    corpus, monkeypatch, few_claims
+):
+    """The explorer and the API search by id among the claims the filters leave when they are
+    few (claims.explorer._search): the ids, their order and counts are the SQL filter's."""
+    monkeypatch.setattr(explorer, "FEW_CLAIMS_SEARCHED", few_claims)
     topic, person = Topic.objects.order_by("pk").first(), Person.objects.order_by("pk").first()
     for text in searches():
         for filters in [
@@ -145,12 +149,14 @@ def test_the_api_searches_only_among_the_claims_its_filters_leave(corpus):
             f"actor={person.pk}&status=reported",
             f"topic={topic.pk}&sort=oldest",
         ]:
-            filterset = ClaimFilter(QueryDict(f"q={text}&{filters}"), Claim.objects.all())
+            parameters = QueryDict(f"q={text}&{filters}&per_page=100")
+            filterset = ClaimFilter(parameters, Claim.objects.all())
             assert filterset.is_valid()
-            among_few = claim_ids(filterset, "default")
-            assert len(among_few) < explorer.FEW_CLAIMS_SEARCHED
-            expected = filterset.qs.values_list("pk", flat=True)
-            assert among_few.tolist() == list(expected), (text, filters)
+            expected = list(filterset.qs.values_list("pk", flat=True))
+            assert claim_ids(filterset, "default").tolist() == expected, (text, filters)
+            exploration = explore(parameters, "/claims/")
+            assert exploration.page.paginator.count == len(expected), (text, filters)
+            assert [claim.pk for claim in exploration.page] == expected[:100], (text, filters)
 
 
 SEQUENTIAL_SCAN_OF_CLAIMS = re.compile(r"Seq Scan on claims_claim(?!_)")
