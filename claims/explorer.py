@@ -235,9 +235,8 @@ def _matching(index, exploration, scope, cleaned, using, *, counted=True):
 
 
 def _search(index, exploration, among, using, *, ranked):
-    """The claims `among` these that the search matches; their ids kept, in order of
-    relevance if `ranked`. Among few claims (FEW_CLAIMS_SEARCHED), only those are searched.
-    """
+    """The claims `among` these that the search matches, their ids kept (in order of relevance
+    if `ranked`); among few (FEW_CLAIMS_SEARCHED), the search asks only for those by id."""
     if not among.any():
         exploration.ranked_ids = []
         return among  # nothing to search; and no SQL can ask for none of the claims
