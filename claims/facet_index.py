@@ -411,6 +411,13 @@ class FacetIndex:
         )
         return self.ids[positions]
 
+    def ids_by_relevance(self, ids, ranks):
+        """The ids in the explorer's relevance order (claims.filters.ORDERINGS): by rank,
+        highest first, then in the "newest" order, which is the order of positions. The ranks
+        are PostgreSQL's float4 values, compared as PostgreSQL compares them."""
+        ids = np.asarray(ids, dtype=np.int64)
+        return ids[np.lexsort((self.position_of[ids], -np.asarray(ranks, dtype=np.float32)))]
+
     def ids_among(self, ids, matching):
         """Those of `ids` that match, in their order."""
         ids = np.asarray(ids, dtype=np.int64)

@@ -22,16 +22,7 @@ from django.contrib.postgres.search import (
 )
 from django.core.paginator import Page
 from django.db import connections, router
-from django.db.models import (
-    BooleanField,
-    Count,
-    ExpressionWrapper,
-    F,
-    Lookup,
-    Q,
-    RowRange,
-    Window,
-)
+from django.db.models import BooleanField, ExpressionWrapper, F, Lookup, Q
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
@@ -336,22 +327,14 @@ def search_everything(search, *, kind="all", page_number=1):
 def _ranked_page(kind, search, number, per_page):
     """Page `number` of the rows the search finds, best first (by rank, then the newest), in
     two queries: the ids of the page's rows ranked among every row found, with the count of
-    them all from the same scan (a window), then those rows by id. Only the ranking reads
+    them all from the same scan (_best_first), then those rows by id. Only the ranking reads
     every row found; each row's joins, alias flag and headline are computed for the rows
     shown (issue #25)."""
     listed = LISTED[kind]()
     found = MATCHING[kind](listed.model.objects.all(), search)
     offset = (number - 1) * per_page
-    best_first = [F("rank").desc(), F("pk").desc()]
-    # Counted over every row in the order of the page's, so that PostgreSQL sorts only ids
-    # and ranks; a window without order would carry each row's vector to the sort above it.
-    everything = RowRange(start=None, end=None)
-    ranked = list(
-        found.annotate(rank=_rank(search))
-        .annotate(total=Window(Count("pk"), order_by=best_first, frame=everything))
-        .order_by(*best_first)
-        .values_list("pk", "total")[offset : offset + per_page]
-    )
+    ranks = found.annotate(rank=_rank(search)).values_list("pk", "rank")
+    ranked = _best_first(ranks, offset, per_page)
     # With no row on this page, only a page past the last needs the count, for its message.
     count = ranked[0][1] if ranked else (found.count() if number > 1 else 0)
     paginator = page_of(range(count), number, per_page).paginator
@@ -359,3 +342,20 @@ def _ranked_page(kind, search, number, per_page):
     shown = _ranked(listed.filter(pk__in=ids).order_by(), search, kind) if ids else []
     by_id = {row.pk: row for row in shown}
     return Page([by_id[pk] for pk in ids], number, paginator)
+
+
+def _best_first(ranked, offset, limit):
+    """[(id, how many rows there are)] of `limit` of the (id, rank) rows from `offset`, by
+    rank, highest first, then by id, highest first; in one scan. The ids and ranks are kept
+    aside (a materialized CTE: 12 bytes a row), counted, and only the best offset + limit of
+    them kept in order (a top-N heapsort). Counted by a window, every row found was sorted:
+    a tenth to a sixth of the query for a word in 5% of a million claims (issue #25)."""
+    sql, params = ranked.order_by().query.get_compiler(using=ranked.db).as_sql()
+    with connections[ranked.db].cursor() as cursor:
+        cursor.execute(
+            f"WITH found (id, rank) AS MATERIALIZED ({sql})"
+            " SELECT id, (SELECT count(*) FROM found) FROM found"
+            " ORDER BY rank DESC, id DESC LIMIT %s OFFSET %s",
+            (*params, limit, offset),
+        )
+        return cursor.fetchall()

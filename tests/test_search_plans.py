@@ -14,8 +14,9 @@ from django.db.models import F, Q
 from django.http import QueryDict
 
 from articles.models import Article, Person, Quote
-from claims.explorer import explore
-from claims.filters import ORDERINGS
+from claims import explorer
+from claims.explorer import claim_ids, explore
+from claims.filters import ORDERINGS, ClaimFilter
 from claims.models import Claim, ClaimActor, Topic
 from claims.search import (
     PAGE_SIZE,
@@ -132,6 +133,30 @@ def test_the_explorer_ranks_and_counts_a_search_as_the_or_filter_does(corpus):
         )
         assert exploration.page.paginator.count == expected.count(), text
         assert [claim.pk for claim in exploration.page] == list(expected[:100]), text
+
+
+@pytest.mark.parametrize("few_claims", [0, 10**6], ids=["every claim", "among the filtered"])
+def test_a_search_among_the_claims_the_filters_leave_equals_one_among_all(
+    corpus, monkeypatch, few_claims
+):
+    """The explorer and the API search by id among the claims the filters leave when they are
+    few (claims.explorer._search): the ids, their order and counts are the SQL filter's."""
+    monkeypatch.setattr(explorer, "FEW_CLAIMS_SEARCHED", few_claims)
+    topic, person = Topic.objects.order_by("pk").first(), Person.objects.order_by("pk").first()
+    for text in searches():
+        for filters in [
+            f"topic={topic.pk}",
+            f"actor={person.pk}&status=reported",
+            f"topic={topic.pk}&sort=oldest",
+        ]:
+            parameters = QueryDict(f"q={text}&{filters}&per_page=100")
+            filterset = ClaimFilter(parameters, Claim.objects.all())
+            assert filterset.is_valid()
+            expected = list(filterset.qs.values_list("pk", flat=True))
+            assert claim_ids(filterset, "default").tolist() == expected, (text, filters)
+            exploration = explore(parameters, "/claims/")
+            assert exploration.page.paginator.count == len(expected), (text, filters)
+            assert [claim.pk for claim in exploration.page] == expected[:100], (text, filters)
 
 
 SEQUENTIAL_SCAN_OF_CLAIMS = re.compile(r"Seq Scan on claims_claim(?!_)")
