@@ -264,7 +264,7 @@ def _export(request, exploration):
     if not (exploration.is_valid and exploration.export_format):
         return None
     return export_response(
-        InOrder(Claim, exploration.ids.tolist()),
+        InOrder(Claim, exploration.ids),
         exploration.export_format,
         name=_export_name(request.path),
         request=request,

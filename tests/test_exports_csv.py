@@ -7,8 +7,10 @@ import json
 import pytest
 from django.urls import reverse
 
+from claims import exports
 from claims.exports import _cell, csv_row
-from claims.models import Claim, ClaimActor
+from claims.filters import ORDERINGS
+from claims.models import Claim, ClaimActor, Topic
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -85,3 +87,50 @@ def test_awkward_cells_are_written_as_the_cell_writer_writes_them(client, db):
 
 def test_an_empty_export_is_an_empty_file_either_way(client, db):
     assert assert_csv_flattens_json(client) == []
+
+
+@pytest.fixture
+def small_batches(monkeypatch):
+    """Batches of 7 claims, then of 10: an export of a few claims spans several."""
+    monkeypatch.setattr(exports, "FIRST_CHUNK_SIZE", 7)
+    monkeypatch.setattr(exports, "CLAIM_CHUNK_SIZE", 10)
+
+
+def make_claims(count):
+    topics = [factories.make_topic(name=name) for name in ["Budget", "Energy"]]
+    people = [factories.make_person(name=name) for name in ["Ann", "Bob", "Cy"]]
+    articles = [factories.make_article(title=f"Report {n}") for n in range(4)]
+    for n in range(count):
+        factories.make_claim(
+            statement=f"Budget claim number {n}.",
+            actors=people[: n % 4],
+            topics=topics[: n % 3],
+            articles=articles[n % 2 : n % 5],
+        )
+
+
+def test_a_file_of_many_batches_keeps_their_order(client, db, small_batches):
+    # Each batch's query is sent while the rows of the one before are written (_read_ahead).
+    make_claims(33)
+    rows = assert_csv_flattens_json(client)
+    newest_first = Claim.objects.order_by(*ORDERINGS["newest"]).values_list("pk", flat=True)
+    assert [row["id"] for row in rows] == list(newest_first)
+    assert_csv_flattens_json(client, sort="oldest", topic=str(Topic.objects.first().pk))
+
+
+def test_a_search_of_many_batches_reads_its_ids_between_them(client, db, small_batches):
+    # A search's ids come from a server-side cursor, which can't run in a pipeline.
+    make_claims(33)
+    url = reverse("claims:search")
+    parameters = {"q": "budget", "type": "claims"}
+    rows = json.loads(body(client.get(url, {**parameters, "format": "json"})))
+    assert len(rows) == 33
+    assert body(client.get(url, {**parameters, "format": "csv"})) == flattened(rows)
+
+
+def test_the_first_piece_goes_out_after_a_few_rows(client, db):
+    make_claims(60)
+    response = client.get(reverse("claims:claim_list"), {"format": "csv"})
+    first, *rest = response.streaming_content
+    assert exports.FIRST_PIECE_SIZE <= len(first) < exports.PIECE_SIZE
+    assert len(rest) == 1
