@@ -41,6 +41,7 @@ from core.models import VersionedModel
 from core.search import weighted_vector
 from core.slugs import NamedSlugMixin, decorative_slug
 from core.text import NormalisedTextField
+from core.versions import with_current_version_recorded
 from core.wikidata import wikidata_constraints, wikidata_id_field
 
 
@@ -246,7 +247,7 @@ class ProvenanceStep:
 
 class ClaimQuerySet(models.QuerySet):
     def for_detail_page(self):
-        return self.select_related("source").prefetch_related(
+        return with_current_version_recorded(self.select_related("source")).prefetch_related(
             models.Prefetch("claim_actors", ClaimActor.objects.select_related("person")),
             "topics",
             models.Prefetch("articles", Article.objects.select_related("outlet")),

@@ -41,12 +41,13 @@ DETAIL_PAGES = {
     # the quote's article (the redirect), then the article page, the reports the quote was
     # taken from, citing the quote's version
     "quote": 1 + 8 + 1 + VERSION,
-    # claim with source, actors with people, topics, articles with outlets, quotes with
-    # speakers, the reports they were taken from, public annotations with authors; how outlets
-    # reported it: the appearances with their sources (and, when it has appearances, the texts
-    # of their articles' captures; when two or more, the spelling variants:
+    # claim with source and the date its current version was recorded (cited: no query of its
+    # own), actors with people, topics, articles with outlets, quotes with speakers, the reports
+    # they were taken from, public annotations with authors; how outlets reported it: the
+    # appearances with their sources (and, when it has appearances, the texts of their
+    # articles' captures; when two or more, the spelling variants:
     # tests/test_how_outlets_reported.py)
-    "claim": 8 + VERSION,
+    "claim": 8,
     # outlet, its newest articles, their count, the explorer over the claims its articles report
     "outlet": 3 + EXPLORER,
     # person, count of their quotes, their quotes, the explorer, the newest articles they wrote
