@@ -6,7 +6,7 @@ from django.contrib.postgres.indexes import GinIndex, HashIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import MD5, Length
 from django.urls import reverse
@@ -148,7 +148,14 @@ class ArticleQuerySet(models.QuerySet):
         return self.select_related("outlet").prefetch_related(
             "authors",
             models.Prefetch("quotes", Quote.objects.select_related("speaker")),
-            models.Prefetch("captures", Capture.objects.defer("raw").prefetch_related("revisits")),
+            # Whether each was retrieved again: the page reads the revisits of those that were
+            # (articles.views.article_page), and most articles have none.
+            models.Prefetch(
+                "captures",
+                Capture.objects.defer("raw").annotate(
+                    revisited=Exists(Revisit.objects.filter(capture=OuterRef("pk")))
+                ),
+            ),
             "reported_claims",
         )
 

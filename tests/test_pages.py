@@ -34,13 +34,14 @@ EXPLORER = 9
 # A versioned record's page cites its current version: the history record of it (its date).
 VERSION = 1
 DETAIL_PAGES = {
-    # article with outlet, its authors, quotes with speakers, its captures without their bytes,
-    # their revisits, claims it reports, the claims' appearances in it with their claims (words no
-    # longer there: articles.changes), the bytes of the capture shown
-    "article": 8,
+    # article with outlet, its authors, quotes with speakers, its captures without their bytes
+    # (and whether each was retrieved again: their revisits are one more query when one was,
+    # tests/test_revisits.py), claims it reports, the claims' appearances in it with their
+    # claims (words no longer there: articles.changes), the bytes of the capture shown
+    "article": 7,
     # the quote's article (the redirect), then the article page, the reports the quote was
     # taken from, citing the quote's version
-    "quote": 1 + 8 + 1 + VERSION,
+    "quote": 1 + 7 + 1 + VERSION,
     # claim with source and the date its current version was recorded (cited: no query of its
     # own), actors with people, topics, articles with outlets, quotes with speakers, the reports
     # they were taken from, public annotations with authors; how outlets reported it: the
