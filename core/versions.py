@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 
 from django.db import models
+from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.shortcuts import render
 from simple_history.utils import get_m2m_reverse_field_name
@@ -155,12 +156,16 @@ def latest_recorded(obj):
 def with_current_version_recorded(queryset):
     """The rows with `current_version_recorded`: latest_recorded's date, read in their own query
     rather than in one more (a page's Cite box cites it: core.templatetags.citations)."""
-    records = queryset.model.history.filter(
-        id=models.OuterRef("pk"), version=models.OuterRef("version")
-    ).order_by("-history_date", "-history_id")
-    return queryset.annotate(
-        current_version_recorded=models.Subquery(records.values("history_date")[:1])
+    # Written out: the ORM's Subquery(OuterRef) took as long to compile (0.6 ms) as the query it
+    # saves (issue #25).
+    table, history = queryset.model._meta.db_table, queryset.model.history.model._meta.db_table
+    recorded = RawSQL(
+        f"SELECT history_date FROM {history} WHERE id = {table}.id AND version = {table}.version"
+        " ORDER BY history_date DESC, history_id DESC LIMIT 1",
+        (),
+        output_field=models.DateTimeField(),
     )
+    return queryset.annotate(current_version_recorded=recorded)
 
 
 def version_page(request, versions, number, content_template, content_context=None):
