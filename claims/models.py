@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from simple_history.models import HistoricalRecords
 
 from articles.models import (
@@ -247,20 +248,24 @@ class ProvenanceStep:
 
 class ClaimQuerySet(models.QuerySet):
     def for_detail_page(self):
-        return with_current_version_recorded(self.select_related("source")).prefetch_related(
+        # Whether it has public notes: few claims have, and they are read only then
+        # (Claim.public_annotations).
+        has_public_annotations = RawSQL(
+            "EXISTS (SELECT FROM claims_annotation WHERE claim_id = claims_claim.id"
+            " AND visibility = %s)",
+            (Annotation.Visibility.PUBLIC,),
+            output_field=models.BooleanField(),
+        )
+        claims = self.select_related("source").annotate(
+            has_public_annotations=has_public_annotations
+        )
+        return with_current_version_recorded(claims).prefetch_related(
             models.Prefetch("claim_actors", ClaimActor.objects.select_related("person")),
             "topics",
             models.Prefetch("articles", Article.objects.select_related("outlet")),
             models.Prefetch(
                 "evidence",
                 Quote.objects.select_related("speaker", "article").prefetch_related("quoted_from"),
-            ),
-            models.Prefetch(
-                "annotations",
-                Annotation.objects.filter(visibility=Annotation.Visibility.PUBLIC).select_related(
-                    "author"
-                ),
-                to_attr="public_annotations",
             ),
             # One per article, which claims.reporting reads by article: unordered, for their
             # order joins two tables (about 1 ms a page, issue #25).
@@ -371,6 +376,15 @@ class Claim(VersionedModel):
 
     def get_absolute_url(self):
         return reverse("claims:claim", kwargs={"pk": self.pk, "slug": self.slug})
+
+    @cached_property
+    def public_annotations(self):
+        """Its public notes with their authors, oldest first: none read when the page's query
+        found none (for_detail_page's has_public_annotations). A version sets its own."""
+        if not getattr(self, "has_public_annotations", True):
+            return []
+        notes = self.annotations.filter(visibility=Annotation.Visibility.PUBLIC)
+        return list(notes.select_related("author"))
 
     @property
     def summary(self):
