@@ -1,5 +1,6 @@
 from django import template
 from django.utils.html import format_html_join
+from django.utils.text import slugify
 
 from core.citations import ARCHIVE_NAME, citations, of_capture, of_version, robust_link
 from core.models import VersionedModel
@@ -49,10 +50,15 @@ def cite_box(context, obj, url=None, version=None, capture=None):
     permalink, item, version = cited(context["request"], obj, url, version, capture)
     return {
         "permalink": permalink,
+        # The ids of the box's fields, slugified once here rather than in each (issue #25).
+        "anchor": slugify(permalink),
         "version": version and {"number": version[0], "date": version[1], "url": item.url},
         "versions_url": version and obj.get_versions_url(),
         "capture": capture and _cited_capture(capture, item),
-        "citations": citations(item),
+        "citations": [
+            {"name": name, "slug": slugify(name), "text": text}
+            for name, text in citations(item).items()
+        ],
     }
 
 
