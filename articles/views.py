@@ -114,6 +114,8 @@ def article_page(request, article, *, focus=None, pinned=None):
         raise Http404("This article has no such capture.")
     for quote in quotes.values():
         quote.capture = captures[quote.capture_id]  # from the list above, not a query each
+    # The revisits listed under their captures: a query only when a capture has some.
+    prefetch_related_objects([c for c in captures.values() if c.revisited], "revisits")
     focus = quotes.get(focus)
     if focus:
         # The reports the quote was taken from: claims.Source records them (Source.quotes).

@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 
 from django.db import models
+from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.shortcuts import render
 from simple_history.utils import get_m2m_reverse_field_name
@@ -150,6 +151,21 @@ def latest_recorded(obj):
     """The newest history record of a versioned object's current version, or None when its
     history holds none (rows loaded from a fixture before their history was recorded)."""
     return obj.history.filter(version=obj.version).order_by("-history_date", "-history_id").first()
+
+
+def with_current_version_recorded(queryset):
+    """The rows with `current_version_recorded`: latest_recorded's date, read in their own query
+    rather than in one more (a page's Cite box cites it: core.templatetags.citations)."""
+    # Written out: the ORM's Subquery(OuterRef) took as long to compile (0.6 ms) as the query it
+    # saves (issue #25).
+    table, history = queryset.model._meta.db_table, queryset.model.history.model._meta.db_table
+    recorded = RawSQL(
+        f"SELECT history_date FROM {history} WHERE id = {table}.id AND version = {table}.version"
+        " ORDER BY history_date DESC, history_id DESC LIMIT 1",
+        (),
+        output_field=models.DateTimeField(),
+    )
+    return queryset.annotate(current_version_recorded=recorded)
 
 
 def version_page(request, versions, number, content_template, content_context=None):

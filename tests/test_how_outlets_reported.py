@@ -136,7 +136,7 @@ def test_the_claim_page_reads_tellings_in_a_fixed_number_of_queries(
     # here): an appearance's article or source read one by one would go over. Two more: the
     # spelling variants, read when two articles hold the claim's words, and the texts of their
     # articles' captures, to tell words no longer there (claims.changes).
-    with django_assert_max_num_queries(9 + 1):
+    with django_assert_max_num_queries(7 + 1):
         client.get(claim.get_absolute_url())
 
 

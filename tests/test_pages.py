@@ -1,9 +1,11 @@
 """Every public page renders, with a fixed number of queries, and keeps archived text inert."""
 
 import pytest
+from django.contrib.auth.models import User
 from django.urls import reverse
 
 from articles.highlight import Segment, body_segments
+from claims.models import Annotation
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -34,19 +36,21 @@ EXPLORER = 9
 # A versioned record's page cites its current version: the history record of it (its date).
 VERSION = 1
 DETAIL_PAGES = {
-    # article with outlet, its authors, quotes with speakers, its captures without their bytes,
-    # their revisits, claims it reports, the claims' appearances in it with their claims (words no
-    # longer there: articles.changes), the bytes of the capture shown
-    "article": 8,
+    # article with outlet, its authors, quotes with speakers, its captures without their bytes
+    # (and whether each was retrieved again: their revisits are one more query when one was,
+    # tests/test_revisits.py), claims it reports, the claims' appearances in it with their
+    # claims (words no longer there: articles.changes), the bytes of the capture shown
+    "article": 7,
     # the quote's article (the redirect), then the article page, the reports the quote was
     # taken from, citing the quote's version
-    "quote": 1 + 8 + 1 + VERSION,
-    # claim with source, actors with people, topics, articles with outlets, quotes with
-    # speakers, the reports they were taken from, public annotations with authors; how outlets
-    # reported it: the appearances with their sources (and, when it has appearances, the texts
-    # of their articles' captures; when two or more, the spelling variants:
-    # tests/test_how_outlets_reported.py)
-    "claim": 8 + VERSION,
+    "quote": 1 + 7 + 1 + VERSION,
+    # claim with source, the date its current version was recorded and whether it has public
+    # notes (no query of their own; its notes with their authors are one more when it has some),
+    # actors with people, topics, articles with outlets, quotes with speakers, the reports they
+    # were taken from; how outlets reported it: the appearances with their sources (and, when it
+    # has appearances, the texts of their articles' captures; when two or more, the spelling
+    # variants: tests/test_how_outlets_reported.py)
+    "claim": 7,
     # outlet, its newest articles, their count, the explorer over the claims its articles report
     "outlet": 3 + EXPLORER,
     # person, count of their quotes, their quotes, the explorer, the newest articles they wrote
@@ -86,6 +90,19 @@ def test_detail_query_counts_do_not_grow_with_related_rows(
     with django_assert_num_queries(DETAIL_PAGES[name]):
         response = client.get(archive[name].get_absolute_url(), follow=True)
     assert response.status_code == 200
+
+
+def test_a_claims_public_notes_are_read_in_one_query_however_many(
+    client, archive, django_assert_num_queries
+):
+    editor = User.objects.create_user("edith", first_name="Edith", last_name="Cole")
+    for text in ["Checked against the transcript.", "A second source confirms it."]:
+        Annotation.objects.create(claim=archive["claim"], author=editor, text=text,
+                                  visibility=Annotation.Visibility.PUBLIC)  # fmt: skip
+    Annotation.objects.create(claim=archive["claim"], author=editor, text="Not for readers.")
+    with django_assert_num_queries(DETAIL_PAGES["claim"] + 1):
+        page = client.get(archive["claim"].get_absolute_url()).text
+    assert page.count("— Edith Cole, ") == 2 and "Not for readers." not in page
 
 
 def test_the_article_page_marks_and_anchors_each_quote(client, archive):

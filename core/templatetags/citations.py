@@ -1,5 +1,6 @@
 from django import template
 from django.utils.html import format_html_join
+from django.utils.text import slugify
 
 from core.citations import ARCHIVE_NAME, citations, of_capture, of_version, robust_link
 from core.models import VersionedModel
@@ -21,8 +22,8 @@ def cited(request, obj, url=None, version=None, capture=None):
         url = request.build_absolute_uri(capture.get_absolute_url())
         return permalink, of_capture(item, url, capture.retrieved_at), None
     if version is None and isinstance(obj, VersionedModel):
-        record = _current_record(obj)
-        version = record and (record.version, record.history_date)
+        recorded = _current_version_recorded(obj)
+        version = recorded and (obj.version, recorded)
     elif version is not None:
         version = (version.number, version.date)
     if version:
@@ -32,11 +33,14 @@ def cited(request, obj, url=None, version=None, capture=None):
     return permalink, item, version
 
 
-def _current_record(obj):
-    """Read once per page: the Cite box and the page's metadata both cite it."""
-    if not hasattr(obj, "_current_record"):
-        obj._current_record = latest_recorded(obj)
-    return obj._current_record
+def _current_version_recorded(obj):
+    """When obj's current version was recorded, or None: read with obj by the page's query
+    (core.versions.with_current_version_recorded), or else once per page here, for the Cite box
+    and the page's metadata both cite it."""
+    if not hasattr(obj, "current_version_recorded"):
+        record = latest_recorded(obj)
+        obj.current_version_recorded = record and record.history_date
+    return obj.current_version_recorded
 
 
 @register.inclusion_tag("_cite_box.html", takes_context=True)
@@ -46,10 +50,15 @@ def cite_box(context, obj, url=None, version=None, capture=None):
     permalink, item, version = cited(context["request"], obj, url, version, capture)
     return {
         "permalink": permalink,
+        # The ids of the box's fields, slugified once here rather than in each (issue #25).
+        "anchor": slugify(permalink),
         "version": version and {"number": version[0], "date": version[1], "url": item.url},
         "versions_url": version and obj.get_versions_url(),
         "capture": capture and _cited_capture(capture, item),
-        "citations": citations(item),
+        "citations": [
+            {"name": name, "slug": slugify(name), "text": text}
+            for name, text in citations(item).items()
+        ],
     }
 
 
