@@ -286,7 +286,7 @@ def _asks_for_a_fresh_page(request):
     """A browser's hard reload (and a benchmark timing renders) sends "Cache-Control: no-cache":
     no stored page without checking with the origin (RFC 9111 5.2.1.4), which here is a render.
     It asks no more than any new query string would."""
-    directives = request.headers.get("Cache-Control", "").lower().split(",")
+    directives = request.META.get("HTTP_CACHE_CONTROL", "").lower().split(",")
     return "no-cache" in {directive.strip() for directive in directives}
 
 
