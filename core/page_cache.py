@@ -19,16 +19,21 @@ day it was rendered on: its Cite box says when it was accessed.
 
 A request with "Cache-Control: no-cache" (a hard reload) gets the page rendered afresh, which
 is then stored. Only anonymous readers' pages are cached: GET or HEAD with no session cookie, a
-200 HTML page that sets no cookie; never inside a transaction (a test's, or a request that
-wrote: its snapshot may hold its own uncommitted changes) nor when the request must read the
-primary (core.routers: an editor's save must show on the next page, whatever a replica holds).
-Each process has its own cache (settings CACHES["pages"]), checked against the log of the
-database the page was read from.
+200 HTML page that sets no cookie, varies with no request header and holds no CSP nonce; never
+inside a transaction (a test's, or a request that wrote: its snapshot may hold its own
+uncommitted changes) nor when the request must read the primary (core.routers: an editor's save
+must show on the next page, whatever a replica holds). Each process has its own cache (settings
+CACHES["pages"]), checked against the log of the database the page was read from.
+
+Views say which pages may be cached (`cache_anonymous_page`); PageCacheMiddleware, near the top
+of the middleware, stores them as the middleware below it made them and serves them without
+running that middleware again: a hit costs little more than its check of the log.
 """
 
 import contextvars
 import datetime
 import functools
+import hashlib
 import time
 from dataclasses import dataclass
 
@@ -36,12 +41,11 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import caches
-from django.db import connections, router
+from django.db import DatabaseError, connections, router
 from django.utils import timezone
-from django.utils.cache import get_cache_key, learn_cache_key, patch_vary_headers
 
 from core.models import PageChange
-from core.routers import reads_from_primary
+from core.routers import must_see_writes, reads_for, reads_from_primary
 
 CACHE = "pages"
 EVERYTHING = "*"  # logged by a TRUNCATE: every page
@@ -196,64 +200,85 @@ def note_instance(sender, instance, **kwargs):
 
 @dataclass
 class Page:
-    response: object  # the HttpResponse as the view returned it
     snapshot: str  # pg_snapshot of its database taken before it was rendered
     keys: list  # what it showed
+    using: str  # the database it was read from
     rendered_at: float  # time.monotonic()
     rendered_on: datetime.date  # the Cite box's "accessed" date
-    read_session: bool  # whether the render read the session (SessionMiddleware's Vary)
+    response: object = None  # the response as the middleware under PageCacheMiddleware made it
 
 
 def max_age():
     return min(settings.PAGE_CACHE_SECONDS, OLDEST_CHECKED.total_seconds())
 
 
+class PageCacheMiddleware:
+    """Serves anonymous readers' pages from the cache while still valid (see the module), and
+    stores those that `cache_anonymous_page` views rendered; an X-Page-Cache header says "hit" or
+    "miss". It stands above the middleware that make a page's response (sessions, CSRF, CSP,
+    X-Frame-Options...), which a hit then skips: their work is stored with the page (issue #25).
+    The compression and security middleware above it still see every response: gzip depends on
+    the request, and so does HSTS (HTTPS only)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not _may_be_cached(request) or must_see_writes(request):
+            return self.get_response(request)
+        if not _asks_for_a_fresh_page(request):
+            with reads_for(request):
+                using = router.db_for_read(PageChange)
+                page = _stored_page(request, using)
+            if page is not None:
+                return _served(page.response, "hit")
+        response = self.get_response(request)
+        page = getattr(response, "page_to_cache", None)
+        # A HEAD's page is not stored: only a GET's response is the page.
+        if page is None or request.method != "GET" or not _is_cacheable_as_sent(request, response):
+            return response
+        del response.page_to_cache
+        page.response = response
+        caches[CACHE].set(_cache_key(request, page.using), page, max_age())
+        return _served(response, "miss")
+
+
 def cache_anonymous_page(view):
-    """Serves the view's page to anonymous readers from the cache while still valid (see the
-    module); an X-Page-Cache header says "hit" or "miss"."""
+    """Renders the view's page so that PageCacheMiddleware may store it for anonymous readers:
+    the keys of what it shows are noted, and the snapshot it was read in (see the module)."""
 
     @functools.wraps(view)
     def cached_view(request, *args, **kwargs):
-        if not _may_be_cached(request):
+        if not _may_be_cached(request) or reads_from_primary():
             return view(request, *args, **kwargs)
         using = router.db_for_read(PageChange)
         connection = connections[using]
         if connection.in_atomic_block:
             return view(request, *args, **kwargs)
-        cache = caches[CACHE]
-        key = get_cache_key(request, key_prefix=using, method="GET", cache=cache)
-        page = cache.get(key) if key and not _asks_for_a_fresh_page(request) else None
-        if page is not None and _still_valid(page, connection):
-            return _served(request, page.response, "hit", page.read_session)
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_current_snapshot()::text")
             snapshot = cursor.fetchone()[0]
         response, keys = _rendered(view, request, *args, **kwargs)
-        # A HEAD's page is not stored: its key would be HEAD's, and pages are found by GET's.
-        if keys is not None and request.method == "GET" and _is_cacheable(request, response):
-            page = Page(
-                response,
+        if keys is not None and _is_cacheable(request, response):
+            response.page_to_cache = Page(
                 snapshot,
                 keys,
+                using,
                 rendered_at=time.monotonic(),
                 rendered_on=timezone.now().date(),
-                read_session=request.session.accessed,
             )
-            timeout = max_age()
-            key = learn_cache_key(request, response, timeout, key_prefix=using, cache=cache)
-            cache.set(key, page, timeout)
-            return _served(request, response, "miss", page.read_session)
         return response
 
     return cached_view
 
 
 def _may_be_cached(request):
+    """Before the view: whether the request is an anonymous reader's (the middleware also asks
+    core.routers whether it must read the primary; the view, whether it now does)."""
     return (
         max_age() > 0
         and request.method in ("GET", "HEAD")
         and settings.SESSION_COOKIE_NAME not in request.COOKIES
-        and not reads_from_primary()
     )
 
 
@@ -261,8 +286,26 @@ def _asks_for_a_fresh_page(request):
     """A browser's hard reload (and a benchmark timing renders) sends "Cache-Control: no-cache":
     no stored page without checking with the origin (RFC 9111 5.2.1.4), which here is a render.
     It asks no more than any new query string would."""
-    directives = request.headers.get("Cache-Control", "").lower().split(",")
+    directives = request.META.get("HTTP_CACHE_CONTROL", "").lower().split(",")
     return "no-cache" in {directive.strip() for directive in directives}
+
+
+def _cache_key(request, using):
+    """A page is found by its address alone (pages that vary with a request header are never
+    stored), in the cache of the database it was read from."""
+    url = request.build_absolute_uri()
+    return f"{using}:{hashlib.md5(url.encode(), usedforsecurity=False).hexdigest()}"
+
+
+def _stored_page(request, using):
+    """The page stored for this request's address, if it is still valid."""
+    connection = connections[using]
+    if connection.in_atomic_block:
+        return None
+    page = caches[CACHE].get(_cache_key(request, using))
+    if page is None or not _still_valid(page, connection):
+        return None
+    return page
 
 
 def _rendered(view, request, *args, **kwargs):
@@ -281,15 +324,27 @@ def _rendered(view, request, *args, **kwargs):
 
 
 def _is_cacheable(request, response):
+    """The view's response, as it returned it."""
     return (
         response.status_code == 200
         and not response.streaming
         and not response.cookies
         and response.get("Content-Type", "").startswith("text/html")
-        and "cookie" not in response.get("Vary", "").lower()
+        and "Vary" not in response
         # The page holds a CSRF token, the visitor's own.
         and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
         and not _shows_messages(request)
+    )
+
+
+def _is_cacheable_as_sent(request, response):
+    """The response as the middleware under PageCacheMiddleware made it: no cookie set for the
+    visitor (a session, a CSRF token, messages), no CSP nonce made for this request alone."""
+    return (
+        response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and not getattr(request, "csp_nonce", None)  # django-csp: true once a nonce was made
     )
 
 
@@ -302,13 +357,20 @@ def _shows_messages(request):
 def _still_valid(page, connection):
     if time.monotonic() - page.rendered_at > max_age() or page.rendered_on != timezone.now().date():
         return False
-    with connection.cursor() as cursor:
-        cursor.execute(CHANGED_SQL, {"keys": page.keys, "snapshot": page.snapshot})
-        return not cursor.fetchone()[0]
+    # The check is also the health check of a connection kept from an earlier request
+    # (CONN_HEALTH_CHECKS): Django's own would cost a round trip more on every hit. A connection
+    # that fails it is closed, as Django's check would close it, and the page is rendered afresh
+    # on a new one.
+    connection.health_check_done = True
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(CHANGED_SQL, {"keys": page.keys, "snapshot": page.snapshot})
+            return not cursor.fetchone()[0]
+    except DatabaseError:
+        connection.close()
+        return False
 
 
-def _served(request, response, state, read_session):
-    if read_session:
-        patch_vary_headers(response, ["Cookie"])  # as SessionMiddleware says of the render
+def _served(response, state):
     response["X-Page-Cache"] = state
     return response

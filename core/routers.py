@@ -16,6 +16,7 @@ is left out for DOWN_SECONDS, and the request reads from another replica or the 
 never see an error for a replica's sake, only for the primary's (core.middleware's 503).
 """
 
+import contextlib
 import contextvars
 import logging
 import random
@@ -109,13 +110,8 @@ class PinToPrimaryMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        pinned = _pinned.set(self._must_see_writes(request))
-        replica = _replica.set(None)
-        try:
+        with reads_for(request):
             response = self.get_response(request)
-        finally:
-            _pinned.reset(pinned)
-            _replica.reset(replica)
         if request.method not in SAFE_METHODS:
             response.set_cookie(
                 PIN_COOKIE, str(int(time.time()) + PIN_SECONDS), max_age=PIN_SECONDS,
@@ -123,12 +119,28 @@ class PinToPrimaryMiddleware:
             )  # fmt: skip
         return response
 
-    def _must_see_writes(self, request):
-        if request.method not in SAFE_METHODS:
-            return True
-        if getattr(request, "user", None) is not None and request.user.is_authenticated:
-            return True
-        try:
-            return int(request.COOKIES.get(PIN_COOKIE, "0")) > time.time()
-        except ValueError:
-            return False
+
+@contextlib.contextmanager
+def reads_for(request):
+    """Within: the request's reads go where the module's rules say, all to one replica."""
+    pinned = _pinned.set(must_see_writes(request))
+    replica = _replica.set(None)
+    try:
+        yield
+    finally:
+        _pinned.reset(pinned)
+        _replica.reset(replica)
+
+
+def must_see_writes(request):
+    """Whether the request must read the primary: it writes, comes from a signed-in user, or from
+    a browser that changed something less than PIN_SECONDS ago. Before AuthenticationMiddleware
+    (core.page_cache's middleware) the user is unknown: a request without a session is anonymous."""
+    if request.method not in SAFE_METHODS:
+        return True
+    if getattr(request, "user", None) is not None and request.user.is_authenticated:
+        return True
+    try:
+        return int(request.COOKIES.get(PIN_COOKIE, "0")) > time.time()
+    except ValueError:
+        return False

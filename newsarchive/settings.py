@@ -81,6 +81,8 @@ MIDDLEWARE = [
     # Around everything that writes a response body, static files included.
     "core.compression.TextCompressionMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Anonymous readers' pages from the cache, as made by everything below (core/page_cache.py).
+    "core.page_cache.PageCacheMiddleware",
     "csp.middleware.CSPMiddleware",
     # Before anything reads the request's parameters or form data: over-large ones get a 400.
     "core.request_limits.RequestLimitsMiddleware",

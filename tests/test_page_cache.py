@@ -5,23 +5,27 @@ These tests run outside the test transaction (transaction=True), as the server d
 one, the cache is bypassed (its snapshot could hold its own uncommitted changes)."""
 
 import datetime
+import gzip
 import random
+import re
 import time
 
 import psycopg
 import pytest
+from csp.constants import NONCE, SELF
 from django.contrib.auth.models import User
 from django.core.cache import caches
 from django.db import connection
 from django.db.models import Count
+from django.http import HttpResponse
 from django.test import Client
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils import timezone
 
 from articles.models import Article, Capture, Outlet, Person, Quote
 from claims.models import Annotation, Claim, ClaimActor, Source, SpellingVariant, Topic
 from core import page_cache
-from core.page_cache import CACHE
+from core.page_cache import CACHE, cache_anonymous_page
 from core.routers import PIN_COOKIE, PIN_SECONDS
 from tests import factories
 from tests.admin_forms import save_unchanged
@@ -220,6 +224,70 @@ def test_each_query_string_is_a_page_of_its_own(client, archive, pages):
 def test_a_hard_reload_renders_the_page_afresh_and_stores_it(client, pages):
     assert state(client, pages["claim"]) == "hit"
     assert served(client, pages["claim"], HTTP_CACHE_CONTROL="max-age=0, no-cache")[0] == "miss"
+    assert state(client, pages["claim"]) == "hit"
+
+
+def without_cache_state(response):
+    return {name: value for name, value in response.headers.items() if name != "X-Page-Cache"}
+
+
+def test_a_page_served_from_the_cache_has_the_headers_of_a_fresh_render(client, pages):
+    """A hit skips the middleware that made the page's headers (CSP, X-Frame-Options, Vary...):
+    they were stored with it."""
+    fresh = client.get(pages["claim"], HTTP_CACHE_CONTROL="no-cache")
+    hit = client.get(pages["claim"])
+    assert (fresh["X-Page-Cache"], hit["X-Page-Cache"]) == ("miss", "hit")
+    assert without_cache_state(hit) == without_cache_state(fresh)
+    assert "Content-Security-Policy" in hit and hit["X-Frame-Options"] == "DENY"
+    assert hit.content == fresh.content
+
+
+def test_a_page_served_from_the_cache_is_compressed_and_secured_as_each_request_asks(
+    client, pages, settings
+):
+    settings.SECURE_HSTS_SECONDS = 3600
+    plain = client.get(pages["claim"])
+    gzipped = client.get(pages["claim"], HTTP_ACCEPT_ENCODING="gzip")
+    assert (plain["X-Page-Cache"], gzipped["X-Page-Cache"]) == ("hit", "hit")
+    assert "Content-Encoding" not in plain and gzipped["Content-Encoding"] == "gzip"
+    assert gzip.decompress(gzipped.content) == plain.content
+    # HTTPS is a page of its own (its links), with HSTS on every response.
+    assert [client.get(pages["claim"], secure=True)["X-Page-Cache"] for _ in range(2)] == [
+        "miss",
+        "hit",
+    ]
+    assert "Strict-Transport-Security" not in plain
+    assert client.get(pages["claim"], secure=True)["Strict-Transport-Security"] == "max-age=3600"
+
+
+@cache_anonymous_page
+def page_with_a_nonce(request):
+    return HttpResponse(f'<script nonce="{request.csp_nonce}" src="/static/a.js"></script>')
+
+
+urlpatterns = [path("with-a-nonce/", page_with_a_nonce)]
+
+
+@pytest.mark.urls(__name__)
+def test_a_page_whose_csp_holds_a_nonce_is_never_stored(client, settings):
+    """Its nonce would be everyone's, known in advance. (The archive's pages use none.)"""
+    policy = settings.CONTENT_SECURITY_POLICY
+    scripts = {"script-src": [SELF, NONCE]}
+    settings.CONTENT_SECURITY_POLICY = {"DIRECTIVES": policy["DIRECTIVES"] | scripts}
+    first, second = client.get("/with-a-nonce/"), client.get("/with-a-nonce/")
+    assert [first.get("X-Page-Cache"), second.get("X-Page-Cache")] == [None, None]
+    nonces = [re.search(rb'nonce="([^"]+)"', page.content)[1].decode() for page in (first, second)]
+    assert nonces[0] != nonces[1]
+    assert f"'nonce-{nonces[1]}'" in second["Content-Security-Policy"]
+
+
+def test_a_hit_on_a_connection_the_database_closed_renders_the_page_on_a_new_one(client, pages):
+    """The check of the log is also the health check of the connection kept from the last
+    request: one that fails it is opened again, as Django's own check would."""
+    assert state(client, pages["claim"]) == "hit"
+    with other_connection() as other:
+        other.execute("SELECT pg_terminate_backend(%s)", [connection.connection.info.backend_pid])
+    assert state(client, pages["claim"]) == "miss"
     assert state(client, pages["claim"]) == "hit"
 
 
