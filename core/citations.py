@@ -16,6 +16,7 @@ import datetime
 import functools
 import json
 import re
+import threading
 from dataclasses import dataclass, replace
 
 import citeproc.model
@@ -210,11 +211,17 @@ def render(csl, style):
 @functools.lru_cache(maxsize=4096)
 def _rendered(csl_text, style):
     csl = json.loads(csl_text)
-    bibliography = CitationStylesBibliography(
-        _style(style), CiteProcJSON([_for_citeproc(csl)]), formatter.plain
-    )
-    bibliography.register(Citation([CitationItem(csl["id"])]))
-    return _tidy(str(bibliography.bibliography()[0]))
+    # One entry at a time: citeproc-py keeps what it is rendering on the style, which the
+    # process's threads share (_style), and two entries at once broke each other (issue #25).
+    with _RENDERING:
+        bibliography = CitationStylesBibliography(
+            _style(style), CiteProcJSON([_for_citeproc(csl)]), formatter.plain
+        )
+        bibliography.register(Citation([CitationItem(csl["id"])]))
+        return _tidy(str(bibliography.bibliography()[0]))
+
+
+_RENDERING = threading.Lock()
 
 
 # citeproc-py 0.11 departs from CSL 1.0.2 three times in what the archive's items meet; these

@@ -3,12 +3,15 @@
 import datetime
 import json
 import re
+import sys
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
 from articles.models import Article, Capture, Quote
 from claims.models import Claim
-from core.citations import bibtex, byline_names, citations, of_version, person_name
+from core import citations as citations_module
+from core.citations import STYLES, bibtex, byline_names, citations, of_version, person_name
 from core.dates import DatePrecision
 from tests import factories
 
@@ -420,3 +423,29 @@ def test_an_article_is_dated_only_as_precisely_as_its_date_is_known(
     # An article is read in the archive; a page of the archive is the archive.
     assert csl["archive"] == "newsarchive"
     assert "archive" not in json.loads(cite(factories.make_topic())["CSL-JSON"])[0]
+
+
+def test_entries_rendered_at_once_in_many_threads_equal_those_rendered_one_by_one():
+    """citeproc-py keeps a style's state while it renders an entry (what a substitute
+    suppresses), and a process holds one style object for all its threads: two pages rendering
+    a Cite box at once made one fail (issue #25's benchmark under 4 clients)."""
+    items = [
+        {"id": f"item-{n}", "type": "webpage", "title": f"Title {n}", "URL": f"{URL}{n}/",
+         "accessed": {"date-parts": [[2026, 11, 22]]}}
+        | ({"author": [{"family": f"Family{n}", "given": "Given"}]} if n % 2 else {})
+        for n in range(12)
+    ]  # fmt: skip
+    work = [(json.dumps(item), style) for item in items for style in STYLES.values()]
+    uncached = citations_module._rendered.__wrapped__
+    expected = [uncached(*args) for args in work]
+    switch_interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # threads swap often, as a busy worker's do
+    try:
+        with ThreadPoolExecutor(8) as pool:
+            for _ in range(5):
+                rendered = pool.map(
+                    lambda args: citations_module._rendered.__wrapped__(*args), work
+                )
+                assert list(rendered) == expected
+    finally:
+        sys.setswitchinterval(switch_interval)
