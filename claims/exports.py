@@ -479,10 +479,11 @@ class Download:
     def __init__(self, chosen, batches, absolute, name):
         self.chosen, self.batches, self.absolute, self.name = chosen, batches, absolute, name
         batches.read_first_ids()
+        self.pieces = _in_pieces(self.chosen.write(batches, absolute))
 
     def __iter__(self):
         try:
-            yield from _in_pieces(self.chosen.write(self.batches, self.absolute))
+            yield from self.pieces
         except Exception:
             logger.exception(
                 "The %s download %r failed midway; its file ends marked as incomplete.",
@@ -501,6 +502,7 @@ class Download:
     def close(self):
         """Called when the response closes, read to the end or not (a client that left): the
         ids' cursor is released then, not whenever the garbage collector comes by."""
+        self.pieces.close()  # first: out of _read_ahead's pipeline, where no cursor closes
         self.batches.close()
 
 

@@ -195,7 +195,8 @@ class RankedRows:
         best_first = self.found.annotate(rank=_rank(self.search)).order_by("-rank", "pk")
         ids = list(best_first.values_list("pk", flat=True)[page])
         rows = self.found.in_bulk(ids)
-        return [rows[pk] for pk in ids]
+        # Read apart from the ids: a row deleted in between is left out, not a KeyError (500).
+        return [rows[pk] for pk in ids if pk in rows]
 
 
 # The text each kind's headline shows, and how.

@@ -4,9 +4,11 @@
 from urllib.request import Request, urlopen
 
 import pytest
+from django.db.models import QuerySet
 from django.test import Client
 from django.urls import reverse
 
+from articles.models import Article
 from claims.filters import PAGE_SIZES, SORTS
 from claims.models import Claim
 from tests import factories
@@ -192,3 +194,19 @@ def test_head_over_http_answers_as_get_without_a_body(live_server, name):
         assert head.status == get.status == 200
         assert head.headers["Content-Type"] == get.headers["Content-Type"]
         assert head.read() == b"" and get.read()
+
+
+def test_an_api_search_row_deleted_between_its_id_and_its_row_is_left_out(client, monkeypatch):
+    for n in range(3):
+        factories.make_article(title=f"Budget report {n}", body="The budget is fine.")
+    in_bulk = QuerySet.in_bulk
+
+    def deleted_meanwhile(self, ids=None, **kwargs):
+        Article.objects.filter(pk=ids[0]).delete()  # an editor deletes it at that moment
+        return in_bulk(self, ids, **kwargs)
+
+    monkeypatch.setattr(QuerySet, "in_bulk", deleted_meanwhile)
+    client.raise_request_exception = False
+    response = client.get(reverse("api:articles"), {"q": "budget"})
+    assert response.status_code == 200, response.status_code
+    assert len(response.json()["results"]) == 2

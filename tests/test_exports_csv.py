@@ -5,6 +5,9 @@ import datetime
 import json
 
 import pytest
+from django.core.handlers.wsgi import WSGIHandler
+from django.db import connection
+from django.test import RequestFactory
 from django.urls import reverse
 
 from claims import exports
@@ -134,3 +137,20 @@ def test_the_first_piece_goes_out_after_a_few_rows(client, db):
     first, *rest = response.streaming_content
     assert exports.FIRST_PIECE_SIZE <= len(first) < exports.PIECE_SIZE
     assert len(rest) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_download_cut_short_closes_its_search_cursor(small_batches, monkeypatch):
+    # A client that leaves: the WSGI server closes the response while _read_ahead waits in a
+    # pipeline, where psycopg closes no cursor; the search's ids cursor (WITH HOLD, on a
+    # connection kept for the next requests) must still be closed, and the pipeline left.
+    monkeypatch.setattr(exports, "FIRST_PIECE_SIZE", 1)
+    make_claims(33)
+    parameters = {"q": "budget", "type": "claims", "format": "csv"}
+    environ = RequestFactory().get(reverse("claims:search"), parameters).environ
+    response = WSGIHandler()(environ, lambda status, headers: None)
+    next(iter(response))
+    response.close()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name FROM pg_cursors")
+        assert cursor.fetchall() == []
