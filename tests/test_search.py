@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from articles.models import Article, Quote
+from claims import search as search_module
 from claims.models import Claim
 from claims.search import (
     PAGE_SIZE,
@@ -387,3 +388,17 @@ def test_a_quote_and_a_claim_are_highlighted_whole_an_article_in_fragments(db):
     assert found.headline.count("\ue000deal\ue001") == 2
     assert " … " in found.headline
     assert len(found.headline.split()) < 70
+
+
+def test_a_row_deleted_between_its_rank_and_its_row_is_left_out(monkeypatch):
+    for n in range(3):
+        factories.make_article(title=f"Budget report {n}", body="The budget is fine.")
+    ranked = search_module._ranked
+
+    def deleted_meanwhile(rows, search, kind):
+        Article.objects.filter(pk=min(rows.values_list("pk", flat=True))).delete()  # an editor
+        return ranked(rows, search, kind)
+
+    monkeypatch.setattr(search_module, "_ranked", deleted_meanwhile)
+    articles = next(g for g in search_everything(prepare_search("budget")) if g.kind == "articles")
+    assert len(articles.page.object_list) == 2
