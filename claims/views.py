@@ -27,7 +27,12 @@ from core.middleware import wants_json
 from core.page_cache import cache_anonymous_page
 from core.pages import NoSuchPage
 from core.permalinks import redirect_to_canonical
-from core.versions import changelog_page, record_versions, version_page
+from core.versions import (
+    changelog_page,
+    record_versions,
+    version_page,
+    with_current_version_recorded,
+)
 
 LATEST_CLAIMS = 10
 QUOTES_ON_PERSON_PAGE = 20
@@ -109,7 +114,8 @@ def record_changelog(request, kind, pk):
 
 @cache_anonymous_page
 def topic_detail(request, pk, slug=None):
-    topic = get_object_or_404(Topic, pk=pk)
+    # With the date its version was recorded, which its Cite box cites: no query of its own.
+    topic = get_object_or_404(with_current_version_recorded(Topic.objects), pk=pk)
     if redirect := redirect_to_canonical(request, topic, slug):
         return redirect
     return _render_exploration(request, "claims/topic_detail.html", {"topic": [topic]}, topic=topic)
@@ -133,9 +139,8 @@ def outlet_detail(request, pk, slug=None):
 @cache_anonymous_page
 def source_detail(request, pk):
     quotes = Quote.objects.select_related("speaker", "article")
-    source = get_object_or_404(
-        Source.objects.prefetch_related(models.Prefetch("quotes", quotes)), pk=pk
-    )
+    sources = with_current_version_recorded(Source.objects)
+    source = get_object_or_404(sources.prefetch_related(models.Prefetch("quotes", quotes)), pk=pk)
     return _render_exploration(
         request, "claims/source_detail.html", {"source": [source]}, source=source
     )
@@ -143,7 +148,7 @@ def source_detail(request, pk):
 
 @cache_anonymous_page
 def person_detail(request, pk, slug=None):
-    person = get_object_or_404(Person, pk=pk)
+    person = get_object_or_404(with_current_version_recorded(Person.objects), pk=pk)
     if redirect := redirect_to_canonical(request, person, slug):
         return redirect
     exploration = explore(request.GET, request.path, {"actor": [person]})

@@ -53,13 +53,14 @@ DETAIL_PAGES = {
     "claim": 7,
     # outlet, its newest articles, their count, the explorer over the claims its articles report
     "outlet": 3 + EXPLORER,
-    # person, count of their quotes, their quotes, the explorer, the newest articles they wrote
-    # and their count
-    "person": 3 + EXPLORER + 2 + VERSION,
-    # topic, the explorer
-    "topic": 1 + EXPLORER + VERSION,
-    # source, the quotes taken from it, the explorer
-    "source": 2 + EXPLORER + VERSION,
+    # person with the date its current version was recorded (cited: no query of its own), count
+    # of their quotes, their quotes, the explorer, the newest articles they wrote and their count
+    "person": 3 + EXPLORER + 2,
+    # topic with the date its current version was recorded, the explorer
+    "topic": 1 + EXPLORER,
+    # source with the date its current version was recorded, the quotes taken from it, the
+    # explorer
+    "source": 2 + EXPLORER,
 }
 
 
