@@ -25,7 +25,7 @@ from claims.search import (
 from claims.versions import claim_versions, source_versions
 from core.middleware import wants_json
 from core.page_cache import cache_anonymous_page
-from core.pages import NoSuchPage
+from core.pages import NoSuchPage, first_rows
 from core.permalinks import redirect_to_canonical
 from core.versions import (
     changelog_page,
@@ -126,13 +126,14 @@ def outlet_detail(request, pk, slug=None):
     outlet = get_object_or_404(Outlet, pk=pk)
     if redirect := redirect_to_canonical(request, outlet, slug):
         return redirect
+    articles, article_count = first_rows(outlet.articles.for_lists(), ARTICLES_ON_PAGE)
     return _render_exploration(
         request,
         "claims/outlet_detail.html",
         {"outlet": [outlet]},
         outlet=outlet,
-        articles=list(outlet.articles.for_lists()[:ARTICLES_ON_PAGE]),
-        article_count=outlet.articles.count(),
+        articles=articles,
+        article_count=article_count,
     )
 
 
@@ -158,18 +159,20 @@ def person_detail(request, pk, slug=None):
     search = exploration.search
     quotes = Quote.objects.filter(speaker=person).select_related("article__outlet")
     quotes = search_quotes(quotes, search).order_by("-rank", "-pk") if search else quotes
+    quotes, quote_count = first_rows(quotes, QUOTES_ON_PERSON_PAGE)
+    authored, authored_count = first_rows(person.authored_articles.for_lists(), ARTICLES_ON_PAGE)
     quotes_url = reverse("claims:person_quotes", args=[person.pk, person.slug])
     return _exploration_page(
         request,
         "claims/person_detail.html",
         exploration,
         person=person,
-        quotes=quotes[:QUOTES_ON_PERSON_PAGE],
-        quote_count=quotes.count(),
+        quotes=quotes,
+        quote_count=quote_count,
         quote_export_links=export_links(quotes_url, [("q", search.text)] if search else []),
         quotes_described="these quotes" if search else f"all {person.name}'s quotes",
-        authored_articles=list(person.authored_articles.for_lists()[:ARTICLES_ON_PAGE]),
-        authored_count=person.authored_articles.count(),
+        authored_articles=authored,
+        authored_count=authored_count,
     )
 
 

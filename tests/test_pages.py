@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from articles.highlight import Segment, body_segments
 from claims.models import Annotation
+from claims.views import QUOTES_ON_PERSON_PAGE
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -51,11 +52,13 @@ DETAIL_PAGES = {
     # has appearances, the texts of their articles' captures; when two or more, the spelling
     # variants: tests/test_how_outlets_reported.py)
     "claim": 7,
-    # outlet, its newest articles, their count, the explorer over the claims its articles report
-    "outlet": 3 + EXPLORER,
-    # person with the date its current version was recorded (cited: no query of its own), count
-    # of their quotes, their quotes, the explorer, the newest articles they wrote and their count
-    "person": 3 + EXPLORER + 2,
+    # outlet, its newest articles (counted only when they fill the list: test_article_lists.py),
+    # the explorer over the claims its articles report
+    "outlet": 2 + EXPLORER,
+    # person with the date its current version was recorded (cited: no query of its own), the
+    # explorer, their quotes, the newest articles they wrote (each counted only when they fill
+    # their list: test_the_person_page_counts_their_quotes_when_they_fill_the_list)
+    "person": 3 + EXPLORER,
     # topic with the date its current version was recorded, the explorer
     "topic": 1 + EXPLORER,
     # source with the date its current version was recorded, the quotes taken from it, the
@@ -189,3 +192,15 @@ def test_quotes_side_by_side_are_each_marked(db):
         ("“", None), ("Yes.", yes), ("” “", None), ("No.", no), ("” Then silence.", None)
     ]  # fmt: skip
     assert body_segments("No quotes here.", []) == [Segment("No quotes here.")]
+
+
+def test_the_person_page_counts_their_quotes_when_they_fill_the_list(
+    client, archive, django_assert_num_queries
+):
+    person = archive["person"]
+    while person.quotes.count() < QUOTES_ON_PERSON_PAGE + 1:
+        article = factories.make_article(outlet=archive["outlet"])
+        factories.make_quote(article, "Politico", speaker=person)
+    with django_assert_num_queries(DETAIL_PAGES["person"] + 1):
+        page = client.get(person.get_absolute_url(), follow=True).text
+    assert f"Showing {QUOTES_ON_PERSON_PAGE} of {QUOTES_ON_PERSON_PAGE + 1} quotes." in page
