@@ -61,9 +61,10 @@ DETAIL_PAGES = {
     "person": 3 + EXPLORER,
     # topic with the date its current version was recorded, the explorer
     "topic": 1 + EXPLORER,
-    # source with the date its current version was recorded, the quotes taken from it, the
-    # explorer
-    "source": 2 + EXPLORER,
+    # source with the date its current version was recorded and whether quotes were taken from
+    # it (they are one more query when some were: test_a_sources_quotes_are_read_in_one_query),
+    # the explorer
+    "source": 1 + EXPLORER,
 }
 
 
@@ -204,3 +205,15 @@ def test_the_person_page_counts_their_quotes_when_they_fill_the_list(
     with django_assert_num_queries(DETAIL_PAGES["person"] + 1):
         page = client.get(person.get_absolute_url(), follow=True).text
     assert f"Showing {QUOTES_ON_PERSON_PAGE} of {QUOTES_ON_PERSON_PAGE + 1} quotes." in page
+
+
+def test_a_sources_quotes_are_read_in_one_query_however_many(
+    client, archive, django_assert_num_queries
+):
+    source = archive["source"]
+    for text in ["Politico", "Politico"]:
+        article = factories.make_article(outlet=archive["outlet"])
+        source.quotes.add(factories.make_quote(article, text, speaker=archive["person"]))
+    with django_assert_num_queries(DETAIL_PAGES["source"] + 1):
+        page = client.get(source.get_absolute_url()).text
+    assert "Quotes taken from it" in page and page.count('<blockquote class="quote">') == 2
