@@ -25,6 +25,7 @@ from core.models import VersionedModel
 from core.search import weighted_vector
 from core.slugs import NamedSlugMixin, unique_slug
 from core.text import NormalisedTextField
+from core.versions import with_current_version_recorded
 from core.wikidata import wikidata_constraints, wikidata_id_field
 
 SUMMARY_LENGTH = 200
@@ -71,6 +72,24 @@ SEARCH_KEYS = models.Func(
 
 
 class PersonQuerySet(models.QuerySet):
+    def for_detail_page(self):
+        """With the date its current version was recorded (its Cite box's) and whether it has
+        quotes and articles it wrote: most people have neither, and their page reads them only
+        when they have (issue #25)."""
+        return with_current_version_recorded(self).annotate(
+            has_quotes=RawSQL(
+                "EXISTS (SELECT FROM articles_quote WHERE speaker_id = articles_person.id)",
+                (),
+                output_field=models.BooleanField(),
+            ),
+            has_authored_articles=RawSQL(
+                "EXISTS (SELECT FROM articles_article_authors"
+                " WHERE person_id = articles_person.id)",
+                (),
+                output_field=models.BooleanField(),
+            ),
+        )
+
     def matching_any(self, phrases):
         """People whose name, an alias or surname is one of the phrases (see search_key), found
         through the index of their keys (person_search_keys), not by keying every name."""

@@ -157,7 +157,7 @@ def source_detail(request, pk):
 
 @cache_anonymous_page
 def person_detail(request, pk, slug=None):
-    person = get_object_or_404(with_current_version_recorded(Person.objects), pk=pk)
+    person = get_object_or_404(Person.objects.for_detail_page(), pk=pk)
     if redirect := redirect_to_canonical(request, person, slug):
         return redirect
     exploration = explore(request.GET, request.path, {"actor": [person]})
@@ -167,8 +167,14 @@ def person_detail(request, pk, slug=None):
     search = exploration.search
     quotes = Quote.objects.filter(speaker=person).select_related("article__outlet")
     quotes = search_quotes(quotes, search).order_by("-rank", "-pk") if search else quotes
-    quotes, quote_count = first_rows(quotes, QUOTES_ON_PERSON_PAGE)
-    authored, authored_count = first_rows(person.authored_articles.for_lists(), ARTICLES_ON_PAGE)
+    quotes, quote_count = (
+        first_rows(quotes, QUOTES_ON_PERSON_PAGE) if person.has_quotes else ([], 0)
+    )
+    authored, authored_count = (
+        first_rows(person.authored_articles.for_lists(), ARTICLES_ON_PAGE)
+        if person.has_authored_articles
+        else ([], 0)
+    )
     quotes_url = reverse("claims:person_quotes", args=[person.pk, person.slug])
     return _exploration_page(
         request,

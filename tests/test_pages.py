@@ -55,10 +55,11 @@ DETAIL_PAGES = {
     # outlet, its newest articles (counted only when they fill the list: test_article_lists.py),
     # the explorer over the claims its articles report
     "outlet": 2 + EXPLORER,
-    # person with the date its current version was recorded (cited: no query of its own), the
-    # explorer, their quotes, the newest articles they wrote (each counted only when they fill
-    # their list: test_the_person_page_counts_their_quotes_when_they_fill_the_list)
-    "person": 3 + EXPLORER,
+    # person with the date its current version was recorded (cited: no query of its own) and
+    # whether they have quotes and articles they wrote (each read only when they have some: this
+    # one has quotes, no articles; counted only when they fill their list:
+    # test_the_person_page_counts_their_quotes_when_they_fill_the_list), the explorer, their quotes
+    "person": 2 + EXPLORER,
     # topic with the date its current version was recorded, the explorer
     "topic": 1 + EXPLORER,
     # source with the date its current version was recorded and whether quotes were taken from
