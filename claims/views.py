@@ -124,17 +124,16 @@ def topic_detail(request, pk, slug=None):
 
 @cache_anonymous_page
 def outlet_detail(request, pk, slug=None):
-    outlet = get_object_or_404(Outlet, pk=pk)
+    outlet = get_object_or_404(Outlet.objects.for_detail_page(), pk=pk)
     if redirect := redirect_to_canonical(request, outlet, slug):
         return redirect
-    articles, article_count = first_rows(outlet.articles.for_lists(), ARTICLES_ON_PAGE)
     return _render_exploration(
         request,
         "claims/outlet_detail.html",
         {"outlet": [outlet]},
         outlet=outlet,
-        articles=articles,
-        article_count=article_count,
+        articles=list(outlet.articles.for_lists()[:ARTICLES_ON_PAGE]),
+        article_count=outlet.article_count,
     )
 
 

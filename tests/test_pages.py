@@ -52,8 +52,8 @@ DETAIL_PAGES = {
     # has appearances, the texts of their articles' captures; when two or more, the spelling
     # variants: tests/test_how_outlets_reported.py)
     "claim": 7,
-    # outlet, its newest articles (counted only when they fill the list: test_article_lists.py),
-    # the explorer over the claims its articles report
+    # outlet with the count of its articles (no query of its own), its newest articles, the
+    # explorer over the claims its articles report
     "outlet": 2 + EXPLORER,
     # person with the date its current version was recorded (cited: no query of its own) and
     # whether they have quotes and articles they wrote (each read only when they have some: this
