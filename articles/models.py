@@ -166,17 +166,15 @@ def display_title(title, is_supplied):
 
 class ArticleQuerySet(models.QuerySet):
     def for_lists(self):
-        """Lists of articles, and their rows in exports: no texts, and no search vector (the
-        size of the text again, which no page shows); the SHA-256 of the latest capture."""
-        latest = Capture.objects.filter(article=OuterRef("pk")).order_by(*Capture.LATEST_FIRST)
-        return (
-            self.select_related("outlet")
-            .defer("body", "search_vector")
-            .annotate(capture_sha256=Subquery(latest.values("sha256")[:1]))
-        )
+        """Lists of articles on pages: no texts, and no search vector (the size of the text
+        again, which no page shows)."""
+        return self.select_related("outlet").defer("body", "search_vector")
 
     def for_export(self):
-        return self.for_lists()
+        """Their rows in exports and version pages: as in lists, with the SHA-256 of the latest
+        capture (a subquery that lists, which don't show it, skip: issue #25)."""
+        latest = Capture.objects.filter(article=OuterRef("pk")).order_by(*Capture.LATEST_FIRST)
+        return self.for_lists().annotate(capture_sha256=Subquery(latest.values("sha256")[:1]))
 
     def for_detail_page(self):
         return self.select_related("outlet").prefetch_related(
