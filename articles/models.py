@@ -25,6 +25,7 @@ from core.models import VersionedModel
 from core.search import weighted_vector
 from core.slugs import NamedSlugMixin, unique_slug
 from core.text import NormalisedTextField
+from core.versions import with_current_version_recorded
 from core.wikidata import wikidata_constraints, wikidata_id_field
 
 SUMMARY_LENGTH = 200
@@ -33,6 +34,19 @@ SUMMARY_LENGTH = 200
 def capture_hash(raw):
     """The SHA-256 of a capture's bytes exactly as retrieved."""
     return hashlib.sha256(raw).hexdigest()
+
+
+class OutletQuerySet(models.QuerySet):
+    def for_detail_page(self):
+        """With how many articles it has, which its page says beside the newest: counted in
+        its own query rather than in one more (issue #25)."""
+        return self.annotate(
+            article_count=RawSQL(
+                "SELECT count(*) FROM articles_article WHERE outlet_id = articles_outlet.id",
+                (),
+                output_field=models.IntegerField(),
+            )
+        )
 
 
 class Outlet(CitedByName, NamedSlugMixin, models.Model):
@@ -46,6 +60,8 @@ class Outlet(CitedByName, NamedSlugMixin, models.Model):
     description = NormalisedTextField(blank=True, help_text="The outlet's kind and ownership.")
     notes = NormalisedTextField(blank=True)
     wikidata_id = wikidata_id_field()
+
+    objects = OutletQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -71,6 +87,24 @@ SEARCH_KEYS = models.Func(
 
 
 class PersonQuerySet(models.QuerySet):
+    def for_detail_page(self):
+        """With the date its current version was recorded (its Cite box's) and whether it has
+        quotes and articles it wrote: most people have neither, and their page reads them only
+        when they have (issue #25)."""
+        return with_current_version_recorded(self).annotate(
+            has_quotes=RawSQL(
+                "EXISTS (SELECT FROM articles_quote WHERE speaker_id = articles_person.id)",
+                (),
+                output_field=models.BooleanField(),
+            ),
+            has_authored_articles=RawSQL(
+                "EXISTS (SELECT FROM articles_article_authors"
+                " WHERE person_id = articles_person.id)",
+                (),
+                output_field=models.BooleanField(),
+            ),
+        )
+
     def matching_any(self, phrases):
         """People whose name, an alias or surname is one of the phrases (see search_key), found
         through the index of their keys (person_search_keys), not by keying every name."""
@@ -132,17 +166,15 @@ def display_title(title, is_supplied):
 
 class ArticleQuerySet(models.QuerySet):
     def for_lists(self):
-        """Lists of articles, and their rows in exports: no texts, and no search vector (the
-        size of the text again, which no page shows); the SHA-256 of the latest capture."""
-        latest = Capture.objects.filter(article=OuterRef("pk")).order_by(*Capture.LATEST_FIRST)
-        return (
-            self.select_related("outlet")
-            .defer("body", "search_vector")
-            .annotate(capture_sha256=Subquery(latest.values("sha256")[:1]))
-        )
+        """Lists of articles on pages: no texts, and no search vector (the size of the text
+        again, which no page shows)."""
+        return self.select_related("outlet").defer("body", "search_vector")
 
     def for_export(self):
-        return self.for_lists()
+        """Their rows in exports and version pages: as in lists, with the SHA-256 of the latest
+        capture (a subquery that lists, which don't show it, skip: issue #25)."""
+        latest = Capture.objects.filter(article=OuterRef("pk")).order_by(*Capture.LATEST_FIRST)
+        return self.for_lists().annotate(capture_sha256=Subquery(latest.values("sha256")[:1]))
 
     def for_detail_page(self):
         return self.select_related("outlet").prefetch_related(

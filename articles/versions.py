@@ -7,7 +7,7 @@ from core.versions import RecordVersions, read_history
 def quote_versions(pk):
     history = read_history(Quote, pk)
     records = [version.record for version in history.versions]
-    articles = Article.objects.for_lists().in_bulk({record.article_id for record in records})
+    articles = Article.objects.for_export().in_bulk({record.article_id for record in records})
     people = Person.objects.in_bulk({record.speaker_id for record in records} - {None})
     states = {}
     for version in history.versions:

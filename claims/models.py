@@ -309,7 +309,7 @@ class ClaimQuerySet(models.QuerySet):
             .prefetch_related(
                 models.Prefetch("claim_actors", ClaimActor.objects.select_related("person")),
                 "topics",
-                models.Prefetch("articles", Article.objects.for_lists()),
+                models.Prefetch("articles", Article.objects.for_export()),
                 models.Prefetch("evidence", Quote.objects.select_related("speaker")),
             )
         )

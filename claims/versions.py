@@ -36,7 +36,7 @@ def claim_versions(pk):
         return list(queryset.filter(pk__in={pk for v in versions for pk in v.relations[name]}))
 
     topics = recorded(Topic.objects.all(), "topics")
-    articles = recorded(Article.objects.for_lists(), "articles")
+    articles = recorded(Article.objects.for_export(), "articles")
     evidence = recorded(
         Quote.objects.select_related("speaker", "article").prefetch_related("quoted_from"),
         "evidence",

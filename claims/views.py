@@ -1,4 +1,5 @@
 from django.db import models, router
+from django.db.models.expressions import RawSQL
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -25,9 +26,14 @@ from claims.search import (
 from claims.versions import claim_versions, source_versions
 from core.middleware import wants_json
 from core.page_cache import cache_anonymous_page
-from core.pages import NoSuchPage
+from core.pages import NoSuchPage, first_rows
 from core.permalinks import redirect_to_canonical
-from core.versions import changelog_page, record_versions, version_page
+from core.versions import (
+    changelog_page,
+    record_versions,
+    version_page,
+    with_current_version_recorded,
+)
 
 LATEST_CLAIMS = 10
 QUOTES_ON_PERSON_PAGE = 20
@@ -109,7 +115,8 @@ def record_changelog(request, kind, pk):
 
 @cache_anonymous_page
 def topic_detail(request, pk, slug=None):
-    topic = get_object_or_404(Topic, pk=pk)
+    # With the date its version was recorded, which its Cite box cites: no query of its own.
+    topic = get_object_or_404(with_current_version_recorded(Topic.objects), pk=pk)
     if redirect := redirect_to_canonical(request, topic, slug):
         return redirect
     return _render_exploration(request, "claims/topic_detail.html", {"topic": [topic]}, topic=topic)
@@ -117,7 +124,7 @@ def topic_detail(request, pk, slug=None):
 
 @cache_anonymous_page
 def outlet_detail(request, pk, slug=None):
-    outlet = get_object_or_404(Outlet, pk=pk)
+    outlet = get_object_or_404(Outlet.objects.for_detail_page(), pk=pk)
     if redirect := redirect_to_canonical(request, outlet, slug):
         return redirect
     return _render_exploration(
@@ -126,24 +133,30 @@ def outlet_detail(request, pk, slug=None):
         {"outlet": [outlet]},
         outlet=outlet,
         articles=list(outlet.articles.for_lists()[:ARTICLES_ON_PAGE]),
-        article_count=outlet.articles.count(),
+        article_count=outlet.article_count,
     )
 
 
 @cache_anonymous_page
 def source_detail(request, pk):
-    quotes = Quote.objects.select_related("speaker", "article")
-    source = get_object_or_404(
-        Source.objects.prefetch_related(models.Prefetch("quotes", quotes)), pk=pk
+    # Few sources have quotes taken from them: they are read only when the source's own query
+    # says it has some.
+    has_quotes = RawSQL(
+        "EXISTS (SELECT FROM claims_source_quotes WHERE source_id = claims_source.id)",
+        (),
+        output_field=models.BooleanField(),
     )
+    sources = with_current_version_recorded(Source.objects).annotate(has_quotes=has_quotes)
+    source = get_object_or_404(sources, pk=pk)
+    quotes = list(source.quotes.select_related("speaker", "article")) if source.has_quotes else []
     return _render_exploration(
-        request, "claims/source_detail.html", {"source": [source]}, source=source
+        request, "claims/source_detail.html", {"source": [source]}, source=source, quotes=quotes
     )
 
 
 @cache_anonymous_page
 def person_detail(request, pk, slug=None):
-    person = get_object_or_404(Person, pk=pk)
+    person = get_object_or_404(Person.objects.for_detail_page(), pk=pk)
     if redirect := redirect_to_canonical(request, person, slug):
         return redirect
     exploration = explore(request.GET, request.path, {"actor": [person]})
@@ -153,18 +166,26 @@ def person_detail(request, pk, slug=None):
     search = exploration.search
     quotes = Quote.objects.filter(speaker=person).select_related("article__outlet")
     quotes = search_quotes(quotes, search).order_by("-rank", "-pk") if search else quotes
+    quotes, quote_count = (
+        first_rows(quotes, QUOTES_ON_PERSON_PAGE) if person.has_quotes else ([], 0)
+    )
+    authored, authored_count = (
+        first_rows(person.authored_articles.for_lists(), ARTICLES_ON_PAGE)
+        if person.has_authored_articles
+        else ([], 0)
+    )
     quotes_url = reverse("claims:person_quotes", args=[person.pk, person.slug])
     return _exploration_page(
         request,
         "claims/person_detail.html",
         exploration,
         person=person,
-        quotes=quotes[:QUOTES_ON_PERSON_PAGE],
-        quote_count=quotes.count(),
+        quotes=quotes,
+        quote_count=quote_count,
         quote_export_links=export_links(quotes_url, [("q", search.text)] if search else []),
         quotes_described="these quotes" if search else f"all {person.name}'s quotes",
-        authored_articles=list(person.authored_articles.for_lists()[:ARTICLES_ON_PAGE]),
-        authored_count=person.authored_articles.count(),
+        authored_articles=authored,
+        authored_count=authored_count,
     )
 
 

@@ -19,3 +19,10 @@ def page_of(rows, number, per_page):
         plural = "s" if pages != 1 else ""
         raise NoSuchPage(f"There is no page {number}: these results have {pages} page{plural}.")
     return paginator.page(number)
+
+
+def first_rows(rows, limit):
+    """(the first `limit` rows of a queryset, as a list, and how many rows it has in all):
+    counted by a query only when they fill the list, for fewer are all of them (issue #25)."""
+    first = list(rows[:limit])
+    return first, len(first) if len(first) < limit else rows.count()

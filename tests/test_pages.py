@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from articles.highlight import Segment, body_segments
 from claims.models import Annotation
+from claims.views import QUOTES_ON_PERSON_PAGE
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -51,15 +52,20 @@ DETAIL_PAGES = {
     # has appearances, the texts of their articles' captures; when two or more, the spelling
     # variants: tests/test_how_outlets_reported.py)
     "claim": 7,
-    # outlet, its newest articles, their count, the explorer over the claims its articles report
-    "outlet": 3 + EXPLORER,
-    # person, count of their quotes, their quotes, the explorer, the newest articles they wrote
-    # and their count
-    "person": 3 + EXPLORER + 2 + VERSION,
-    # topic, the explorer
-    "topic": 1 + EXPLORER + VERSION,
-    # source, the quotes taken from it, the explorer
-    "source": 2 + EXPLORER + VERSION,
+    # outlet with the count of its articles (no query of its own), its newest articles, the
+    # explorer over the claims its articles report
+    "outlet": 2 + EXPLORER,
+    # person with the date its current version was recorded (cited: no query of its own) and
+    # whether they have quotes and articles they wrote (each read only when they have some: this
+    # one has quotes, no articles; counted only when they fill their list:
+    # test_the_person_page_counts_their_quotes_when_they_fill_the_list), the explorer, their quotes
+    "person": 2 + EXPLORER,
+    # topic with the date its current version was recorded, the explorer
+    "topic": 1 + EXPLORER,
+    # source with the date its current version was recorded and whether quotes were taken from
+    # it (they are one more query when some were: test_a_sources_quotes_are_read_in_one_query),
+    # the explorer
+    "source": 1 + EXPLORER,
 }
 
 
@@ -188,3 +194,27 @@ def test_quotes_side_by_side_are_each_marked(db):
         ("“", None), ("Yes.", yes), ("” “", None), ("No.", no), ("” Then silence.", None)
     ]  # fmt: skip
     assert body_segments("No quotes here.", []) == [Segment("No quotes here.")]
+
+
+def test_the_person_page_counts_their_quotes_when_they_fill_the_list(
+    client, archive, django_assert_num_queries
+):
+    person = archive["person"]
+    while person.quotes.count() < QUOTES_ON_PERSON_PAGE + 1:
+        article = factories.make_article(outlet=archive["outlet"])
+        factories.make_quote(article, "Politico", speaker=person)
+    with django_assert_num_queries(DETAIL_PAGES["person"] + 1):
+        page = client.get(person.get_absolute_url(), follow=True).text
+    assert f"Showing {QUOTES_ON_PERSON_PAGE} of {QUOTES_ON_PERSON_PAGE + 1} quotes." in page
+
+
+def test_a_sources_quotes_are_read_in_one_query_however_many(
+    client, archive, django_assert_num_queries
+):
+    source = archive["source"]
+    for text in ["Politico", "Politico"]:
+        article = factories.make_article(outlet=archive["outlet"])
+        source.quotes.add(factories.make_quote(article, text, speaker=archive["person"]))
+    with django_assert_num_queries(DETAIL_PAGES["source"] + 1):
+        page = client.get(source.get_absolute_url()).text
+    assert "Quotes taken from it" in page and page.count('<blockquote class="quote">') == 2
