@@ -89,6 +89,7 @@ def post_worker_init(worker):
     # full passes, which walked all of it (130,000 objects, 20-30 ms) every few hundred requests.
     gc.freeze()
 
+
 accesslog = "-"
 # gunicorn 27 opens a control socket in ~/.gunicorn by default, one path for every instance on
 # the machine; nothing here uses it.
