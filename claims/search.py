@@ -28,6 +28,7 @@ from django.utils.safestring import mark_safe
 
 from articles.models import Article, Person, Quote
 from claims.models import Claim, ClaimActor, SpellingVariant, Topic
+from core.concurrent_reads import read_concurrently
 from core.pages import page_of
 from core.search import SEARCH_CONFIG, normalise_search_text
 
@@ -318,17 +319,19 @@ MATCHING = {"claims": _claims_matching, "quotes": _matching, "articles": _matchi
 def search_everything(search, *, kind="all", page_number=1):
     """Result groups for claims, quotes and articles: a count of each kind, and a page of rows
     of the chosen kind (or the first few of each). Two queries per kind shown (plus
-    prefetches), one per kind only counted. A page past the last of the chosen kind raises
-    NoSuchPage."""
-    groups = []
-    for name in RESULT_KINDS:
-        if kind in (name, "all"):
-            number, size = (page_number, PAGE_SIZE) if kind == name else (1, PREVIEW_SIZE)
-            page = _ranked_page(name, search, number, size)
-            groups.append(ResultGroup(name, page.paginator.count, page))
-        else:
-            groups.append(ResultGroup(name, MATCHING[name](LISTED[name](), search).count(), None))
-    return groups
+    prefetches), one per kind only counted; each kind's on its own connection, at once
+    (core.concurrent_reads). A page past the last of the chosen kind raises NoSuchPage."""
+    return read_concurrently(
+        [functools.partial(_result_group, name, search, kind, page_number) for name in RESULT_KINDS]
+    )
+
+
+def _result_group(name, search, kind, page_number):
+    if kind in (name, "all"):
+        number, size = (page_number, PAGE_SIZE) if kind == name else (1, PREVIEW_SIZE)
+        page = _ranked_page(name, search, number, size)
+        return ResultGroup(name, page.paginator.count, page)
+    return ResultGroup(name, MATCHING[name](LISTED[name](), search).count(), None)
 
 
 def _ranked_page(kind, search, number, per_page):

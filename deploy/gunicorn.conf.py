@@ -56,9 +56,10 @@ worker_class = PollFirstWorker
 workers = _number("GUNICORN_WORKERS", 2)
 # Threads wait on sockets far more than they run Python; a slow client holds one until its request
 # head is complete. Django keeps a database connection per thread that served a request (for
-# CONN_MAX_AGE), so workers x threads stays well below PostgreSQL's max_connections (100). A
-# worker that dies (kill -9, out of memory) drops every request its threads hold: behind nginx,
-# which tries those GETs again, the Docker image runs 3 workers of 8 threads (Dockerfile).
+# CONN_MAX_AGE), and a worker two more for a search's concurrent reads (core.concurrent_reads), so
+# workers x (threads + 2) stays well below PostgreSQL's max_connections (100). A worker that dies
+# (kill -9, out of memory) drops every request its threads hold: behind nginx, which tries those
+# GETs again, the Docker image runs 3 workers of 8 threads (Dockerfile).
 threads = _number("GUNICORN_THREADS", 32)
 # How long an idle kept-alive connection stays open, and how many connections a worker holds.
 keepalive = _number("GUNICORN_KEEPALIVE", 5)

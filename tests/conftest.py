@@ -4,6 +4,7 @@ import pytest
 from django.core.management import call_command
 
 from claims.seed_build import SEED_FIXTURE
+from core import concurrent_reads
 from tests import factories
 from tests.capture_pages import serve_site
 from tests.servers import temporary_folder
@@ -14,6 +15,14 @@ def tmp_path():
     """A fresh folder for the test, removed after it (see servers.temporary_folder)."""
     with temporary_folder() as folder:
         yield Path(folder)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup):
+    """pytest-django's, with the connections of concurrent reads closed before the test
+    database is dropped."""
+    yield
+    concurrent_reads.close_connections()
 
 
 @pytest.fixture
