@@ -145,6 +145,20 @@ def source_label(title, title_is_supplied, publisher, kind, date, date_precision
     return f"{label} ({format_partial_date(date, date_precision)})"
 
 
+class SourceQuerySet(models.QuerySet):
+    def for_detail_page(self):
+        """With the date its current version was recorded (its Cite box's) and whether articles
+        took quotes from it: few sources have any, and their page reads them only when they
+        have (issue #25)."""
+        return with_current_version_recorded(self).annotate(
+            has_quotes=RawSQL(
+                "EXISTS (SELECT FROM claims_source_quotes WHERE source_id = claims_source.id)",
+                (),
+                output_field=models.BooleanField(),
+            )
+        )
+
+
 class Source(VersionedModel):
     """The original report, interview, rally or post that a claim rests on."""
 
@@ -183,6 +197,8 @@ class Source(VersionedModel):
     )
 
     history = HistoricalRecords(m2m_fields=[quotes])
+
+    objects = SourceQuerySet.as_manager()
 
     class Meta:
         ordering = ["publisher", "-date"]

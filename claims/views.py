@@ -1,5 +1,4 @@
-from django.db import models, router
-from django.db.models.expressions import RawSQL
+from django.db import router
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -139,15 +138,7 @@ def outlet_detail(request, pk, slug=None):
 
 @cache_anonymous_page
 def source_detail(request, pk):
-    # Few sources have quotes taken from them: they are read only when the source's own query
-    # says it has some.
-    has_quotes = RawSQL(
-        "EXISTS (SELECT FROM claims_source_quotes WHERE source_id = claims_source.id)",
-        (),
-        output_field=models.BooleanField(),
-    )
-    sources = with_current_version_recorded(Source.objects).annotate(has_quotes=has_quotes)
-    source = get_object_or_404(sources, pk=pk)
+    source = get_object_or_404(Source.objects.for_detail_page(), pk=pk)
     quotes = list(source.quotes.select_related("speaker", "article")) if source.has_quotes else []
     return _render_exploration(
         request, "claims/source_detail.html", {"source": [source]}, source=source, quotes=quotes
