@@ -302,12 +302,27 @@ def _lay_out(exploration, selected):
         for value in values:
             value.url = exploration.url(_toggle(exploration.parameters, name, value))
     exploration.chips = _chips(exploration, selected)
+    _label_rows(exploration.page.object_list)
     exploration.histogram = histogram(
         exploration.facets["period"],
         lambda period: exploration.url(with_value(exploration.parameters, "period", period)),
     )
     if exploration.search and not exploration.page.paginator.count:
         exploration.suggestion = suggest(exploration.search.text) or ""
+
+
+def _label_rows(claims):
+    """Each row's link, its topics' links and its actors' names, worked out before the template
+    places them: a page of 25 rows names ~70 topics, each reverse()d once a page rather than once
+    a row, and every lookup on a model in a template costs microseconds (issue #25)."""
+    topic_urls = {}
+    for claim in claims:
+        claim.row_url = claim.get_absolute_url()
+        for topic in claim.row_topics:
+            if topic.pk not in topic_urls:
+                topic_urls[topic.pk] = topic.get_absolute_url()
+        claim.row_topic_links = [(topic_urls[topic.pk], topic.name) for topic in claim.row_topics]
+        claim.row_actor_names = ", ".join(actor.person.name for actor in claim.row_actors)
 
 
 def _error_message(form):
