@@ -284,10 +284,10 @@ def _rows(filterset, ids, using):
 
 def _add_row_details(claims, using):
     """Each claim's row_url, row_topic_links [(url, name)] by name, row_actor_names in its
-    actors' order and row_outlets (claims.models.outlet_names), read as plain values: as model
-    instances (~300 a page, prefetched) they cost a third of the rows' load, and looked up in
-    the template a third of its render; a topic is reverse()d once a page, not once a row
-    (issue #25). The page cache is told what was read, as those instances told it."""
+    actors' order and row_outlets (claims.models.outlet_names), read as plain values: prefetched
+    as model instances (~300 a page) they took about 30% more of the rows' load, and looking
+    them up in the template about half of its render; a topic is reverse()d once a page, not
+    once a row (issue #25). The page cache is told the rows read, as those instances told it."""
     by_id = {claim.pk: claim for claim in claims}
     outlets_of = {claim.pk: [] for claim in claims}  # each reporting article's outlet name
     for claim in claims:
