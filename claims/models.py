@@ -84,7 +84,12 @@ class Topic(CitedByName, NamedSlugMixin, VersionedModel):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("claims:topic", kwargs={"pk": self.pk, "slug": self.slug})
+        return self.url_of(self.pk, self.slug)
+
+    @staticmethod
+    def url_of(pk, slug):
+        """A topic's permalink without its instance (the explorer's rows read plain values)."""
+        return reverse("claims:topic", kwargs={"pk": pk, "slug": slug})
 
     def public_fields(self):
         """What its page shows, by label: what a version page and a change log compare."""
@@ -294,28 +299,10 @@ class ClaimQuerySet(models.QuerySet):
         return self.select_related("source").prefetch_related("topics").defer("search_vector")
 
     def for_rows(self):
-        """The explorer's rows: for_lists' columns, also who made each claim and which outlets
-        reported it (a row names only the outlets: not the articles' other columns nor their
-        latest capture's SHA-256, which made a page's load about 15% dearer, issue #25). Each
-        relation is a list (row_topics, row_actors, row_articles): a manager and a queryset
-        made for each claim's relations cost a fifth of the rows' load (issue #25)."""
-        return (
-            self.select_related("source")
-            .defer("search_vector")
-            .prefetch_related(
-                models.Prefetch("topics", to_attr="row_topics"),
-                models.Prefetch(
-                    "claim_actors",
-                    ClaimActor.objects.select_related("person"),
-                    to_attr="row_actors",
-                ),
-                models.Prefetch(
-                    "articles",
-                    Article.objects.select_related("outlet").only("outlet__name"),
-                    to_attr="row_articles",
-                ),
-            )
-        )
+        """The explorer's rows: for_lists' columns, without its topics. What a row shows of a
+        claim's topics, people and reporting outlets the explorer reads as plain values
+        (claims.explorer._add_row_details, issue #25)."""
+        return self.select_related("source").defer("search_vector")
 
     def for_export(self):
         """Everything an export row, a feed entry or an API row holds, without article texts."""
@@ -331,13 +318,14 @@ class ClaimQuerySet(models.QuerySet):
         )
 
 
-def _outlet_names(articles):
-    """The outlets of the articles by name, then how many have none."""
-    names = sorted({article.outlet.name for article in articles if article.outlet})
-    unknown = sum(1 for article in articles if article.outlet is None)
+def outlet_names(names):
+    """The names of reporting articles' outlets (None: an article without one), each once and
+    sorted, then how many articles have none."""
+    known = sorted({name for name in names if name is not None})
+    unknown = names.count(None)
     if unknown:
-        names.append("an unknown outlet" if unknown == 1 else f"{unknown} unknown outlets")
-    return names
+        known.append("an unknown outlet" if unknown == 1 else f"{unknown} unknown outlets")
+    return known
 
 
 class Claim(VersionedModel):
@@ -509,12 +497,9 @@ class Claim(VersionedModel):
     @property
     def reporting_outlets(self):
         """Names of the outlets whose articles report the claim (uses prefetched articles)."""
-        return _outlet_names(self.articles.all())
-
-    @property
-    def row_outlets(self):
-        """reporting_outlets of a claim loaded by for_rows."""
-        return _outlet_names(self.row_articles)
+        return outlet_names(
+            [article.outlet.name if article.outlet else None for article in self.articles.all()]
+        )
 
     @property
     def claimed_date_display(self):

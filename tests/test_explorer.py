@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from articles.models import Person
 from claims import explorer
-from claims.models import Claim, Topic
+from claims.models import Claim, ClaimActor, Topic
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -105,11 +105,37 @@ def test_the_list_has_a_fixed_number_of_queries_whatever_the_page_size(
         )  # fmt: skip
     # The facet index's version, its rebuild (claims, links: the archive has just changed),
     # the names of the people, topics and outlets listed, the sources listed, the page of
-    # claims with sources, and its prefetches: topics, actors with people, articles with
-    # outlets. Counting is the index's, without queries.
+    # claims with sources, and what its rows show: topics, actors' names, reporting outlets'
+    # names. Counting is the index's, without queries.
     with django_assert_num_queries(9):
         response = client.get(URL, {"per_page": per_page})
     assert response.status_code == 200
+
+
+def test_a_row_names_its_actors_topics_and_reporting_outlets(client, db):
+    addressee = factories.make_person(name="Zed <Addressee>")
+    claimant = factories.make_person(name="Ann Claimant")
+    topics = [factories.make_topic(name=name) for name in ["Trade", "Defence"]]
+    outlet = factories.make_outlet(name="The Times")
+    articles = [
+        factories.make_article(outlet=outlet),
+        factories.make_article(outlet=outlet),
+        factories.make_article(outlet=None),
+        factories.make_article(outlet=None),
+    ]
+    factories.make_claim(
+        actors=[(addressee, ClaimActor.Role.ADDRESSEE), claimant], topics=topics,
+        articles=articles,
+    )  # fmt: skip
+    row = client.get(URL).text
+    # In ClaimActor's order (by role, then name); names escaped.
+    assert "· Zed &lt;Addressee&gt;, Ann Claimant" in row
+    defence, trade = sorted(topics, key=lambda topic: topic.name)
+    assert (
+        f'<a class="tag" href="{defence.get_absolute_url()}">Defence</a>'
+        f'<a class="tag" href="{trade.get_absolute_url()}">Trade</a>'
+    ) in row
+    assert "<span>Reported by The Times, 2 unknown outlets</span>" in row
 
 
 def test_filters_add_their_validation_query_and_nothing_per_row(
