@@ -333,7 +333,7 @@ def _add_row_details(claims, using):
 
 class ClaimsInOrder:
     """Claims by id, in order, for the paginator: counted without loading, a page loaded with
-    one query (and the rows' prefetches)."""
+    one query (and the queries of what the rows show, _add_row_details)."""
 
     def __init__(self, ids, load):
         self.ids = ids

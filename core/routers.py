@@ -55,6 +55,20 @@ def reads_from_primary():
     return _pinned.get()
 
 
+def choose_replica():
+    """Choose this request's replica now, if it reads from one and has not chosen yet: reads
+    about to run in other threads (core.concurrent_reads) then all read from it."""
+    available = replicas()
+    if available and not _pinned.get():
+        _this_requests_replica(available)
+
+
+def _this_requests_replica(available):
+    if _replica.get() not in [*available, DEFAULT_DB_ALIAS]:
+        _replica.set(_reachable_replica(available))
+    return _replica.get()
+
+
 class PrimaryReplicaRouter:
     def db_for_read(self, model, **hints):
         available = replicas()
@@ -63,9 +77,7 @@ class PrimaryReplicaRouter:
         instance = hints.get("instance")
         if instance is not None and instance._state.db:
             return instance._state.db  # an object's relations from where it was read
-        if _replica.get() not in [*available, DEFAULT_DB_ALIAS]:
-            _replica.set(_reachable_replica(available))
-        return _replica.get()
+        return _this_requests_replica(available)
 
     def db_for_write(self, model, **hints):
         read_from_primary()

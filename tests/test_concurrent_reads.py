@@ -2,14 +2,16 @@
 the same results as one after the other, and never a read that misses uncommitted rows."""
 
 import contextvars
+import functools
 import threading
 
 import pytest
 from django.db import connection, transaction
 
-from claims.models import Claim
+from claims.models import Claim, Topic
 from claims.search import prepare_search, search_everything
-from core.concurrent_reads import read_concurrently
+from core import routers
+from core.concurrent_reads import THREADS, read_concurrently
 from tests import factories
 
 request_name = contextvars.ContextVar("request_name", default=None)
@@ -71,8 +73,51 @@ def test_a_failed_read_fails_the_request_after_the_others_finished():
     def failed_read():
         raise ValueError("refused")
 
-    with pytest.raises(ValueError, match="refused"):
-        read_concurrently([failed_read, slow_read])
-    assert finished == [True]
-    with pytest.raises(ValueError, match="refused"):
-        read_concurrently([slow_read, failed_read])
+    def quick_read():
+        return None
+
+    # A failure in the request's thread, or in the pool's while another read there goes on.
+    for reads in ([failed_read, slow_read], [quick_read, failed_read, slow_read]):
+        finished.clear()
+        with pytest.raises(ValueError, match="refused"):
+            read_concurrently(reads)
+        assert finished == [True]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_every_thread_busy_reads_run_in_the_requests_thread():
+    """Other requests' searches hold the pool: this one's reads don't wait for them."""
+    started, release = threading.Semaphore(0), threading.Event()
+
+    def held():
+        started.release()
+        release.wait(5)
+
+    other_search = threading.Thread(target=read_concurrently, args=([held] * (THREADS + 1),))
+    other_search.start()
+    try:
+        assert all(started.acquire(timeout=5) for _ in range(THREADS + 1))
+        runs = read_concurrently([where_it_ran, where_it_ran, where_it_ran])
+    finally:
+        release.set()
+        other_search.join()
+    assert {run[0] for run in runs} == {threading.get_ident()}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_reads_of_a_request_share_its_replica(monkeypatch):
+    """Chosen before they start: each thread choosing its own could read replicas at different
+    lag (a search for a "quoted phrase" reads nothing before its kinds)."""
+    replicas = [f"replica_{number}" for number in range(1, 9)]
+    monkeypatch.setattr(routers, "replicas", lambda: replicas)
+    monkeypatch.setattr(routers, "reachable", lambda alias: True)
+    monkeypatch.setattr(routers, "_down_until", {})
+    read_alias = functools.partial(routers.PrimaryReplicaRouter().db_for_read, Topic)
+
+    def analysts_request():
+        routers._pinned.set(False)  # as PinToPrimaryMiddleware decides for an anonymous GET
+        return read_concurrently([read_alias] * 3)
+
+    for _ in range(10):
+        aliases = contextvars.copy_context().run(analysts_request)
+        assert len(set(aliases)) == 1 and aliases[0] in replicas
