@@ -6,6 +6,7 @@ import datetime
 import random
 import re
 from collections import Counter
+from types import SimpleNamespace
 
 import numpy as np
 import psycopg
@@ -372,8 +373,30 @@ def test_claims_without_a_source_count_for_none_and_a_day_lists_oldest_by_id():
     source_ids, claims = index.count("source", everything)
     assert (source_ids.tolist(), claims.tolist()) == ([politico.pk], [2])
     in_order = [claim.pk for claim in sorted(sourced + unsourced, key=lambda claim: claim.pk)]
-    assert index.ids_in_order(everything, "oldest").tolist() == in_order
-    assert index.ids_in_order(everything, "newest").tolist() == in_order[::-1]
+    assert list(index.ids_in_order(everything, "oldest")) == in_order
+    assert list(index.ids_in_order(everything, "newest")) == in_order[::-1]
+
+
+def test_a_slice_of_the_ordered_ids_equals_that_slice_of_all_of_them(monkeypatch):
+    """Pages are read from how many Trues each chunk of the mask holds: every slice, in either
+    order, across chunks, empty ones among them, and past the dated claims into the undated."""
+    monkeypatch.setattr(facet_index, "TRUES_CHUNK", 4)
+    rng = np.random.default_rng(25)
+    cases = [(0, 0, 0.5), (50, 50, 0.3), (50, 30, 0.05), (61, 20, 0.6), (9, 0, 1)]
+    for size, dated, share in cases:
+        index = SimpleNamespace(ids=rng.permutation(10 * size), dated=dated)
+        matching = rng.random(size) < share
+        newest = index.ids[np.flatnonzero(matching)].tolist()
+        dated_ids = index.ids[np.flatnonzero(matching[:dated])].tolist()
+        oldest = dated_ids[::-1] + newest[len(dated_ids) :][::-1]
+        for sort, expected in [("newest", newest), ("oldest", oldest)]:
+            ordered = facet_index.OrderedIds(index, matching, reverse=sort == "oldest")
+            assert len(ordered) == len(expected)
+            assert list(ordered) == expected
+            for start in range(len(expected) + 2):
+                for length in [1, 3, 7, 50]:
+                    page = slice(start, start + length)
+                    assert ordered[page].tolist() == expected[page], (size, sort, page)
 
 
 @pytest.mark.django_db
