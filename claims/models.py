@@ -47,6 +47,10 @@ from core.wikidata import wikidata_constraints, wikidata_id_field
 
 
 class TopicQuerySet(models.QuerySet):
+    def for_detail_page(self):
+        """With the date its current version was recorded, which its Cite box cites."""
+        return with_current_version_recorded(self)
+
     def matching_any(self, phrases):
         """Topics whose name or a synonym is one of the phrases (see search_key)."""
         return self.filter(

@@ -27,12 +27,7 @@ from core.middleware import wants_json
 from core.page_cache import cache_anonymous_page
 from core.pages import NoSuchPage, first_rows
 from core.permalinks import redirect_to_canonical
-from core.versions import (
-    changelog_page,
-    record_versions,
-    version_page,
-    with_current_version_recorded,
-)
+from core.versions import changelog_page, record_versions, version_page
 
 LATEST_CLAIMS = 10
 QUOTES_ON_PERSON_PAGE = 20
@@ -114,8 +109,7 @@ def record_changelog(request, kind, pk):
 
 @cache_anonymous_page
 def topic_detail(request, pk, slug=None):
-    # With the date its version was recorded, which its Cite box cites: no query of its own.
-    topic = get_object_or_404(with_current_version_recorded(Topic.objects), pk=pk)
+    topic = get_object_or_404(Topic.objects.for_detail_page(), pk=pk)
     if redirect := redirect_to_canonical(request, topic, slug):
         return redirect
     return _render_exploration(request, "claims/topic_detail.html", {"topic": [topic]}, topic=topic)
