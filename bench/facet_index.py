@@ -48,7 +48,7 @@ def _measure_build():
     started = time.perf_counter()
     index = facet_index.current_index(DEFAULT_DB_ALIAS)
     seconds = time.perf_counter() - started
-    held = [*vars(index).values(), *index.newest, *index.oldest_ids]
+    held = [*vars(index).values(), *index.newest]
     held += [array for relation in index.relations.values() for array in vars(relation).values()]
     megabytes = sum(array.nbytes for array in held if hasattr(array, "nbytes")) / 1e6
     print(f"{index.size} claims: index built in {seconds:.1f} s, {megabytes:.0f} MB of arrays")
