@@ -153,7 +153,7 @@ def test_a_search_among_the_claims_the_filters_leave_equals_one_among_all(
             filterset = ClaimFilter(parameters, Claim.objects.all())
             assert filterset.is_valid()
             expected = list(filterset.qs.values_list("pk", flat=True))
-            assert claim_ids(filterset, "default").tolist() == expected, (text, filters)
+            assert list(claim_ids(filterset, "default")) == expected, (text, filters)
             exploration = explore(parameters, "/claims/")
             assert exploration.page.paginator.count == len(expected), (text, filters)
             assert [claim.pk for claim in exploration.page] == expected[:100], (text, filters)
