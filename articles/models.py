@@ -22,7 +22,7 @@ from core.dates import (
     partial_date_constraint,
 )
 from core.models import VersionedModel
-from core.search import weighted_vector
+from core.search import field_vector, weighted_vector
 from core.slugs import NamedSlugMixin, unique_slug
 from core.text import NormalisedTextField
 from core.versions import with_current_version_recorded
@@ -165,6 +165,10 @@ def display_title(title, is_supplied):
 
 
 class ArticleQuerySet(models.QuerySet):
+    def with_title_matching(self, query):
+        """Those whose title alone matches the search query, read from the titles' own index."""
+        return self.alias(title_vector=field_vector("title")).filter(title_vector=query)
+
     def for_lists(self):
         """Lists of articles on pages: no texts, and no search vector (the size of the text
         again, which no page shows)."""
@@ -275,6 +279,9 @@ class Article(models.Model):
         ]
         indexes = [
             GinIndex(fields=["search_vector"], name="article_search_vector"),
+            # The articles a word is in the title of: search ranks those first, and ranks only
+            # them when there are enough for the page (claims.search, issue #25).
+            GinIndex(field_vector("title"), name="article_title_search_vector"),
             # What a claims export reads of each reporting article, read from the index alone:
             # a few megabytes, where the table's pages (bodies and all) are random reads at
             # every claim (issue #25).

@@ -7,6 +7,7 @@ name a person, a topic or a spelling variant, every other name of it is searched
 claims filed under Article 5. Results say when they matched only through an alias.
 """
 
+import contextlib
 import functools
 import operator
 import re
@@ -41,6 +42,8 @@ WORD = re.compile(r"[\w'’.-]+")
 QUOTED = re.compile(r'"[^"]*"?')
 POSSESSIVE = re.compile(r"['’]s$", re.IGNORECASE)
 OPERATORS = {"or", "and", "not"}
+# A tsquery of one lexeme as PostgreSQL writes it ('nato'; quotes inside doubled).
+ONE_LEXEME = re.compile(r"'(?:[^']|'')+'")
 
 
 @dataclass
@@ -245,7 +248,10 @@ def suggest(text):
     """A person's or topic's name close to a misspelled query ("did you mean"), or None."""
     using = router.db_for_read(Person)
     with transaction.atomic(using=using):
-        _set_word_similarity_threshold(using)
+        # pg_trgm's word-similarity operator (`name %> text`) made to select exactly the names
+        # close enough, so that the people's trigram index finds them: comparing every name
+        # took 15-30 ms (issue #25).
+        _set_for_transaction(using, "pg_trgm.word_similarity_threshold", SUGGESTION_SIMILARITY)
         closest = [
             _closest_name(Person.objects.using(using), text),
             _closest_name(Topic.objects.using(using), text),
@@ -254,16 +260,11 @@ def suggest(text):
     return best[1] if best else None
 
 
-def _set_word_similarity_threshold(using):
-    """pg_trgm's word-similarity operator (`name %> text`) made to select exactly the names
-    close enough, so that the people's trigram index finds them: comparing every name took
-    15-30 ms (issue #25). Set for this transaction only, so that it holds for the queries in
-    it even behind a pooler that hands each transaction another connection."""
+def _set_for_transaction(using, setting, value):
+    """A setting for the current transaction only: it holds for the queries in it even behind
+    a pooler that hands each transaction another connection."""
     with connections[using].cursor() as cursor:
-        cursor.execute(
-            "SELECT set_config('pg_trgm.word_similarity_threshold', %s, true)",
-            [str(SUGGESTION_SIMILARITY)],
-        )
+        cursor.execute("SELECT set_config(%s, %s, true)", [setting, str(value)])
 
 
 def _closest_name(rows, text):
@@ -327,6 +328,23 @@ def search_everything(search, *, kind="all", page_number=1):
 
 
 def _result_group(name, search, kind, page_number):
+    with _on_one_core(LISTED[name]().model):
+        return _counted_or_paged(name, search, kind, page_number)
+
+
+@contextlib.contextmanager
+def _on_one_core(model):
+    """A transaction whose queries PostgreSQL runs without parallel workers: the kinds are
+    already read at once, one on each core of a small machine, and workers of one would only
+    wait for the others' cores (a count of the 164,000 articles "NATO" finds, split over 3
+    processes, made the whole search slower, issue #25)."""
+    using = router.db_for_read(model)
+    with transaction.atomic(using=using):
+        _set_for_transaction(using, "max_parallel_workers_per_gather", "0")
+        yield
+
+
+def _counted_or_paged(name, search, kind, page_number):
     if kind in (name, "all"):
         number, size = (page_number, PAGE_SIZE) if kind == name else (1, PREVIEW_SIZE)
         page = _ranked_page(name, search, number, size)
@@ -343,8 +361,7 @@ def _ranked_page(kind, search, number, per_page):
     listed = LISTED[kind]()
     found = MATCHING[kind](listed.model.objects.all(), search)
     offset = (number - 1) * per_page
-    ranks = found.annotate(rank=_rank(search)).values_list("pk", "rank")
-    ranked = _best_first(ranks, offset, per_page)
+    ranked = _best_ranked(kind, found, search, offset, per_page)
     # With no row on this page, only a page past the last needs the count, for its message.
     count = ranked[0][1] if ranked else (found.count() if number > 1 else 0)
     paginator = page_of(range(count), number, per_page).paginator
@@ -353,6 +370,47 @@ def _ranked_page(kind, search, number, per_page):
     by_id = {row.pk: row for row in shown}
     # Read apart from the ids: a row deleted in between is left out, not a KeyError (500).
     return Page([by_id[pk] for pk in ids if pk in by_id], number, paginator)
+
+
+def _best_ranked(kind, found, search, offset, limit):
+    """[(id, how many rows were found)] of `limit` of the rows found from `offset`, best first.
+
+    The articles one word finds fall in two tiers. ts_rank adds up the word's occurrences, in
+    order, each at its weight (title 1.0, body 0.4; the title's words come first) over n² for
+    the n-th, and divides by π²/6, the most that 1/n² adds up to: an article with the word in
+    its title ranks at least 1/1.645 (0.61), one with it only in the body at most 0.4. So when
+    the articles with the word in the title fill the page, only they are ranked, found by the
+    titles' index, and the others only counted: "membership", in 35% of the bench's articles,
+    ranked 70,000 articles for 5 (issue #25). Aliases, and words joined by AND, in phrases or
+    excluded, score otherwise (an AND by how near the words are): those searches, and the
+    other kinds, rank every row found."""
+    if kind == "articles" and _is_one_word(search, found.db):
+        # Every article with the word in its title is found: no need to read the whole
+        # index for them too (a bitmap of 70,000 articles for "membership").
+        with_title = Article.objects.using(found.db).with_title_matching(search.query)
+        in_title = _ranks(with_title, search)
+        ranked = _best_first(in_title, offset, limit)
+        if ranked and ranked[0][1] >= offset + limit:
+            count = found.count()
+            return [(pk, count) for pk, _ in ranked]
+    return _best_first(_ranks(found, search), offset, limit)
+
+
+def _ranks(rows, search):
+    return rows.annotate(rank=_rank(search)).values_list("pk", "rank")
+
+
+def _is_one_word(search, using):
+    """Whether the search is one word, as PostgreSQL parses it: a single lexeme, with no
+    operator, weight or prefix (a stop word alone parses to nothing)."""
+    if search.aliases:
+        return False
+    with connections[using].cursor() as cursor:
+        cursor.execute(
+            "SELECT websearch_to_tsquery(%s::regconfig, %s)::text", [SEARCH_CONFIG, search.text]
+        )
+        (parsed,) = cursor.fetchone()
+    return ONE_LEXEME.fullmatch(parsed) is not None
 
 
 def _best_first(ranked, offset, limit):

@@ -26,6 +26,12 @@ def weighted_vector(*weighted_fields):
     return combined
 
 
+def field_vector(field):
+    """The search vector of one field alone, unweighted: the expression of an index on it, and
+    of the searches that read that index (the two must be the same SQL)."""
+    return SearchVector(field, config=SEARCH_CONFIG)
+
+
 # Search text, as typed: bounded, and rewritten so that PostgreSQL's websearch_to_tsquery always
 # accepts it. PostgreSQL fails on some text within these bounds: 33 "-" in a row, each a NOT
 # waiting for a word, give "tsquery stack too small". So the text is rebuilt from what a search

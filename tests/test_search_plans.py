@@ -12,6 +12,7 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.db.models import F, Q
 from django.http import QueryDict
+from django.test.utils import CaptureQueriesContext
 
 from articles.models import Article, Person, Quote
 from claims import explorer
@@ -205,3 +206,72 @@ def test_a_quote_or_article_search_can_read_its_index(seed, kind):
     searched = plan(found, off=["enable_seqscan", "enable_indexscan"])
     assert f"Seq Scan on articles_{kind} " not in searched, searched
     assert f"Bitmap Index Scan on {kind}_search_vector" in searched, searched
+
+
+def test_an_article_with_the_word_in_its_title_outranks_any_without(db):
+    """Why one word's articles can be ranked from their titles alone (claims.search): one
+    mention in the title scores more than any number in the body."""
+    in_title = factories.make_article(title="Sanctions", body="Nothing else about them.")
+    in_body = factories.make_article(title="A report", body="Sanctions. " * 300)
+    ranks = dict(
+        search_articles(Article.objects.all(), prepare_search("sanctions")).values_list(
+            "pk", "rank"
+        )
+    )
+    assert ranks[in_title.pk] >= 0.6 > 0.4 >= ranks[in_body.pk]
+
+
+@pytest.fixture
+def articles_about_sanctions(db):
+    """25 articles with "sanctions" in the title, 30 with it only in the body, each a varied
+    number of times, and 5 without it."""
+    for number in range(25):
+        factories.make_article(
+            title=f"Sanctions, part {number}", body="More on sanctions. " * (number % 4) + "End."
+        )
+    for number in range(30):
+        factories.make_article(title=f"Report {number}", body="Sanctions. " * (1 + number % 7))
+    for number in range(5):
+        factories.make_article(title=f"Other {number}", body="Tariffs.")
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "number", "rankings"),
+    [
+        # A preview of 5, and a page of 20, ranked from the 25 with the word in the title.
+        ("sanctions", "all", 1, ["titles"]),
+        ("sanctions", "articles", 1, ["titles"]),
+        # 21 to 40: past those 25, so every article found is ranked.
+        ("sanctions", "articles", 2, ["titles", "every"]),
+        ("sanctions OR tariffs", "articles", 1, ["every"]),  # not one word
+    ],
+)
+def test_an_article_page_ranked_from_the_titles_equals_ranking_every_article_found(
+    articles_about_sanctions, text, kind, number, rankings
+):
+    search = prepare_search(text)
+    every = list(
+        search_articles(Article.objects.all(), search)
+        .order_by("-rank", "-pk")
+        .values_list("pk", "rank")
+    )
+    with CaptureQueriesContext(connection) as queries:
+        groups = search_everything(search, kind=kind, page_number=number)
+    (group,) = [group for group in groups if group.kind == "articles"]
+    size = 5 if kind == "all" else PAGE_SIZE
+    assert group.count == len(every)
+    assert [(row.pk, row.rank) for row in group.page] == every[(number - 1) * size :][:size]
+    ranked = [
+        "titles" if 'COALESCE("articles_article"."title"' in query["sql"] else "every"
+        for query in queries
+        if query["sql"].startswith(
+            'WITH found (id, rank) AS MATERIALIZED (SELECT "articles_article"'
+        )
+    ]
+    assert ranked == rankings
+
+
+def test_a_one_word_article_search_reads_the_titles_index(seed):
+    with_title = Article.objects.with_title_matching(prepare_search("NATO").query)
+    searched = plan(with_title, off=["enable_seqscan", "enable_indexscan"])
+    assert "Bitmap Index Scan on article_title_search_vector" in searched, searched
