@@ -381,12 +381,13 @@ def _best_ranked(kind, found, search, offset, limit):
     its title ranks at least 1/1.645 (0.61), one with it only in the body at most 0.4. So when
     the articles with the word in the title fill the page, only they are ranked, found by the
     titles' index, and the others only counted: "membership", in 35% of the bench's articles,
-    ranked 70,000 articles for 5 (issue #25). Aliases, and words joined by AND, in phrases or
-    excluded, score otherwise (an AND by how near the words are): those searches, and the
-    other kinds, rank every row found."""
+    ranked 70,000 articles for 5 (issue #25). With more words, aliases included, the tiers
+    overlap (of two words ORed, one in the title scores 0.30 and both in the body up to 0.4;
+    an AND scores by how near the words are): those searches, and the other kinds, rank every
+    row found."""
     if kind == "articles" and _is_one_word(search, found.db):
-        # Every article with the word in its title is found: no need to read the whole
-        # index for them too (a bitmap of 70,000 articles for "membership").
+        # The search finds every article with the word in its title: the whole index need not
+        # be read for them too (a bitmap of 70,000 articles for "membership").
         with_title = Article.objects.using(found.db).with_title_matching(search.query)
         in_title = _ranks(with_title, search)
         ranked = _best_first(in_title, offset, limit)
