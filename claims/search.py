@@ -319,28 +319,37 @@ MATCHING = {"claims": _claims_matching, "quotes": _matching, "articles": _matchi
 
 def search_everything(search, *, kind="all", page_number=1):
     """Result groups for claims, quotes and articles: a count of each kind, and a page of rows
-    of the chosen kind (or the first few of each). Two queries per kind shown (plus
-    prefetches), one per kind only counted; each kind's on its own connection, at once
-    (core.concurrent_reads). A page past the last of the chosen kind raises NoSuchPage."""
+    of the chosen kind (or the first few of each). Per kind shown, its ranked ids with their
+    count (_best_ranked) and its rows (plus prefetches); per kind only counted, a count. Each
+    kind's on its own connection, at once (core.concurrent_reads). A page past the last of the
+    chosen kind raises NoSuchPage."""
     return read_concurrently(
         [functools.partial(_result_group, name, search, kind, page_number) for name in RESULT_KINDS]
     )
 
 
 def _result_group(name, search, kind, page_number):
-    with _on_one_core(LISTED[name]().model):
+    with _one_snapshot_on_one_core(LISTED[name]().model):
         return _counted_or_paged(name, search, kind, page_number)
 
 
 @contextlib.contextmanager
-def _on_one_core(model):
-    """A transaction whose queries PostgreSQL runs without parallel workers: the kinds are
-    already read at once, one on each core of a small machine, and workers of one would only
-    wait for the others' cores (a count of the 164,000 articles "NATO" finds, split over 3
-    processes, made the whole search slower, issue #25)."""
+def _one_snapshot_on_one_core(model):
+    """A kind's queries in one transaction, which sees one snapshot (so that its count and its
+    rows agree) and runs without PostgreSQL's parallel workers: the kinds are read at once, a
+    core each on a small machine, and workers would only take the other kinds' cores (a
+    parallel count of the 164,000 articles "NATO" finds slowed the whole search, issue #25).
+    Inside a transaction already, the kinds are read one after the other on its connection,
+    which sees one snapshot of its own."""
     using = router.db_for_read(model)
-    with transaction.atomic(using=using):
-        _set_for_transaction(using, "max_parallel_workers_per_gather", "0")
+    if connections[using].in_atomic_block:
+        yield
+        return
+    with transaction.atomic(using=using), connections[using].cursor() as cursor:
+        cursor.execute(
+            "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ;"
+            " SET LOCAL max_parallel_workers_per_gather = 0"
+        )
         yield
 
 
@@ -353,11 +362,10 @@ def _counted_or_paged(name, search, kind, page_number):
 
 
 def _ranked_page(kind, search, number, per_page):
-    """Page `number` of the rows the search finds, best first (by rank, then the newest), in
-    two queries: the ids of the page's rows ranked among every row found, with the count of
-    them all from the same scan (_best_first), then those rows by id. Only the ranking reads
-    every row found; each row's joins, alias flag and headline are computed for the rows
-    shown (issue #25)."""
+    """Page `number` of the rows the search finds, best first (by rank, then the newest): the
+    ids of the page's rows, ranked, with the count of all (_best_ranked), then those rows by
+    id. Only the ranking reads every row found (or every article with the word in the title);
+    each row's joins, alias flag and headline are computed for the rows shown (issue #25)."""
     listed = LISTED[kind]()
     found = MATCHING[kind](listed.model.objects.all(), search)
     offset = (number - 1) * per_page
@@ -384,7 +392,8 @@ def _best_ranked(kind, found, search, offset, limit):
     ranked 70,000 articles for 5 (issue #25). With more words, aliases included, the tiers
     overlap (of two words ORed, one in the title scores 0.30 and both in the body up to 0.4;
     an AND scores by how near the words are): those searches, and the other kinds, rank every
-    row found."""
+    row found, as does a page past the articles with the word in the title (after ranking
+    those: fewer than all found)."""
     if kind == "articles" and _is_one_word(search, found.db):
         # The search finds every article with the word in its title: the whole index need not
         # be read for them too (a bitmap of 70,000 articles for "membership").

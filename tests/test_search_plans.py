@@ -21,6 +21,7 @@ from claims.filters import ORDERINGS, ClaimFilter
 from claims.models import Claim, ClaimActor, Topic
 from claims.search import (
     PAGE_SIZE,
+    _one_snapshot_on_one_core,
     prepare_search,
     search_articles,
     search_claims,
@@ -223,9 +224,9 @@ def test_an_article_with_the_word_in_its_title_outranks_any_without(db):
 
 @pytest.fixture
 def articles_about_sanctions(db):
-    """25 articles with "sanctions" in the title, 30 with it only in the body, each a varied
+    """45 articles with "sanctions" in the title, 30 with it only in the body, each a varied
     number of times, and 5 without it."""
-    for number in range(25):
+    for number in range(45):
         factories.make_article(
             title=f"Sanctions, part {number}", body="More on sanctions. " * (number % 4) + "End."
         )
@@ -238,12 +239,16 @@ def articles_about_sanctions(db):
 @pytest.mark.parametrize(
     ("text", "kind", "number", "rankings"),
     [
-        # A preview of 5, and a page of 20, ranked from the 25 with the word in the title.
+        # A preview of 5, and pages of 20, ranked from the 45 with the word in the title, also
+        # when typed with an accent or after a stop word (the same one word to PostgreSQL).
         ("sanctions", "all", 1, ["titles"]),
-        ("sanctions", "articles", 1, ["titles"]),
-        # 21 to 40: past those 25, so every article found is ranked.
-        ("sanctions", "articles", 2, ["titles", "every"]),
-        ("sanctions OR tariffs", "articles", 1, ["every"]),  # not one word
+        ("Sanctións", "articles", 1, ["titles"]),
+        ("the sanctions", "articles", 2, ["titles"]),
+        # 41 to 60: past those 45, so every article found is ranked.
+        ("sanctions", "articles", 3, ["titles", "every"]),
+        # Not one word: two words, or one that PostgreSQL parses into three.
+        ("sanctions OR tariffs", "articles", 1, ["every"]),
+        ("sanctions-free", "articles", 1, ["every"]),
     ],
 )
 def test_an_article_page_ranked_from_the_titles_equals_ranking_every_article_found(
@@ -275,3 +280,17 @@ def test_a_one_word_article_search_reads_the_titles_index(seed):
     with_title = Article.objects.with_title_matching(prepare_search("NATO").query)
     searched = plan(with_title, off=["enable_seqscan", "enable_indexscan"])
     assert "Bitmap Index Scan on article_title_search_vector" in searched, searched
+
+
+def test_each_kind_is_read_in_one_snapshot_without_parallel_workers(transactional_db):
+    settings = (
+        "SELECT current_setting('transaction_isolation'),"
+        " current_setting('max_parallel_workers_per_gather')"
+    )
+    with _one_snapshot_on_one_core(Article), connection.cursor() as cursor:
+        cursor.execute(settings)
+        assert cursor.fetchone() == ("repeatable read", "0")
+    with connection.cursor() as cursor:
+        cursor.execute(settings)
+        isolation, workers = cursor.fetchone()
+    assert isolation == "read committed" and workers != "0"  # for that transaction only
