@@ -276,10 +276,13 @@ def test_an_article_page_ranked_from_the_titles_equals_ranking_every_article_fou
     assert ranked == rankings
 
 
-def test_a_one_word_article_search_reads_the_titles_index(seed):
-    with_title = Article.objects.with_title_matching(prepare_search("NATO").query)
-    searched = plan(with_title, off=["enable_seqscan", "enable_indexscan"])
-    assert "Bitmap Index Scan on article_title_search_vector" in searched, searched
+def test_a_one_word_article_search_reads_the_titles_index(articles_about_sanctions):
+    """The index's expression and the search's must be the same SQL for it to be read."""
+    factories.make_article(title="Embargo news", body="An embargo.")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE articles_article")
+    with_title = Article.objects.with_title_matching(prepare_search("embargo").query)
+    assert "Bitmap Index Scan on article_title_search_vector" in plan(with_title)
 
 
 def test_each_kind_is_read_in_one_snapshot_without_parallel_workers(transactional_db):
