@@ -248,10 +248,7 @@ def suggest(text):
     """A person's or topic's name close to a misspelled query ("did you mean"), or None."""
     using = router.db_for_read(Person)
     with transaction.atomic(using=using):
-        # pg_trgm's word-similarity operator (`name %> text`) made to select exactly the names
-        # close enough, so that the people's trigram index finds them: comparing every name
-        # took 15-30 ms (issue #25).
-        _set_for_transaction(using, "pg_trgm.word_similarity_threshold", SUGGESTION_SIMILARITY)
+        _set_word_similarity_threshold(using)
         closest = [
             _closest_name(Person.objects.using(using), text),
             _closest_name(Topic.objects.using(using), text),
@@ -260,11 +257,16 @@ def suggest(text):
     return best[1] if best else None
 
 
-def _set_for_transaction(using, setting, value):
-    """A setting for the current transaction only: it holds for the queries in it even behind
-    a pooler that hands each transaction another connection."""
+def _set_word_similarity_threshold(using):
+    """pg_trgm's word-similarity operator (`name %> text`) made to select exactly the names
+    close enough, so that the people's trigram index finds them: comparing every name took
+    15-30 ms (issue #25). Set for this transaction only, so that it holds for the queries in
+    it even behind a pooler that hands each transaction another connection."""
     with connections[using].cursor() as cursor:
-        cursor.execute("SELECT set_config(%s, %s, true)", [setting, str(value)])
+        cursor.execute(
+            "SELECT set_config('pg_trgm.word_similarity_threshold', %s, true)",
+            [str(SUGGESTION_SIMILARITY)],
+        )
 
 
 def _closest_name(rows, text):
