@@ -32,7 +32,7 @@ def wait_for_page(url, process, timeout=90):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise AssertionError(f"the server exited early:\n{process.stdout.read()}")
+            raise AssertionError(f"the server exited early:\n{output_of(process)}")
         try:
             with urllib.request.urlopen(url, timeout=5) as response:
                 return response.status, response.read().decode()
@@ -50,18 +50,33 @@ def start_serve(data_dir, static_dir, port, *arguments, environment=None):
         "STATIC_ROOT": str(static_dir),
         **(environment or {}),
     }
-    return subprocess.Popen(
+    # Its output goes to a file, not a pipe that is read only at the end: a full pipe (64 KB,
+    # about 750 lines of gunicorn's access log) blocks every thread that logs a request, and
+    # the request with it.
+    log = tempfile.TemporaryFile("w+")  # noqa: SIM115 (open as long as the process; deleted when closed)
+    process = subprocess.Popen(
         [sys.executable, "manage.py", "serve", "--port", str(port), *arguments],
         cwd=BASE_DIR,
         env=environment,
-        stdout=subprocess.PIPE,
+        stdout=log,
         stderr=subprocess.STDOUT,
         text=True,
         start_new_session=True,  # its own process group, like a terminal's foreground job
     )
+    process.log = log
+    return process
+
+
+def output_of(process):
+    """What a process started here has printed: its log file's text, or its pipe's."""
+    log = getattr(process, "log", None)
+    if log is None:
+        return process.stdout.read()
+    log.seek(0)
+    return log.read()
 
 
 def press_ctrl_c(process):
     os.killpg(process.pid, signal.SIGINT)
     output, _ = process.communicate(timeout=60)
-    return output
+    return output_of(process) if output is None else output
